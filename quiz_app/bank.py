@@ -1,0 +1,141 @@
+"""The question-bank model: typed, immutable objects for DESIGN.md section 3.
+
+These models check the shape of each file (field names, types, lengths, known values).
+The rules that span fields or files (one correct choice, declared objectives, unique
+ids, quotes found in their documents) live in `quiz_app.validate`, which knows lines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cached_property
+from types import MappingProxyType
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    StringConstraints,
+)
+
+QUESTION_TYPES = ("single", "multiple", "true_false", "matching", "ordering")
+LEVELS = ("recall", "understanding", "application")
+
+MAX_STEM = 4_000
+MAX_CHOICE = 500
+MAX_PROSE = 4_000
+MAX_QUOTE_WORDS = 30
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+Slug = Annotated[
+    StrictStr, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", min_length=1, max_length=80)
+]
+Stem = Annotated[StrictStr, StringConstraints(max_length=MAX_STEM), AfterValidator(_not_blank)]
+ShortText = Annotated[
+    StrictStr, StringConstraints(max_length=MAX_CHOICE), AfterValidator(_not_blank)
+]
+Prose = Annotated[StrictStr, StringConstraints(max_length=MAX_PROSE), AfterValidator(_not_blank)]
+Level = Literal["recall", "understanding", "application"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Choice(Model):
+    text: ShortText
+    correct: StrictBool = False
+    feedback: Prose | None = None
+
+
+class SourceRef(Model):
+    doc: Slug
+    quote: ShortText
+
+
+class QuestionBase(Model):
+    id: Slug
+    objective: Slug
+    level: Level
+    stem: Stem
+    explanation: Prose
+    sources: tuple[SourceRef, ...] = Field(min_length=1, max_length=5)
+
+    @cached_property
+    def content_hash(self) -> str:
+        """A short hash of everything a learner sees, so edits never mix statistics."""
+        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+class SingleQuestion(QuestionBase):
+    type: Literal["single"]
+    choices: tuple[Choice, ...] = Field(min_length=3, max_length=5)
+
+
+class MultipleQuestion(QuestionBase):
+    type: Literal["multiple"]
+    choices: tuple[Choice, ...] = Field(min_length=3, max_length=5)
+
+
+class TrueFalseQuestion(QuestionBase):
+    type: Literal["true_false"]
+    answer: StrictBool
+
+
+class MatchingQuestion(QuestionBase):
+    type: Literal["matching"]
+    pairs: tuple[tuple[ShortText, ShortText], ...] = Field(min_length=3, max_length=6)
+
+
+class OrderingQuestion(QuestionBase):
+    type: Literal["ordering"]
+    items: tuple[ShortText, ...] = Field(min_length=3, max_length=8)
+
+
+Question = Annotated[
+    SingleQuestion | MultipleQuestion | TrueFalseQuestion | MatchingQuestion | OrderingQuestion,
+    Field(discriminator="type"),
+]
+ChoiceQuestion = SingleQuestion | MultipleQuestion
+
+
+def _freeze(mapping: dict[str, str]) -> MappingProxyType[str, str]:
+    return MappingProxyType(dict(mapping))
+
+
+Objectives = Annotated[dict[Slug, ShortText], Field(min_length=1), AfterValidator(_freeze)]
+
+
+class BankHeader(Model):
+    """A bank file without its questions: the topic and its learning objectives."""
+
+    topic: Slug
+    title: ShortText
+    objectives: Objectives
+
+
+class Bank(BankHeader):
+    """One topic's file: its objectives and questions."""
+
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+
+class SourceDoc(Model):
+    """One source document as `sources.yaml` declares it."""
+
+    id: Slug
+    title: ShortText
+    file: ShortText
+    author: ShortText | None = None

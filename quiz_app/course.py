@@ -1,0 +1,79 @@
+"""The course: every validated bank and source document, with lookups across them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from quiz_app.bank import Bank, Question, SourceDoc
+from quiz_app.errors import BankError
+from quiz_app.sources import SourceTexts
+from quiz_app.validate import validate_paths
+
+BANKS_ENV = "QUIZ_BANKS_DIR"
+SHIPPED_BANKS = Path(__file__).resolve().parent.parent / "question_banks"
+
+
+def default_banks_dir() -> Path:
+    """$QUIZ_BANKS_DIR when set, else the `question_banks/` folder of this checkout."""
+    configured = os.environ.get(BANKS_ENV)
+    return Path(configured) if configured else SHIPPED_BANKS
+
+
+@dataclass(frozen=True)
+class Course:
+    """All banks of one folder, validated, with lookups by question id and topic."""
+
+    folder: Path
+    banks: tuple[Bank, ...]
+    sources: Mapping[str, SourceDoc]
+    _questions: Mapping[str, tuple[Question, Bank]] = field(repr=False, default_factory=dict)
+
+    @classmethod
+    def build(cls, folder: Path, banks: list[Bank], sources: dict[str, SourceDoc]) -> Course:
+        index = {q.id: (q, bank) for bank in banks for q in bank.questions}
+        return cls(folder, tuple(banks), MappingProxyType(dict(sources)), MappingProxyType(index))
+
+    @property
+    def topics(self) -> list[str]:
+        return [bank.topic for bank in self.banks]
+
+    @property
+    def questions(self) -> list[Question]:
+        return [q for bank in self.banks for q in bank.questions]
+
+    def bank(self, topic: str) -> Bank:
+        """The bank of `topic`; raises KeyError when there is none."""
+        for bank in self.banks:
+            if bank.topic == topic:
+                return bank
+        raise KeyError(topic)
+
+    def question(self, question_id: str) -> Question:
+        """The question with this id; raises KeyError when the banks no longer have it."""
+        return self._questions[question_id][0]
+
+    def has_question(self, question_id: str) -> bool:
+        return question_id in self._questions
+
+    def topic_of(self, question_id: str) -> str:
+        return self._questions[question_id][1].topic
+
+    def objective_text(self, question: Question) -> str:
+        bank = self._questions[question.id][1]
+        return bank.objectives.get(question.objective, question.objective)
+
+
+def load_course(folder: Path | None = None, texts: SourceTexts | None = None) -> Course:
+    """Load and validate every bank in `folder` (default: the shipped banks).
+
+    Raises BankError listing every problem when any bank is invalid.
+    """
+    folder = folder or default_banks_dir()
+    report = validate_paths([folder], texts)
+    if not report.ok:
+        raise BankError(report.problems)
+    return Course.build(folder, report.banks, report.sources)

@@ -1,0 +1,118 @@
+"""The source documents questions cite: where their texts live and how quotes match.
+
+A quote matches when it appears in the document after folding whitespace, case and
+typographic quotes and dashes, so an author may type straight quotes for curly ones.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+SOURCES_ENV = "QUIZ_SOURCES_DIR"
+
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+_TYPOGRAPHIC = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+    }
+)
+_SPACE = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Normalise text for quote matching: NFKC, straight quotes and dashes, one space."""
+    text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHIC)
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+@dataclass(frozen=True)
+class SourceTexts:
+    """Where the source texts were looked for, and the folded texts found there."""
+
+    directory: Path | None
+    skipped_reason: str | None
+
+    @property
+    def available(self) -> bool:
+        return self.skipped_reason is None
+
+    def folded(self, file_name: str) -> str | None:
+        """The folded text of `file_name`, or None when the file is not there."""
+        if self.directory is None:
+            return None
+        return _read_folded(self.directory / file_name)
+
+
+_folded_cache: dict[Path, tuple[float, str]] = {}
+
+
+def _read_folded(path: Path) -> str | None:
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return None
+    cached = _folded_cache.get(path)
+    if cached and cached[0] == mtime:
+        return cached[1]
+    try:
+        text = fold(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+    _folded_cache[path] = (mtime, text)
+    return text
+
+
+def find_source_texts(explicit: Path | None = None) -> SourceTexts:
+    """Locate the source texts: `explicit`, else $QUIZ_SOURCES_DIR, else ../shared/sources.
+
+    The fallback is the `shared/sources` folder beside the checkout (the repository's
+    parent), then beside the current directory's parent. Returns a SourceTexts whose
+    `skipped_reason` says why the quote check cannot run when nothing is found.
+    """
+    if explicit is not None:
+        return _from_dir(explicit, f"sources folder {explicit} does not exist")
+    configured = os.environ.get(SOURCES_ENV)
+    if configured:
+        return _from_dir(Path(configured), f"{SOURCES_ENV}={configured} does not exist")
+    candidates = [
+        _PACKAGE_ROOT.parent / "shared" / "sources",
+        Path.cwd().parent / "shared" / "sources",
+    ]
+    for candidate in candidates:
+        if candidate.is_dir():
+            return SourceTexts(candidate, None)
+    return SourceTexts(
+        None,
+        f"no source texts found: set {SOURCES_ENV} or place them in ../shared/sources",
+    )
+
+
+def _from_dir(directory: Path, missing: str) -> SourceTexts:
+    if directory.is_dir():
+        return SourceTexts(directory, None)
+    return SourceTexts(None, missing)

@@ -1,0 +1,432 @@
+"""Validate question-bank files and report every problem as `FILE:LINE: message`.
+
+Checks run in two passes. Shape (types, required fields, lengths, known values) is
+pydantic's job, done question by question so one broken question hides no other.
+Rules that span fields or files (DESIGN.md section 3) follow, with the YAML lines.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from quiz_app.bank import (
+    MAX_QUOTE_WORDS,
+    QUESTION_TYPES,
+    Bank,
+    BankHeader,
+    MultipleQuestion,
+    Question,
+    SingleQuestion,
+    SourceDoc,
+)
+from quiz_app.errors import Problem
+from quiz_app.sources import SourceTexts, find_source_texts, fold, word_count
+from quiz_app.yamldoc import Loc, YamlDoc, load_yaml
+
+SOURCES_FILE = "sources.yaml"
+QUIZZES_FILE = "quizzes.yaml"
+SPECIAL_FILES = {SOURCES_FILE, QUIZZES_FILE}
+
+_question_adapter: TypeAdapter[Any] = TypeAdapter(Question)
+
+
+@dataclass
+class Report:
+    """What validation found: valid banks, declared sources, problems and quote counts."""
+
+    banks: list[Bank] = field(default_factory=list)
+    sources: dict[str, SourceDoc] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    quotes_checked: int = 0
+    quotes_skipped_reason: str | None = None
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def questions(self) -> list[Question]:
+        return [q for bank in self.banks for q in bank.questions]
+
+    def by_topic(self) -> dict[str, int]:
+        return {bank.topic: len(bank.questions) for bank in self.banks}
+
+    def by_type(self) -> dict[str, int]:
+        counts = Counter(q.type for q in self.questions)
+        return {t: counts.get(t, 0) for t in QUESTION_TYPES}
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "questions": len(self.questions),
+            "banks": len(self.banks),
+            "by_topic": self.by_topic(),
+            "by_type": self.by_type(),
+            "quotes_checked": self.quotes_checked,
+            "quotes_skipped": self.quotes_skipped_reason is not None,
+            "quotes_skipped_reason": self.quotes_skipped_reason,
+            "errors": [str(p) for p in self.problems],
+        }
+
+    def summary(self) -> str:
+        head = f"{len(self.questions)} questions in {len(self.banks)} banks"
+        if self.quotes_skipped_reason:
+            quotes = f"quote check skipped ({self.quotes_skipped_reason})"
+        else:
+            quotes = f"{self.quotes_checked} quotes checked against the sources"
+        verdict = "valid" if self.ok else f"{len(self.problems)} errors"
+        return f"{head}; {quotes}: {verdict}"
+
+
+def display_path(path: Path) -> str:
+    """The path as a person wants to read it: relative to the current folder if inside."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def bank_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders to their bank files (*.yaml, *.yml, minus sources and quizzes)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            candidates = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
+            found.extend(p for p in candidates if p.name not in SPECIAL_FILES)
+        elif path.name not in SPECIAL_FILES:
+            found.append(path)
+    return found
+
+
+def validate_paths(paths: Sequence[Path], texts: SourceTexts | None = None) -> Report:
+    """Validate the banks in `paths` (files or folders) against their `sources.yaml`.
+
+    Each bank's sources come from the `sources.yaml` in its own folder. Never raises
+    for bad content: everything wrong ends up in `Report.problems`, sorted by file/line.
+    """
+    texts = texts or find_source_texts()
+    report = Report(quotes_skipped_reason=texts.skipped_reason)
+    files = bank_files(paths)
+    report.files = files
+    folders = sorted({f.parent for f in files} | {p for p in paths if p.is_dir()})
+    for folder in folders:
+        report.sources.update(_load_sources(folder, report, texts))
+    seen_ids: dict[str, str] = {}
+    seen_topics: dict[str, str] = {}
+    for path in files:
+        shown = display_path(path)
+        loaded = load_yaml(path, shown)
+        if isinstance(loaded, Problem):
+            report.problems.append(loaded)
+            continue
+        checker = _BankChecker(loaded, report, texts, seen_ids, seen_topics)
+        bank = checker.check()
+        if bank is not None:
+            report.banks.append(bank)
+    report.problems.sort(key=lambda p: (p.path, p.line))
+    return report
+
+
+def _load_sources(folder: Path, report: Report, texts: SourceTexts) -> dict[str, SourceDoc]:
+    path = folder / SOURCES_FILE
+    shown = display_path(path)
+    if not path.exists():
+        report.problems.append(Problem(shown, 1, "sources.yaml is missing from this folder"))
+        return {}
+    loaded = load_yaml(path, shown)
+    if isinstance(loaded, Problem):
+        report.problems.append(loaded)
+        return {}
+    if not isinstance(loaded.data, dict):
+        report.problems.append(Problem(shown, 1, "must map each source id to its title and file"))
+        return {}
+    docs: dict[str, SourceDoc] = {}
+    for key, entry in loaded.data.items():
+        value = {"id": key, **entry} if isinstance(entry, dict) else entry
+        try:
+            doc = SourceDoc.model_validate(value)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = (key, *[part for part in err["loc"] if part != "id"])
+                where = ".".join(str(part) for part in loc)
+                report.problems.append(
+                    Problem(shown, loaded.line(loc), f"source {where}: {_explain(err)}")
+                )
+            continue
+        if texts.available and texts.folded(doc.file) is None:
+            report.problems.append(
+                Problem(
+                    shown,
+                    loaded.line((key, "file")),
+                    f'source {key}: file "{doc.file}" is not in {texts.directory}',
+                )
+            )
+        docs[doc.id] = doc
+    return docs
+
+
+class _BankChecker:
+    """Checks one loaded bank file; appends problems to the report as it goes."""
+
+    def __init__(
+        self,
+        doc: YamlDoc,
+        report: Report,
+        texts: SourceTexts,
+        seen_ids: dict[str, str],
+        seen_topics: dict[str, str],
+    ):
+        self.doc = doc
+        self.report = report
+        self.texts = texts
+        self.seen_ids = seen_ids
+        self.seen_topics = seen_topics
+        self.count_before = len(report.problems)
+
+    def problem(self, loc: Loc, message: str) -> None:
+        self.report.problems.append(Problem(self.doc.path, self.doc.line(loc), message))
+
+    def check(self) -> Bank | None:
+        data = self.doc.data
+        if not isinstance(data, dict):
+            self.problem((), "a bank must be a mapping with topic, title, objectives, questions")
+            return None
+        header = self.check_header(data)
+        raw_questions = data.get("questions")
+        questions: list[Any] = []
+        if raw_questions is None:
+            self.problem((), "questions: is required")
+        elif not isinstance(raw_questions, list) or not raw_questions:
+            self.problem(("questions",), "questions: must be a list of at least one question")
+        else:
+            for index, raw in enumerate(raw_questions):
+                question = self.check_shape(index, raw)
+                if question is not None:
+                    questions.append((index, question))
+        objectives = header.objectives if header else {}
+        for index, question in questions:
+            self.check_rules(index, question, objectives)
+        if header is None or len(self.report.problems) > self.count_before:
+            return None
+        return Bank.model_construct(
+            topic=header.topic,
+            title=header.title,
+            objectives=header.objectives,
+            questions=tuple(q for _, q in questions),
+        )
+
+    def check_header(self, data: dict[str, Any]) -> BankHeader | None:
+        fields = {k: v for k, v in data.items() if k != "questions"}
+        header = self._validate(BankHeader, fields, (), None)
+        if header is not None:
+            first = self.seen_topics.get(header.topic)
+            if first:
+                self.problem(("topic",), f'topic: "{header.topic}" is already the topic of {first}')
+            else:
+                self.seen_topics[header.topic] = self.doc.path
+        return header
+
+    def check_shape(self, index: int, raw: Any) -> Any:
+        loc: Loc = ("questions", index)
+        qid = raw.get("id") if isinstance(raw, dict) else None
+        if not (isinstance(qid, str) and qid.strip()):
+            return self._validate(_question_adapter, raw, loc, f"#{index + 1}")
+        first = self.seen_ids.get(qid)
+        if first:
+            self.problem((*loc, "id"), f'question {qid}: id: "{qid}" is already used at {first}')
+        else:
+            self.seen_ids[qid] = f"{self.doc.path}:{self.doc.line((*loc, 'id'))}"
+        return self._validate(_question_adapter, raw, loc, qid)
+
+    def _validate(self, model: Any, value: Any, base: Loc, label: str | None) -> Any:
+        try:
+            if isinstance(model, TypeAdapter):
+                return model.validate_python(value)
+            assert issubclass(model, BaseModel)
+            return model.model_validate(value)
+        except ValidationError as exc:
+            for err in _root_causes(exc.errors()):
+                loc = _clean_loc(err)
+                where = _field_name(loc) or "question"
+                message = f"{where}: {_explain(err)}"
+                if label is not None:
+                    message = f"question {label}: {message}"
+                self.problem((*base, *loc), message)
+            return None
+
+    def check_rules(self, index: int, q: Question, objectives: Any) -> None:
+        base: Loc = ("questions", index)
+        prefix = f"question {q.id}"
+        if objectives and q.objective not in objectives:
+            self.problem(
+                (*base, "objective"),
+                f'{prefix}: objective: "{q.objective}" is not declared in this bank\'s objectives',
+            )
+        if isinstance(q, SingleQuestion | MultipleQuestion):
+            self.check_choices(base, q)
+        elif q.type == "matching":
+            for side in (0, 1):
+                pairs = [(("pairs", i, side), pair[side]) for i, pair in enumerate(q.pairs)]
+                self.check_unique(base, prefix, pairs)
+        elif q.type == "ordering":
+            items = [(("items", i), item) for i, item in enumerate(q.items)]
+            self.check_unique(base, prefix, items)
+        for i, ref in enumerate(q.sources):
+            self.check_source(base, prefix, i, ref.doc, ref.quote)
+
+    def check_choices(self, base: Loc, q: SingleQuestion | MultipleQuestion) -> None:
+        prefix = f"question {q.id}"
+        correct = sum(choice.correct for choice in q.choices)
+        if q.type == "single" and correct != 1:
+            self.problem(
+                (*base, "choices"),
+                f"{prefix}: choices: a single question needs exactly one correct choice, "
+                f"found {correct}",
+            )
+        if q.type == "multiple" and correct < 2:
+            self.problem(
+                (*base, "choices"),
+                f"{prefix}: choices: a multiple question needs at least two correct choices, "
+                f"found {correct}",
+            )
+        if q.type == "multiple" and correct == len(q.choices):
+            self.problem(
+                (*base, "choices"),
+                f"{prefix}: choices: every choice is correct; a multiple question needs "
+                "at least one wrong choice",
+            )
+        texts = [(("choices", i, "text"), c.text) for i, c in enumerate(q.choices)]
+        self.check_unique(base, prefix, texts)
+
+    def check_unique(self, base: Loc, prefix: str, entries: list[tuple[Loc, str]]) -> None:
+        seen: set[str] = set()
+        for loc, text in entries:
+            key = fold(text)
+            if key in seen:
+                self.problem(
+                    (*base, *loc), f'{prefix}: {_field_name(loc)}: "{_show(text)}" appears twice'
+                )
+            seen.add(key)
+
+    def check_source(self, base: Loc, prefix: str, i: int, doc_id: str, quote: str) -> None:
+        doc = self.report.sources.get(doc_id)
+        if doc is None:
+            self.problem(
+                (*base, "sources", i, "doc"),
+                f'{prefix}: sources[{i}].doc: "{doc_id}" is not declared in sources.yaml',
+            )
+            return
+        words = word_count(quote)
+        if words > MAX_QUOTE_WORDS:
+            self.problem(
+                (*base, "sources", i, "quote"),
+                f"{prefix}: sources[{i}].quote: {words} words; a quote may have at most "
+                f"{MAX_QUOTE_WORDS}",
+            )
+        if not self.texts.available:
+            return
+        text = self.texts.folded(doc.file)
+        if text is None:
+            return
+        self.report.quotes_checked += 1
+        if fold(quote) not in text:
+            self.problem(
+                (*base, "sources", i, "quote"),
+                f'{prefix}: sources[{i}].quote: not found in "{doc_id}" ({doc.file}): '
+                f'"{_show(quote)}"',
+            )
+
+
+def _root_causes(errors: list[Any]) -> list[Any]:
+    """Drop a list's "too short" when items inside it failed: that count is a symptom."""
+    failed_inside = {tuple(e["loc"][:end]) for e in errors for end in range(len(e["loc"]))}
+    return [
+        e for e in errors if not (e["type"] == "too_short" and tuple(e["loc"]) in failed_inside)
+    ]
+
+
+def _clean_loc(err: Any) -> Loc:
+    """Drop the union tag pydantic inserts into locations (questions[i].<type>.field)."""
+    loc = tuple(err["loc"])
+    if loc and loc[0] in QUESTION_TYPES:
+        loc = loc[1:]
+    if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        loc = (*loc, "type")
+    return tuple(part for part in loc if part != "[key]")
+
+
+def _field_name(loc: Loc) -> str:
+    name = ""
+    for part in loc:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            name += f".{part}" if name else str(part)
+    return name
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, str):
+        return f'the text "{_show(value, 30)}"'
+    return f"a {type(value).__name__}"
+
+
+def _explain(err: Any) -> str:
+    """Turn one pydantic error into words a content author can act on."""
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    unit = "items"
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a field of the bank format"
+    if kind == "string_type":
+        return f"must be text, not {_kind(value)}"
+    if kind == "bool_type":
+        return f"must be true or false, not {_kind(value)}"
+    if kind in ("tuple_type", "list_type"):
+        return f"must be a list, not {_kind(value)}"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"must be a mapping of fields, not {_kind(value)}"
+    loc = err["loc"]
+    if kind in ("too_short", "too_long") and len(loc) >= 2 and loc[-2] == "pairs":
+        return (
+            f"a pair is [left, right], found {ctx.get('actual_length')} items "
+            "(quote text that contains a comma)"
+        )
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length')} {unit}, found {ctx.get('actual_length')}"
+    if kind == "too_long":
+        return f"allows at most {ctx.get('max_length')} {unit}, found {ctx.get('actual_length')}"
+    if kind == "string_too_long":
+        return f"is {len(value):,} characters; the limit is {ctx.get('max_length'):,}"
+    if kind == "string_pattern_mismatch":
+        return f'"{_show(value)}" must be lowercase letters, digits, "-" or "_"'
+    if kind == "literal_error":
+        return f'"{_show(value)}" is not one of {ctx.get("expected")}'
+    if kind == "union_tag_invalid":
+        return f'"{_show(ctx.get("tag"))}" is not a question type; use ' + ", ".join(QUESTION_TYPES)
+    if kind == "union_tag_not_found":
+        return "is required: one of " + ", ".join(QUESTION_TYPES)
+    message = str(err.get("msg", kind))
+    return message.removeprefix("Value error, ")
