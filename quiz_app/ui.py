@@ -1,0 +1,77 @@
+"""Streamlit helpers shared by the pages: safe text, the cached course, question parts.
+
+Only pages and these helpers import Streamlit; the core never does.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import streamlit as st
+
+from quiz_app.bank import Question
+from quiz_app.course import Course, default_banks_dir, load_course
+
+TYPE_LABELS = {
+    "single": "Single answer",
+    "multiple": "Multiple answers",
+    "true_false": "True or false",
+    "matching": "Matching",
+    "ordering": "Ordering",
+}
+
+
+def safe(text: str) -> str:
+    """Bank text as Markdown that shows HTML tags and `$` literally instead of running them."""
+    return html.escape(text, quote=False).replace("$", "\\$")
+
+
+@st.cache_resource(show_spinner="Loading question banks…", max_entries=4)
+def _course(folder: str, stamp: tuple[tuple[str, float], ...]) -> Course:
+    return load_course(Path(folder))
+
+
+def course() -> Course:
+    """The validated course, loaded once per process and again only when a bank file changes."""
+    folder = default_banks_dir()
+    stamp = tuple(sorted((p.name, p.stat().st_mtime) for p in folder.glob("*.y*ml")))
+    return _course(str(folder), stamp)
+
+
+RIGHT = ":green[:material/check_circle:]"
+WRONG = ":red[:material/cancel:]"
+NEUTRAL = ":gray[:material/radio_button_unchecked:]"
+
+
+def answer_markdown(question: Question, with_feedback: bool = True) -> str:
+    """The correct answer as a Markdown list, whatever the question type.
+
+    Choice questions list every choice, the right ones marked, each with its feedback
+    nested beneath when `with_feedback` is set.
+    """
+    if question.type in ("single", "multiple"):
+        lines = []
+        for choice in question.choices:
+            mark = RIGHT if choice.correct else NEUTRAL
+            lines.append(f"- {mark} {safe(choice.text)}")
+            if with_feedback and choice.feedback:
+                lines.append(f"    - :gray[*{safe(choice.feedback)}*]")
+        return "\n".join(lines)
+    if question.type == "true_false":
+        return f"- {RIGHT} **{'True' if question.answer else 'False'}**"
+    if question.type == "matching":
+        return "\n".join(
+            f"- {safe(left)} :material/arrow_forward: **{safe(right)}**"
+            for left, right in question.pairs
+        )
+    return "\n".join(f"{i}. {safe(item)}" for i, item in enumerate(question.items, start=1))
+
+
+def show_sources(question: Question, course: Course) -> None:
+    """Each cited passage as a quotation with its document's title and author."""
+    for ref in question.sources:
+        doc = course.sources.get(ref.doc)
+        title = doc.title if doc else ref.doc
+        byline = f", {safe(doc.author)}" if doc and doc.author else ""
+        st.markdown(f"> {safe(ref.quote)}\n>\n> — *{safe(title)}*{byline}")

@@ -1,0 +1,62 @@
+"""The bank browser page, driven with Streamlit's AppTest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from quiz_app.course import BANKS_ENV, Course
+from tests.conftest import BANK, write
+
+APP = str(Path(__file__).resolve().parent.parent / "quiz_app" / "app.py")
+
+
+def browser(monkeypatch: pytest.MonkeyPatch, folder: Path | None = None) -> AppTest:
+    if folder is not None:
+        monkeypatch.setenv(BANKS_ENV, str(folder))
+    return AppTest.from_file(APP, default_timeout=30).run()
+
+
+def test_lists_topics_objectives_and_questions(
+    monkeypatch: pytest.MonkeyPatch, course: Course
+) -> None:
+    at = browser(monkeypatch)
+    assert not at.exception
+    assert at.title[0].value == "Question banks"
+    first = course.banks[0]
+    assert [s.value for s in at.subheader] == list(first.objectives.values())
+    assert len(at.expander) == len(first.questions)
+    at.selectbox(key="browser_topic").set_value(course.banks[1].topic).run()
+    assert len(at.expander) == len(course.banks[1].questions)
+    text = " ".join(m.value for m in at.markdown)
+    question = course.banks[1].questions[0]
+    assert question.explanation[:40] in text
+    assert course.sources[question.sources[0].doc].title in text
+
+
+def test_filter_by_type(monkeypatch: pytest.MonkeyPatch, course: Course) -> None:
+    at = browser(monkeypatch)
+    at.multiselect(key="browser_types").set_value(["true_false"]).run()
+    expected = [q for q in course.banks[0].questions if q.type == "true_false"]
+    assert len(at.expander) == len(expected)
+    assert all(e.label.startswith("True or false") for e in at.expander)
+
+
+def test_html_in_bank_text_renders_as_text(monkeypatch: pytest.MonkeyPatch, bank_dir: Path) -> None:
+    write(
+        bank_dir,
+        "demo.yaml",
+        BANK.replace("stem: Which one?", 'stem: "<script>alert(1)</script> costs $5"'),
+    )
+    at = browser(monkeypatch, bank_dir)
+    stems = [m.value for m in at.markdown if "alert" in m.value]
+    assert stems == ["&lt;script&gt;alert(1)&lt;/script&gt; costs \\$5"]
+
+
+def test_invalid_banks_show_the_problems(monkeypatch: pytest.MonkeyPatch, bank_dir: Path) -> None:
+    write(bank_dir, "demo.yaml", BANK.replace("level: recall", "level: easy"))
+    at = browser(monkeypatch, bank_dir)
+    assert "fix them" in at.error[0].value
+    assert "demo.yaml:9: question q-single: level" in at.code[0].value
