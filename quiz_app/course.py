@@ -10,11 +10,13 @@ from types import MappingProxyType
 
 from quiz_app.bank import Bank, Question, SourceDoc
 from quiz_app.errors import BankError
+from quiz_app.quizdef import CourseInfo, QuizDef
 from quiz_app.sources import SourceTexts
 from quiz_app.validate import validate_paths
 
 BANKS_ENV = "QUIZ_BANKS_DIR"
 SHIPPED_BANKS = Path(__file__).resolve().parent.parent / "question_banks"
+DEFAULT_INFO = CourseInfo(title="Dry needling", provider="Continuing education")
 
 
 def default_banks_dir() -> Path:
@@ -30,12 +32,44 @@ class Course:
     folder: Path
     banks: tuple[Bank, ...]
     sources: Mapping[str, SourceDoc]
+    quizzes: tuple[QuizDef, ...] = ()
+    info: CourseInfo = DEFAULT_INFO
     _questions: Mapping[str, tuple[Question, Bank]] = field(repr=False, default_factory=dict)
 
     @classmethod
-    def build(cls, folder: Path, banks: list[Bank], sources: dict[str, SourceDoc]) -> Course:
+    def build(
+        cls,
+        folder: Path,
+        banks: list[Bank],
+        sources: dict[str, SourceDoc],
+        quizzes: list[QuizDef] | None = None,
+        info: CourseInfo | None = None,
+    ) -> Course:
         index = {q.id: (q, bank) for bank in banks for q in bank.questions}
-        return cls(folder, tuple(banks), MappingProxyType(dict(sources)), MappingProxyType(index))
+        return cls(
+            folder,
+            tuple(banks),
+            MappingProxyType(dict(sources)),
+            tuple(quizzes or ()),
+            info or DEFAULT_INFO,
+            MappingProxyType(index),
+        )
+
+    def quiz(self, quiz_id: str) -> QuizDef:
+        """The quiz with this id; raises KeyError when there is none."""
+        for quiz in self.quizzes:
+            if quiz.id == quiz_id:
+                return quiz
+        raise KeyError(quiz_id)
+
+    @property
+    def post_test(self) -> QuizDef | None:
+        """The course's graded post-test (the first one defined), if any."""
+        return next((q for q in self.quizzes if q.is_post_test), None)
+
+    @property
+    def practice_quizzes(self) -> list[QuizDef]:
+        return [q for q in self.quizzes if not q.is_post_test]
 
     @property
     def topics(self) -> list[str]:
@@ -76,4 +110,4 @@ def load_course(folder: Path | None = None, texts: SourceTexts | None = None) ->
     report = validate_paths([folder], texts)
     if not report.ok:
         raise BankError(report.problems)
-    return Course.build(folder, report.banks, report.sources)
+    return Course.build(folder, report.banks, report.sources, report.quizzes, report.info)

@@ -26,6 +26,7 @@ from quiz_app.bank import (
     SourceDoc,
 )
 from quiz_app.errors import Problem
+from quiz_app.quizdef import CourseInfo, QuizDef, QuizzesFile
 from quiz_app.sources import SourceTexts, find_source_texts, fold, word_count
 from quiz_app.yamldoc import Loc, YamlDoc, load_yaml
 
@@ -46,6 +47,9 @@ class Report:
     quotes_checked: int = 0
     quotes_skipped_reason: str | None = None
     files: list[Path] = field(default_factory=list)
+    quizzes: list[QuizDef] = field(default_factory=list)
+    info: CourseInfo | None = None
+    topic_sizes: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -71,6 +75,7 @@ class Report:
             "quotes_checked": self.quotes_checked,
             "quotes_skipped": self.quotes_skipped_reason is not None,
             "quotes_skipped_reason": self.quotes_skipped_reason,
+            "quizzes": [q.id for q in self.quizzes],
             "errors": [str(p) for p in self.problems],
         }
 
@@ -129,8 +134,80 @@ def validate_paths(paths: Sequence[Path], texts: SourceTexts | None = None) -> R
         bank = checker.check()
         if bank is not None:
             report.banks.append(bank)
+    # Quizzes draw on every bank of their folder, so check them only for whole folders.
+    for folder in (p for p in paths if p.is_dir()):
+        if (folder / QUIZZES_FILE).exists():
+            _load_quizzes(folder / QUIZZES_FILE, report)
     report.problems.sort(key=lambda p: (p.path, p.line))
     return report
+
+
+def _load_quizzes(path: Path, report: Report) -> None:
+    """Check quizzes.yaml: its shape, then that every topic and count fits the banks."""
+    shown = display_path(path)
+    loaded = load_yaml(path, shown)
+    if isinstance(loaded, Problem):
+        report.problems.append(loaded)
+        return
+    try:
+        parsed = QuizzesFile.model_validate(loaded.data)
+    except ValidationError as exc:
+        for err in _root_causes(exc.errors()):
+            loc = _clean_loc(err)
+            label = _quiz_label(loaded.data, loc)
+            name = (_field_name(loc[2:]) or "quiz") if label else _field_name(loc)
+            message = f"{label}{name}: {_explain(err)}"
+            report.problems.append(Problem(shown, loaded.line(loc), message))
+        return
+    sizes = report.topic_sizes
+    seen: set[str] = set()
+    for index, quiz in enumerate(parsed.quizzes):
+        base: Loc = ("quizzes", index)
+        where = f"quiz {quiz.id}: "
+        if quiz.id in seen:
+            report.problems.append(
+                Problem(shown, loaded.line((*base, "id")), f'{where}id: "{quiz.id}" is used twice')
+            )
+        seen.add(quiz.id)
+        for key, topic in enumerate(quiz.topics):
+            if topic not in sizes:
+                report.problems.append(
+                    Problem(
+                        shown,
+                        loaded.line((*base, "topics", key)),
+                        f'{where}topics[{key}]: "{topic}" is not the topic of any bank',
+                    )
+                )
+        for topic, count in (quiz.blueprint or {}).items():
+            line = loaded.line((*base, "blueprint", topic))
+            if topic not in sizes:
+                report.problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        f'{where}blueprint.{topic}: "{topic}" is not the topic of any bank',
+                    )
+                )
+            elif count > sizes[topic]:
+                report.problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        f"{where}blueprint.{topic}: asks for {count} questions but the bank has "
+                        f"{sizes[topic]}",
+                    )
+                )
+    report.quizzes.extend(parsed.quizzes)
+    report.info = parsed.course
+
+
+def _quiz_label(data: Any, loc: Loc) -> str:
+    if len(loc) >= 2 and loc[0] == "quizzes" and isinstance(loc[1], int):
+        quizzes = data.get("quizzes") if isinstance(data, dict) else None
+        raw = quizzes[loc[1]] if isinstance(quizzes, list) and loc[1] < len(quizzes) else None
+        qid = raw.get("id") if isinstance(raw, dict) else None
+        return f"quiz {qid if isinstance(qid, str) else f'#{loc[1] + 1}'}: "
+    return ""
 
 
 def _load_sources(folder: Path, report: Report, texts: SourceTexts) -> dict[str, SourceDoc]:
@@ -209,6 +286,10 @@ class _BankChecker:
                 question = self.check_shape(index, raw)
                 if question is not None:
                     questions.append((index, question))
+        if header is not None:
+            self.report.topic_sizes[header.topic] = (
+                len(raw_questions) if isinstance(raw_questions, list) else 0
+            )
         objectives = header.objectives if header else {}
         for index, question in questions:
             self.check_rules(index, question, objectives)

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from quiz_app.cli import cli
-from quiz_app.course import SHIPPED_BANKS
+from quiz_app.course import SHIPPED_BANKS, Course
 from tests.conftest import BANK, write
 
 
@@ -45,33 +45,37 @@ def test_shipped_banks_json() -> None:
 
 
 def test_three_broken_rules_give_three_lines(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, course: Course
 ) -> None:
     """The issue's acceptance check: duplicate id, two correct choices, a made-up quote."""
     copy = tmp_path / "question_banks"
     shutil.copytree(SHIPPED_BANKS, copy)
     monkeypatch.chdir(tmp_path)
-    bank = copy / "mechanisms.yaml"
-    text = bank.read_text(encoding="utf-8")
-    text = text.replace("- id: mech-sympathetic", "- id: mech-fibroblasts", 1)
-    text = text.replace(
-        "      - text: Nervous system\n", "      - text: Nervous system\n        correct: true\n", 1
+    bank = course.bank("mechanisms")
+    first, second = bank.questions[0], bank.questions[1]
+    single = next(q for q in bank.questions if q.type == "single")
+    wrong = next(c for c in single.choices if not c.correct)
+    path = copy / "mechanisms.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(f"- id: {second.id}\n", f"- id: {first.id}\n", 1)
+    block = text[text.index(f"- id: {single.id}\n") :]
+    edited = block.replace(
+        f"- text: {wrong.text}\n", f"- text: {wrong.text}\n        correct: true\n", 1
     )
-    text = text.replace(
-        "quote: This twitch response helps break the cycle of muscle tightness",
-        "quote: This twitch response cures every muscle forever",
-        1,
-    )
-    bank.write_text(text, encoding="utf-8")
+    assert edited != block
+    text = text.replace(block, edited)
+    quote = f"quote: {bank.questions[-1].sources[0].quote}"
+    assert quote in text
+    text = text.replace(quote, "quote: dry needling cures every muscle forever", 1)
+    path.write_text(text, encoding="utf-8")
+
     result = run("validate", "question_banks")
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if line.startswith("question_banks/")]
     assert len(lines) == 3, result.output
-    assert 'id: "mech-fibroblasts" is already used' in lines[0] or any(
-        "is already used" in line for line in lines
-    )
+    assert any(f'id: "{first.id}" is already used' in line for line in lines)
     assert any("exactly one correct choice, found 2" in line for line in lines)
-    assert any('not found in "feldman-mechanisms"' in line for line in lines)
+    assert any("not found in" in line and "cures every muscle" in line for line in lines)
     assert result.output.strip().splitlines()[-1].endswith(": 3 errors")
 
 

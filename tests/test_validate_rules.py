@@ -241,3 +241,93 @@ def test_quote_check_skipped_with_reason(
     assert report.quotes_skipped_reason == f"QUIZ_SOURCES_DIR={tmp_path / 'nowhere'} does not exist"
     assert "quote check skipped" in report.summary()
     assert report.as_json()["quotes_skipped"] is True
+
+
+QUIZZES_OK = """\
+course:
+  title: Demo course
+  provider: Demo provider
+quizzes:
+  - id: practice-demo
+    title: Practice
+    mode: practice
+    topics: [demo]
+    questions: 3
+  - id: post-test
+    title: Post-test
+    mode: post_test
+    blueprint: {demo: 1}
+    pass_mark: 80
+    time_limit_minutes: 30
+    attempts_allowed: 3
+    ce_hours: 1.0
+"""
+
+
+@pytest.mark.parametrize(
+    ("quizzes", "expected"),
+    [
+        (
+            QUIZZES_OK.replace("topics: [demo]", "topics: [other]"),
+            'quizzes.yaml:8: quiz practice-demo: topics[0]: "other" is not the topic of any bank',
+        ),
+        (
+            QUIZZES_OK.replace("{demo: 1}", "{demo: 2}"),
+            "quizzes.yaml:13: quiz post-test: blueprint.demo: asks for 2 questions but the bank "
+            "has 1",
+        ),
+        (
+            QUIZZES_OK.replace("    pass_mark: 80\n", ""),
+            "quizzes.yaml:10: quiz post-test: quiz: a post-test needs pass_mark",
+        ),
+        (
+            QUIZZES_OK.replace("pass_mark: 80", "pass_mark: 180"),
+            "quizzes.yaml:14: quiz post-test: pass_mark: Input should be less than or equal to 100",
+        ),
+        (
+            QUIZZES_OK.replace("mode: practice", "mode: exam"),
+            "quizzes.yaml:7: quiz practice-demo: mode: \"exam\" is not one of 'practice' or "
+            "'post_test'",
+        ),
+        (
+            QUIZZES_OK.replace("id: post-test", "id: practice-demo"),
+            'quizzes.yaml:10: quiz practice-demo: id: "practice-demo" is used twice',
+        ),
+    ],
+    ids=[
+        "unknown-topic",
+        "blueprint-too-big",
+        "post-test-missing-field",
+        "pass-mark-range",
+        "unknown-mode",
+        "duplicate-quiz-id",
+    ],
+)
+def test_quiz_definitions_are_checked(bank_dir: Path, quizzes: str, expected: str) -> None:
+    write(bank_dir, "demo.yaml", BANK)
+    write(bank_dir, "quizzes.yaml", quizzes)
+    report = validate_paths([bank_dir])
+    assert [str(p) for p in report.problems] == [expected]
+
+
+def test_valid_quizzes_are_loaded(bank_dir: Path) -> None:
+    write(bank_dir, "demo.yaml", BANK)
+    write(bank_dir, "quizzes.yaml", QUIZZES_OK)
+    report = validate_paths([bank_dir])
+    assert report.problems == [] and [q.id for q in report.quizzes] == [
+        "practice-demo",
+        "post-test",
+    ]
+
+
+def test_an_invalid_bank_does_not_make_quizzes_lose_its_topic(bank_dir: Path) -> None:
+    write(bank_dir, "demo.yaml", BANK.replace("level: recall", "level: easy"))
+    write(bank_dir, "quizzes.yaml", QUIZZES_OK)
+    report = validate_paths([bank_dir])
+    assert [p.path for p in report.problems] == ["demo.yaml"]
+
+
+def test_single_file_ignores_the_folders_quizzes(bank_dir: Path) -> None:
+    write(bank_dir, "demo.yaml", BANK)
+    write(bank_dir, "quizzes.yaml", QUIZZES_OK.replace("[demo]", "[other]"))
+    assert validate_paths([bank_dir / "demo.yaml"]).problems == []

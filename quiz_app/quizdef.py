@@ -1,0 +1,96 @@
+"""Quiz definitions (`question_banks/quizzes.yaml`): practice quizzes and the post-test.
+
+A practice quiz draws a number of questions from some topics, with feedback after each
+answer and no limit on attempts. A post-test draws by a blueprint (how many questions
+from each topic), defers feedback to the end, and has a pass mark, a time limit, an
+allowance of attempts and the continuing-education hours it is worth.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, StrictFloat, StrictInt, model_validator
+
+from quiz_app.bank import Model, ShortText, Slug
+
+Mode = Literal["practice", "post_test"]
+PRACTICE: Mode = "practice"
+POST_TEST: Mode = "post_test"
+
+
+def _freeze(mapping: dict[str, int]) -> MappingProxyType[str, int]:
+    return MappingProxyType(dict(mapping))
+
+
+class QuizDef(Model):
+    """One quiz a learner can start."""
+
+    id: Slug
+    title: ShortText
+    mode: Mode
+    topics: tuple[Slug, ...] = ()
+    questions: Annotated[StrictInt, Field(ge=1, le=200)] | None = None
+    blueprint: (
+        Annotated[dict[Slug, Annotated[StrictInt, Field(ge=1, le=100)]], AfterValidator(_freeze)]
+        | None
+    ) = None
+    pass_mark: Annotated[StrictInt | StrictFloat, Field(gt=0, le=100)] | None = None
+    time_limit_minutes: Annotated[StrictInt, Field(ge=1, le=600)] | None = None
+    attempts_allowed: Annotated[StrictInt, Field(ge=1, le=100)] | None = None
+    ce_hours: Annotated[StrictInt | StrictFloat, Field(gt=0, le=100)] | None = None
+
+    @model_validator(mode="after")
+    def _fields_fit_mode(self) -> QuizDef:
+        if self.mode == PRACTICE:
+            if not self.topics:
+                raise ValueError("a practice quiz needs topics")
+            if self.questions is None:
+                raise ValueError("a practice quiz needs questions (how many to draw)")
+            if self.blueprint is not None:
+                raise ValueError("a practice quiz draws by topics and questions, not a blueprint")
+        else:
+            missing = [
+                name
+                for name in (
+                    "blueprint",
+                    "pass_mark",
+                    "time_limit_minutes",
+                    "attempts_allowed",
+                    "ce_hours",
+                )
+                if getattr(self, name) is None
+            ]
+            if missing:
+                raise ValueError("a post-test needs " + ", ".join(missing))
+            if self.topics or self.questions is not None:
+                raise ValueError("a post-test draws by its blueprint, not topics and questions")
+        return self
+
+    @property
+    def is_post_test(self) -> bool:
+        return self.mode == POST_TEST
+
+    @property
+    def length(self) -> int:
+        """How many questions an attempt of this quiz asks (before any pool runs short)."""
+        if self.blueprint is not None:
+            return sum(self.blueprint.values())
+        return self.questions or 0
+
+    @property
+    def all_topics(self) -> tuple[str, ...]:
+        return tuple(self.blueprint) if self.blueprint is not None else self.topics
+
+
+class CourseInfo(Model):
+    title: ShortText
+    provider: ShortText
+
+
+class QuizzesFile(Model):
+    """The whole `quizzes.yaml`: the course's title and provider, then its quizzes."""
+
+    course: CourseInfo
+    quizzes: tuple[QuizDef, ...] = Field(min_length=1)
