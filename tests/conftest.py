@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from quiz_app.clock import ManualClock
 from quiz_app.course import SHIPPED_BANKS, Course, load_course
+from quiz_app.store import Store
 
 SOURCE_TEXT = (
     "The quick brown fox jumps over the “lazy” dog — twice.\n"
@@ -73,3 +75,92 @@ def write(folder: Path, name: str, text: str) -> Path:
 @pytest.fixture(scope="session")
 def course() -> Course:
     return load_course(SHIPPED_BANKS)
+
+
+# One question of every type, after BANK's single question.
+ALL_TYPES = (
+    BANK
+    + """\
+  - id: q-multiple
+    type: multiple
+    objective: obj-a
+    level: understanding
+    stem: Which ones?
+    choices:
+      - {text: One, correct: true, feedback: Yes.}
+      - {text: Two, correct: true}
+      - {text: Three, feedback: No.}
+    explanation: Because.
+    sources: [{doc: doc, quote: jumps over the}]
+  - id: q-tf
+    type: true_false
+    objective: obj-a
+    level: recall
+    stem: True?
+    answer: false
+    explanation: Because.
+    sources: [{doc: doc, quote: "\\"lazy\\" dog - twice"}]
+  - id: q-match
+    type: matching
+    objective: obj-a
+    level: application
+    stem: Match them.
+    pairs: [[a, "1"], [b, "2"], [c, "3"]]
+    explanation: Because.
+    sources: [{doc: doc, quote: jumps over}]
+  - id: q-order
+    type: ordering
+    objective: obj-a
+    level: recall
+    stem: Order them.
+    items: [first, second, third]
+    explanation: Because.
+    sources: [{doc: doc, quote: brown fox}]
+"""
+)
+
+QUIZZES = """\
+course:
+  title: Demo course
+  provider: Demo provider
+quizzes:
+  - id: practice-demo
+    title: "Practice: demo"
+    mode: practice
+    topics: [demo]
+    questions: 3
+  - id: post-test
+    title: Demo post-test
+    mode: post_test
+    blueprint: {demo: 5}
+    pass_mark: 80
+    time_limit_minutes: 30
+    attempts_allowed: 2
+    ce_hours: 1.5
+"""
+
+
+@pytest.fixture
+def tiny_course(tmp_path: Path, sources_dir: Path) -> Course:
+    """Five questions, one of each type, with a practice quiz and a post-test."""
+    folder = tmp_path / "tiny_banks"
+    folder.mkdir()
+    write(folder, "sources.yaml", SOURCES_YAML)
+    write(folder, "demo.yaml", ALL_TYPES)
+    write(folder, "quizzes.yaml", QUIZZES)
+    return load_course(folder)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "quiz.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Store:
+    return Store(db_path)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()

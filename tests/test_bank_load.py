@@ -10,48 +10,7 @@ from pydantic import ValidationError
 from quiz_app.bank import QUESTION_TYPES
 from quiz_app.course import Course, load_course
 from quiz_app.errors import BankError
-from tests.conftest import BANK, write
-
-ALL_TYPES = (
-    BANK
-    + """\
-  - id: q-multiple
-    type: multiple
-    objective: obj-a
-    level: understanding
-    stem: Which ones?
-    choices:
-      - {text: One, correct: true, feedback: Yes.}
-      - {text: Two, correct: true}
-      - {text: Three, feedback: No.}
-    explanation: Because.
-    sources: [{doc: doc, quote: jumps over the}]
-  - id: q-tf
-    type: true_false
-    objective: obj-a
-    level: recall
-    stem: True?
-    answer: false
-    explanation: Because.
-    sources: [{doc: doc, quote: "\\"lazy\\" dog - twice"}]
-  - id: q-match
-    type: matching
-    objective: obj-a
-    level: application
-    stem: Match them.
-    pairs: [[a, "1"], [b, "2"], [c, "3"]]
-    explanation: Because.
-    sources: [{doc: doc, quote: jumps over}]
-  - id: q-order
-    type: ordering
-    objective: obj-a
-    level: recall
-    stem: Order them.
-    items: [first, second, third]
-    explanation: Because.
-    sources: [{doc: doc, quote: brown fox}]
-"""
-)
+from tests.conftest import ALL_TYPES, BANK, write
 
 
 def test_every_type_loads(bank_dir: Path) -> None:

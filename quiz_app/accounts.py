@@ -1,0 +1,205 @@
+"""Accounts and cohorts: sign-up, sign-in with lockout, instructors, join codes."""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from quiz_app.auth import hash_password, verify_password
+from quiz_app.clock import Clock, SystemClock, iso, parse
+from quiz_app.errors import QuizError
+from quiz_app.store import Row, Store
+
+LEARNER = "learner"
+INSTRUCTOR = "instructor"
+MIN_PASSWORD = 8
+MAX_FAILED_SIGNINS = 5
+LOCK_MINUTES = 15
+# Join codes avoid look-alike characters (0/O, 1/I/L) so they survive being read aloud.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+
+
+class AccountError(QuizError):
+    """Sign-up or sign-in refused, with the reason in words."""
+
+
+class AccountLocked(AccountError):
+    """Too many failed sign-ins: the account is locked for a while."""
+
+
+class BadJoinCode(QuizError):
+    """No cohort has that join code."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    display_name: str
+    role: str
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.role == INSTRUCTOR
+
+    @classmethod
+    def from_row(cls, row: Row) -> User:
+        return cls(row["id"], row["username"], row["display_name"], row["role"])
+
+
+def normalise_username(username: str) -> str:
+    return unicodedata.normalize("NFKC", username).strip().casefold()
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def clean_name(text: str, what: str) -> str:
+    """A name as typed, NFC-normalised and trimmed; raises QuizError for unusable text.
+
+    Control, surrogate and private-use characters, and the bidirectional overrides
+    that make text display differently from what it says, are refused.
+    """
+    text = unicodedata.normalize("NFC", text).strip()
+    if not text or len(text) > 100:
+        raise AccountError(f"Enter {what} (1 to 100 characters).")
+    if any(
+        unicodedata.category(c) in ("Cc", "Cs", "Co")
+        or "\u202a" <= c <= "\u202e"
+        or "\u2066" <= c <= "\u2069"
+        for c in text
+    ):
+        raise AccountError(f"{what.capitalize()} contains characters that cannot be shown.")
+    return text
+
+
+def check_new_account(username: str, display_name: str, password: str) -> None:
+    """Raise AccountError when a new account's details are not acceptable."""
+    if not 3 <= len(username) <= 40 or not all(c.isalnum() or c in "._-" for c in username):
+        raise AccountError("A username is 3 to 40 letters, digits, dots, dashes or underscores.")
+    clean_name(display_name, "your name")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
+
+
+class Accounts:
+    """Sign-up, sign-in and cohort membership, over a Store and a Clock."""
+
+    def __init__(self, store: Store, clock: Clock | None = None):
+        self.store = store
+        self.clock = clock or SystemClock()
+
+    def sign_up(self, username: str, display_name: str, password: str, role: str = LEARNER) -> User:
+        """Create an account; raises AccountError (or UsernameTaken) with the reason."""
+        username = normalise_username(username)
+        check_new_account(username, display_name, password)
+        display_name = clean_name(display_name, "your name")
+        user_id = self.store.create_user(
+            username, display_name, role, hash_password(password), iso(self.clock.now())
+        )
+        return User(user_id, username, display_name, role)
+
+    def sign_in(self, username: str, password: str) -> User:
+        """The user whose password this is; raises AccountError or AccountLocked.
+
+        Five failures in a row lock the account for fifteen minutes; a success
+        clears the count. An unknown username fails exactly like a wrong password.
+        """
+        now = self.clock.now()
+        row = self.store.user_by_username(normalise_username(username))
+        if row is None:
+            verify_password(password, _DUMMY_HASH)  # take as long as a real check
+            raise AccountError("That username and password do not match.")
+        if row["locked_until"] and parse(row["locked_until"]) > now:
+            raise AccountLocked(_locked_message(parse(row["locked_until"]) - now))
+        if not verify_password(password, row["password_hash"]):
+            after = self.store.record_failed_signin(
+                row["id"], MAX_FAILED_SIGNINS, iso(now + timedelta(minutes=LOCK_MINUTES))
+            )
+            if after["locked_until"] and parse(after["locked_until"]) > now:
+                raise AccountLocked(
+                    f"{MAX_FAILED_SIGNINS} failed sign-ins in a row: this account is locked "
+                    f"for {LOCK_MINUTES} minutes."
+                )
+            left = MAX_FAILED_SIGNINS - after["failed_signins"]
+            raise AccountError(
+                f"That username and password do not match. {left} more failed "
+                f"attempt{'s' if left != 1 else ''} will lock the account for {LOCK_MINUTES} "
+                "minutes."
+            )
+        if row["failed_signins"] or row["locked_until"]:
+            self.store.clear_failed_signins(row["id"])
+        return User.from_row(row)
+
+    def user(self, user_id: int) -> User | None:
+        row = self.store.user(user_id)
+        return User.from_row(row) if row else None
+
+    def join(self, user: User, join_code: str) -> Row:
+        """Join the cohort with this code; raises BadJoinCode. Joining twice is harmless."""
+        code = join_code.strip().upper().replace(" ", "").replace("-", "")
+        cohort = self.store.cohort_by_code(code) if code else None
+        if cohort is None:
+            raise BadJoinCode(
+                f'No cohort has the join code "{join_code.strip()}". Check it with your instructor.'
+            )
+        self.store.join_cohort(cohort["id"], user.id, iso(self.clock.now()))
+        return cohort
+
+    def cohorts_joined(self, user: User) -> list[Row]:
+        return self.store.cohorts_joined(user.id)
+
+    def create_cohort(
+        self,
+        instructor: User,
+        name: str,
+        starts_on: date | None = None,
+        ends_on: date | None = None,
+    ) -> Row:
+        """Create a cohort with a fresh join code; raises QuizError for bad input."""
+        if not instructor.is_instructor:
+            raise QuizError("Only instructors create cohorts.")
+        name = clean_name(name, "a cohort name")
+        if starts_on and ends_on and ends_on < starts_on:
+            raise QuizError("A cohort cannot end before it starts.")
+        cohort_id = self.store.create_cohort(
+            name,
+            new_join_code(),
+            instructor.id,
+            starts_on.isoformat() if starts_on else None,
+            ends_on.isoformat() if ends_on else None,
+            iso(self.clock.now()),
+        )
+        row = self.store.cohort(cohort_id)
+        assert row is not None
+        return row
+
+    def rotate_join_code(self, instructor: User, cohort_id: int) -> str:
+        """Give the instructor's cohort a new join code; the old one stops working."""
+        cohort = self.owned_cohort(instructor, cohort_id)
+        code = new_join_code()
+        self.store.set_join_code(cohort["id"], code)
+        return code
+
+    def owned_cohort(self, instructor: User, cohort_id: int) -> Row:
+        """The cohort if this instructor owns it; raises QuizError otherwise."""
+        cohort = self.store.cohort(cohort_id)
+        if cohort is None or cohort["instructor_id"] != instructor.id:
+            raise QuizError("That cohort does not exist or is not yours.")
+        return cohort
+
+
+def _locked_message(remaining: timedelta) -> str:
+    minutes = max(1, -(-int(remaining.total_seconds()) // 60))
+    plural = "s" if minutes != 1 else ""
+    return (
+        "This account is locked after repeated failed sign-ins; try again in "
+        f"{minutes} minute{plural}."
+    )
+
+
+_DUMMY_HASH = hash_password(secrets.token_hex(8))

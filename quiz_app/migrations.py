@@ -1,0 +1,123 @@
+"""The database schema as ordered, named migrations (sqlite-utils `Migrations`).
+
+Never edit a migration that has shipped: add a new one. `Store` applies pending
+migrations on start, so an old database opens in a new version without loss.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("quiz_app")
+
+
+@migrations()
+def m001_core(db: Database) -> None:
+    """Users, cohorts and who joined them, attempts and their responses."""
+    db["users"].create(
+        {
+            "id": int,
+            "username": str,
+            "display_name": str,
+            "role": str,
+            "password_hash": str,
+            "failed_signins": int,
+            "locked_until": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null=[
+            "username",
+            "display_name",
+            "role",
+            "password_hash",
+            "failed_signins",
+            "created_at",
+        ],
+        defaults={"failed_signins": 0},
+    )
+    db["users"].create_index(["username"], unique=True)
+    db["cohorts"].create(
+        {
+            "id": int,
+            "name": str,
+            "join_code": str,
+            "instructor_id": int,
+            "starts_on": str,
+            "ends_on": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null=["name", "join_code", "instructor_id", "created_at"],
+        foreign_keys=[("instructor_id", "users", "id")],
+    )
+    db["cohorts"].create_index(["join_code"], unique=True)
+    db["cohorts"].create_index(["instructor_id"])
+    db["memberships"].create(
+        {"cohort_id": int, "user_id": int, "joined_at": str},
+        pk=("cohort_id", "user_id"),
+        not_null=["joined_at"],
+        foreign_keys=[("cohort_id", "cohorts", "id"), ("user_id", "users", "id")],
+    )
+    db["memberships"].create_index(["user_id"])
+    db["attempts"].create(
+        {
+            "id": int,
+            "user_id": int,
+            "cohort_id": int,
+            "quiz_id": str,
+            "quiz_title": str,
+            "mode": str,
+            "seed": int,
+            "slots": str,
+            "position": int,
+            "started_at": str,
+            "deadline": str,
+            "submitted_at": str,
+            "score": float,
+            "max_score": float,
+            "pass_mark": float,
+            "passed": int,
+        },
+        pk="id",
+        not_null=[
+            "user_id",
+            "quiz_id",
+            "quiz_title",
+            "mode",
+            "seed",
+            "slots",
+            "position",
+            "started_at",
+        ],
+        defaults={"position": 0},
+        foreign_keys=[("user_id", "users", "id"), ("cohort_id", "cohorts", "id")],
+    )
+    db["attempts"].create_index(["user_id", "quiz_id", "started_at"])
+    db["attempts"].create_index(["cohort_id", "quiz_id", "started_at"])
+    db["responses"].create(
+        {
+            "attempt_id": int,
+            "question_id": str,
+            "answer": str,
+            "mark": float,
+            "max_mark": float,
+            "content_hash": str,
+            "answered_at": str,
+        },
+        pk=("attempt_id", "question_id"),
+        not_null=["answer", "mark", "max_mark", "content_hash", "answered_at"],
+        foreign_keys=[("attempt_id", "attempts", "id")],
+    )
+    db["responses"].create_index(["question_id", "content_hash"])
+
+
+@migrations()
+def m002_question_versions(db: Database) -> None:
+    """Each version of a question an attempt showed, so review shows exactly what was seen."""
+    db["question_versions"].create(
+        {"content_hash": str, "question_id": str, "content": str},
+        pk="content_hash",
+        not_null=["question_id", "content"],
+    )

@@ -1,0 +1,605 @@
+"""The store: the one module that speaks SQL, over SQLite through sqlite-utils.
+
+Each thread gets its own connection (Streamlit runs every session in a thread of its
+own). The database runs in WAL mode with foreign keys on, `synchronous=FULL` (an
+acknowledged answer survives a crash or power cut) and a busy timeout. Writes take
+`BEGIN IMMEDIATE` under a per-file lock, so threads of one process queue politely
+instead of racing, and a database busy in another process is retried: "database is
+locked" never reaches a person; after a long wait they get StoreBusy instead.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlite_utils import Database
+
+from quiz_app.errors import QuizError
+from quiz_app.migrations import migrations
+
+T = TypeVar("T")
+
+DATA_TABLES = ("users", "cohorts", "memberships", "attempts", "responses", "question_versions")
+BUSY_TIMEOUT_MS = 5_000
+WRITE_PATIENCE_S = 30.0
+
+Row = dict[str, Any]
+
+
+class StoreBusy(QuizError):
+    """The database stayed locked by another process for too long."""
+
+
+class NotFound(QuizError):
+    """A row that should exist does not."""
+
+
+class UsernameTaken(QuizError):
+    """Sign-up with a username someone already has."""
+
+
+class AttemptClosed(QuizError):
+    """An answer or a submit for an attempt that has already been submitted."""
+
+
+class DeadlinePassed(QuizError):
+    """An answer after the attempt's deadline; the attempt was submitted as it stood."""
+
+
+class _Pending:
+    """One write waiting for a commit, and how it ended."""
+
+    __slots__ = ("done", "error", "result", "work")
+
+    def __init__(self, work: Callable[[sqlite3.Connection], Any]):
+        self.work = work
+        self.done = False
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+
+class _GroupCommit:
+    """Writes to one database file from this process, committed in groups.
+
+    The first writer to find no commit in progress becomes the leader: it takes every
+    queued write, runs each in a savepoint of one IMMEDIATE transaction on its own
+    connection, commits once, and wakes the others. Writers that queue meanwhile
+    wait, and one of them leads the next group. A commit (an fsync) is shared by as
+    many writers as arrived during the last one.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._queue: list[_Pending] = []
+        self._leading = False
+
+    def submit(
+        self, work: Callable[[sqlite3.Connection], T], connect: Callable[[], sqlite3.Connection]
+    ) -> T:
+        item = _Pending(work)
+        with self._cond:
+            self._queue.append(item)
+            while self._leading and not item.done:
+                self._cond.wait()
+            if not item.done:
+                self._leading = True
+                batch, self._queue = self._queue, []
+        if not item.done:
+            try:
+                self._commit(batch, connect())
+            finally:
+                with self._cond:
+                    self._leading = False
+                    self._cond.notify_all()
+        if item.error is not None:
+            raise item.error
+        return item.result
+
+    @staticmethod
+    def _commit(batch: list[_Pending], conn: sqlite3.Connection) -> None:
+        try:
+            _begin_immediate(conn)
+            for item in batch:
+                conn.execute("SAVEPOINT write_item")
+                try:
+                    item.result = item.work(conn)
+                except BaseException as exc:
+                    item.error = exc
+                    conn.execute("ROLLBACK TO write_item")
+                conn.execute("RELEASE write_item")
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            for item in batch:
+                item.error = item.error or exc
+        for item in batch:
+            item.done = True
+
+
+def _begin_immediate(conn: sqlite3.Connection) -> None:
+    give_up = time.monotonic() + WRITE_PATIENCE_S
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() > give_up:
+                raise StoreBusy(
+                    "The database is busy right now; please try again in a moment."
+                ) from exc
+            time.sleep(0.05)
+
+
+_group_commits: dict[str, _GroupCommit] = {}
+_group_commits_guard = threading.Lock()
+
+
+def _group_commit(path: str) -> _GroupCommit:
+    with _group_commits_guard:
+        return _group_commits.setdefault(path, _GroupCommit())
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
+def _dicts(cursor: sqlite3.Cursor) -> list[Row]:
+    keys = [d[0] for d in cursor.description or ()]
+    return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _one(cursor: sqlite3.Cursor) -> Row | None:
+    rows = _dicts(cursor)
+    return rows[0] if rows else None
+
+
+class Store:
+    """All reads and writes of one SQLite file. Safe to share between threads."""
+
+    def __init__(self, path: str | Path, *, migrate: bool = True):
+        self.path = str(Path(path).resolve())
+        self._local = threading.local()
+        if migrate:
+            self.migrate()
+
+    # -- connections and transactions ------------------------------------------------
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = FULL")
+            self._local.conn = conn
+        return conn
+
+    def database(self) -> Database:
+        """This thread's connection as a sqlite-utils Database."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = Database(self.connection(), execute_plugins=False)
+            self._local.db = db
+        return db
+
+    def close(self) -> None:
+        """Close this thread's connection (others close when their threads end)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+            self._local.db = None
+
+    def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work(conn)` atomically and durably: all of it is stored, or none.
+
+        Returns only after the commit, so a returned write survives a crash. Writes
+        from threads that arrive while a commit is in flight are committed together
+        by the next thread in line (group commit), each inside its own savepoint, so
+        an exception from one `work` rolls back that work alone and reaches only its
+        caller. `work` must use only the connection it is given. Retries while
+        another process holds the database; raises StoreBusy after WRITE_PATIENCE_S.
+        """
+        return self._commits.submit(work, self.connection)
+
+    @property
+    def _commits(self) -> _GroupCommit:
+        return _group_commit(self.path)
+
+    @contextmanager
+    def snapshot(self):
+        """A read transaction: every query inside sees the same state of the database."""
+        conn = self.connection()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
+        return _dicts(self.connection().execute(sql, params))
+
+    def migrate(self) -> None:
+        """Turn on WAL and apply pending migrations, in one exclusive transaction."""
+        conn = self.connection()
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        self.write(lambda conn: migrations.apply(Database(conn, execute_plugins=False)))
+
+    def applied_migrations(self) -> list[str]:
+        return [m.name for m in migrations.applied(self.database())]
+
+    # -- users -----------------------------------------------------------------------
+
+    def create_user(
+        self, username: str, display_name: str, role: str, password_hash: str, now: str
+    ) -> int:
+        """Insert a user; raises UsernameTaken when the username exists."""
+
+        def insert(conn: sqlite3.Connection) -> int:
+            if conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
+                raise UsernameTaken(f'The username "{username}" is taken; choose another.')
+            cursor = conn.execute(
+                "INSERT INTO users (username, display_name, role, password_hash, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (username, display_name, role, password_hash, now),
+            )
+            return int(cursor.lastrowid or 0)
+
+        return self.write(insert)
+
+    def user(self, user_id: int) -> Row | None:
+        return _one(self.connection().execute("SELECT * FROM users WHERE id = ?", (user_id,)))
+
+    def user_by_username(self, username: str) -> Row | None:
+        return _one(
+            self.connection().execute("SELECT * FROM users WHERE username = ?", (username,))
+        )
+
+    def record_failed_signin(self, user_id: int, limit: int, lock_until: str) -> Row:
+        """Count a failed sign-in; at `limit` failures lock until `lock_until` and reset."""
+
+        def bump(conn: sqlite3.Connection) -> Row:
+            conn.execute(
+                "UPDATE users SET failed_signins = failed_signins + 1 WHERE id = ?", (user_id,)
+            )
+            conn.execute(
+                "UPDATE users SET locked_until = ?, failed_signins = 0"
+                " WHERE id = ? AND failed_signins >= ?",
+                (lock_until, user_id, limit),
+            )
+            row = _one(conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)))
+            assert row is not None
+            return row
+
+        return self.write(bump)
+
+    def clear_failed_signins(self, user_id: int) -> None:
+        self.write(
+            lambda conn: conn.execute(
+                "UPDATE users SET failed_signins = 0, locked_until = NULL WHERE id = ?",
+                (user_id,),
+            )
+        )
+
+    # -- cohorts ---------------------------------------------------------------------
+
+    def create_cohort(
+        self,
+        name: str,
+        join_code: str,
+        instructor_id: int,
+        starts_on: str | None,
+        ends_on: str | None,
+        now: str,
+    ) -> int:
+        def insert(conn: sqlite3.Connection) -> int:
+            cursor = conn.execute(
+                "INSERT INTO cohorts (name, join_code, instructor_id, starts_on, ends_on,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (name, join_code, instructor_id, starts_on, ends_on, now),
+            )
+            return int(cursor.lastrowid or 0)
+
+        return self.write(insert)
+
+    def cohort(self, cohort_id: int) -> Row | None:
+        return _one(self.connection().execute("SELECT * FROM cohorts WHERE id = ?", (cohort_id,)))
+
+    def cohort_by_code(self, join_code: str) -> Row | None:
+        return _one(
+            self.connection().execute("SELECT * FROM cohorts WHERE join_code = ?", (join_code,))
+        )
+
+    def cohorts_of(self, instructor_id: int) -> list[Row]:
+        return self.query(
+            "SELECT c.*, (SELECT count(*) FROM memberships m WHERE m.cohort_id = c.id) AS members"
+            " FROM cohorts c WHERE c.instructor_id = ? ORDER BY c.created_at DESC, c.id DESC",
+            (instructor_id,),
+        )
+
+    def set_join_code(self, cohort_id: int, join_code: str) -> None:
+        self.write(
+            lambda conn: conn.execute(
+                "UPDATE cohorts SET join_code = ? WHERE id = ?", (join_code, cohort_id)
+            )
+        )
+
+    def join_cohort(self, cohort_id: int, user_id: int, now: str) -> bool:
+        """Add a member; joining twice is a no-op. Returns True when newly joined."""
+
+        def insert(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO memberships (cohort_id, user_id, joined_at)"
+                " VALUES (?, ?, ?)",
+                (cohort_id, user_id, now),
+            )
+            return cursor.rowcount == 1
+
+        return self.write(insert)
+
+    def cohorts_joined(self, user_id: int) -> list[Row]:
+        return self.query(
+            "SELECT c.*, m.joined_at FROM memberships m JOIN cohorts c ON c.id = m.cohort_id"
+            " WHERE m.user_id = ? ORDER BY m.joined_at",
+            (user_id,),
+        )
+
+    def members(self, cohort_id: int) -> list[Row]:
+        return self.query(
+            "SELECT u.id, u.username, u.display_name, m.joined_at FROM memberships m"
+            " JOIN users u ON u.id = m.user_id WHERE m.cohort_id = ? ORDER BY u.display_name",
+            (cohort_id,),
+        )
+
+    # -- attempts --------------------------------------------------------------------
+
+    def save_question_versions(self, versions: Iterable[tuple[str, str, str]]) -> None:
+        """Keep (content_hash, question_id, content JSON) of shown questions; idempotent."""
+        rows = list(versions)
+        self.write(
+            lambda conn: conn.executemany(
+                "INSERT OR IGNORE INTO question_versions (content_hash, question_id, content)"
+                " VALUES (?, ?, ?)",
+                rows,
+            )
+        )
+
+    def question_version(self, content_hash: str) -> Row | None:
+        return _one(
+            self.connection().execute(
+                "SELECT * FROM question_versions WHERE content_hash = ?", (content_hash,)
+            )
+        )
+
+    def create_attempt(self, fields: Row, max_attempts: int | None = None) -> int:
+        """Insert an attempt (the columns of `attempts` in `fields`); returns its id.
+
+        With `max_attempts`, refuses (returns 0) when the learner already has that many
+        attempts of the quiz, checked in the same transaction as the insert.
+        """
+        columns = ", ".join(fields)
+        marks = ", ".join("?" for _ in fields)
+
+        def insert(conn: sqlite3.Connection) -> int:
+            if max_attempts is not None:
+                (used,) = conn.execute(
+                    "SELECT count(*) FROM attempts WHERE user_id = ? AND quiz_id = ?",
+                    (fields["user_id"], fields["quiz_id"]),
+                ).fetchone()
+                if used >= max_attempts:
+                    return 0
+            cursor = conn.execute(
+                f"INSERT INTO attempts ({columns}) VALUES ({marks})", tuple(fields.values())
+            )
+            return int(cursor.lastrowid or 0)
+
+        return self.write(insert)
+
+    def attempt(self, attempt_id: int) -> Row | None:
+        return _one(self.connection().execute("SELECT * FROM attempts WHERE id = ?", (attempt_id,)))
+
+    def attempts_of(self, user_id: int, quiz_id: str | None = None) -> list[Row]:
+        """A learner's attempts, newest first; of one quiz when `quiz_id` is given."""
+        sql = "SELECT * FROM attempts WHERE user_id = ?"
+        params: list[Any] = [user_id]
+        if quiz_id is not None:
+            sql += " AND quiz_id = ?"
+            params.append(quiz_id)
+        return self.query(sql + " ORDER BY started_at DESC, id DESC", params)
+
+    def open_attempts(self, user_id: int) -> list[Row]:
+        return self.query(
+            "SELECT * FROM attempts WHERE user_id = ? AND submitted_at IS NULL"
+            " ORDER BY started_at DESC, id DESC",
+            (user_id,),
+        )
+
+    def count_attempts(self, user_id: int, quiz_id: str) -> int:
+        (count,) = (
+            self.connection()
+            .execute(
+                "SELECT count(*) FROM attempts WHERE user_id = ? AND quiz_id = ?",
+                (user_id, quiz_id),
+            )
+            .fetchone()
+        )
+        return int(count)
+
+    def set_position(self, attempt_id: int, position: int) -> None:
+        self.write(
+            lambda conn: conn.execute(
+                "UPDATE attempts SET position = ? WHERE id = ? AND submitted_at IS NULL",
+                (position, attempt_id),
+            )
+        )
+
+    def record_answer(
+        self,
+        attempt_id: int,
+        question_id: str,
+        answer: Any,
+        mark: float,
+        content_hash: str,
+        now: str,
+        replace: bool = True,
+    ) -> bool:
+        """Store one answer, idempotently; returns True when something changed.
+
+        The same answer again changes nothing. A different answer replaces the old one
+        when `replace` is set (else the first answer stands). Raises NotFound for an
+        unknown attempt, AttemptClosed after submit, and DeadlinePassed after the
+        deadline, in which case the attempt is submitted as it stands.
+        """
+        encoded = json.dumps(answer, separators=(",", ":"))
+
+        def upsert(conn: sqlite3.Connection) -> str:
+            row = conn.execute(
+                "SELECT submitted_at, deadline FROM attempts WHERE id = ?", (attempt_id,)
+            ).fetchone()
+            if row is None:
+                return "missing"
+            submitted_at, deadline = row
+            if submitted_at is not None:
+                return "closed"
+            if deadline is not None and now > deadline:
+                self._submit(conn, attempt_id, deadline)
+                return "late"
+            update = (
+                "DO UPDATE SET answer = excluded.answer, mark = excluded.mark,"
+                " content_hash = excluded.content_hash, answered_at = excluded.answered_at"
+                " WHERE responses.answer != excluded.answer"
+                if replace
+                else "DO NOTHING"
+            )
+            cursor = conn.execute(
+                "INSERT INTO responses (attempt_id, question_id, answer, mark, max_mark,"
+                " content_hash, answered_at) VALUES (?, ?, ?, ?, 1.0, ?, ?)"
+                f" ON CONFLICT (attempt_id, question_id) {update}",
+                (attempt_id, question_id, encoded, mark, content_hash, now),
+            )
+            return "changed" if cursor.rowcount == 1 else "same"
+
+        outcome = self.write(upsert)
+        if outcome == "missing":
+            raise NotFound(f"There is no attempt {attempt_id}.")
+        if outcome == "closed":
+            raise AttemptClosed(
+                "This attempt has been submitted; its answers can no longer change."
+            )
+        if outcome == "late":
+            raise DeadlinePassed(
+                "Time is up: the answer came after the deadline, so the attempt was submitted "
+                "with the answers given before it."
+            )
+        return outcome == "changed"
+
+    def submit_attempt(self, attempt_id: int, now: str) -> Row:
+        """Submit: total the marks and decide pass or fail, once. Returns the attempt.
+
+        An attempt past its deadline is submitted at its deadline. Raises NotFound for
+        an unknown attempt and AttemptClosed when it was already submitted.
+        """
+
+        def submit(conn: sqlite3.Connection) -> str:
+            row = conn.execute(
+                "SELECT submitted_at, deadline FROM attempts WHERE id = ?", (attempt_id,)
+            ).fetchone()
+            if row is None:
+                return "missing"
+            if row[0] is not None:
+                return "closed"
+            deadline = row[1]
+            self._submit(conn, attempt_id, min(now, deadline) if deadline else now)
+            return "done"
+
+        outcome = self.write(submit)
+        if outcome == "missing":
+            raise NotFound(f"There is no attempt {attempt_id}.")
+        if outcome == "closed":
+            raise AttemptClosed("This attempt has already been submitted.")
+        attempt = self.attempt(attempt_id)
+        assert attempt is not None
+        return attempt
+
+    @staticmethod
+    def _submit(conn: sqlite3.Connection, attempt_id: int, at: str) -> None:
+        """Total the marks of an open attempt and close it (inside a write)."""
+        (slots_json,) = conn.execute(
+            "SELECT slots FROM attempts WHERE id = ?", (attempt_id,)
+        ).fetchone()
+        max_score = float(len(json.loads(slots_json)))
+        (score,) = conn.execute(
+            "SELECT coalesce(sum(mark), 0) FROM responses WHERE attempt_id = ?", (attempt_id,)
+        ).fetchone()
+        conn.execute(
+            "UPDATE attempts SET submitted_at = ?, score = ?, max_score = ?,"
+            " passed = CASE WHEN pass_mark IS NULL THEN NULL"
+            "               WHEN ? * 100.0 >= pass_mark * ? - 1e-9 THEN 1 ELSE 0 END"
+            " WHERE id = ? AND submitted_at IS NULL",
+            (at, round(score, 4), max_score, score, max_score, attempt_id),
+        )
+
+    def response(self, attempt_id: int, question_id: str) -> Row | None:
+        return _one(
+            self.connection().execute(
+                "SELECT * FROM responses WHERE attempt_id = ? AND question_id = ?",
+                (attempt_id, question_id),
+            )
+        )
+
+    def responses(self, attempt_id: int) -> list[Row]:
+        return self.query(
+            "SELECT * FROM responses WHERE attempt_id = ? ORDER BY answered_at, question_id",
+            (attempt_id,),
+        )
+
+    # -- bulk load and backup ----------------------------------------------------------
+
+    def next_ids(self, tables: Iterable[str]) -> dict[str, int]:
+        """The next free integer id of each table (for bulk loads that set ids)."""
+        result = {}
+        for table in tables:
+            if table not in DATA_TABLES:
+                raise ValueError(f"unknown table {table}")
+            (top,) = self.connection().execute(f"SELECT max(id) FROM {table}").fetchone()
+            result[table] = (top or 0) + 1
+        return result
+
+    def table_rows(self, table: str) -> list[Row]:
+        """Every row of one data table, in insertion order (exports, comparisons)."""
+        if table not in DATA_TABLES:
+            raise ValueError(f"unknown table {table}")
+        return self.query(f"SELECT * FROM {table} ORDER BY rowid")
+
+    def bulk_insert(self, tables: dict[str, list[Row]]) -> None:
+        """Insert many rows into several tables in one transaction (demo data, imports)."""
+
+        def insert(conn: sqlite3.Connection) -> None:
+            db = Database(conn, execute_plugins=False)
+            for table, rows in tables.items():
+                if rows:
+                    db[table].insert_all(rows, batch_size=5_000)
+
+        self.write(insert)
+
+    def backup(self, destination: str | Path) -> None:
+        """Copy the database to `destination` with SQLite's online backup API.
+
+        The copy is a consistent snapshot even while other connections keep writing.
+        """
+        target = sqlite3.connect(str(destination))
+        try:
+            self.connection().backup(target)
+        finally:
+            target.close()

@@ -1,0 +1,131 @@
+"""Sign-up, sign-in, lockout, cohorts and join codes."""
+
+from __future__ import annotations
+
+import pytest
+
+from quiz_app.accounts import (
+    INSTRUCTOR,
+    AccountError,
+    AccountLocked,
+    Accounts,
+    BadJoinCode,
+)
+from quiz_app.auth import hash_password, verify_password
+from quiz_app.clock import ManualClock
+from quiz_app.errors import QuizError
+from quiz_app.store import Store, UsernameTaken
+
+
+@pytest.fixture
+def accounts(store: Store, clock: ManualClock) -> Accounts:
+    return Accounts(store, clock)
+
+
+def test_passwords_are_salted_scrypt_hashes() -> None:
+    first, second = hash_password("correct horse"), hash_password("correct horse")
+    assert first.startswith("scrypt$") and first != second
+    assert verify_password("correct horse", first)
+    assert not verify_password("wrong horse", first)
+    assert not verify_password("x", "not-a-hash")
+
+
+def test_sign_up_then_sign_in(accounts: Accounts, store: Store) -> None:
+    user = accounts.sign_up("  Ana.Lima ", "Ana Lima", "s3cret-pass")
+    assert (user.username, user.role) == ("ana.lima", "learner")
+    assert accounts.sign_in("ANA.LIMA", "s3cret-pass") == user
+    assert "s3cret-pass" not in str(store.table_rows("users"))
+
+
+@pytest.mark.parametrize(
+    ("username", "name", "password", "message"),
+    [
+        ("ab", "Ab", "long-enough", "3 to 40"),
+        ("has space", "X", "long-enough", "3 to 40"),
+        ("ana", "Ana", "short", "at least 8"),
+        ("ana", "   ", "long-enough", "1 to 100"),
+        ("ana", "x" * 101, "long-enough", "1 to 100"),
+        ("ana", "Ana\u202e", "long-enough", "cannot be shown"),
+        ("ana", "Ana\ud800", "long-enough", "cannot be shown"),
+        ("ana", "Ana\x07", "long-enough", "cannot be shown"),
+    ],
+    ids=[
+        "short-username",
+        "space",
+        "short-password",
+        "blank-name",
+        "long-name",
+        "bidi",
+        "surrogate",
+        "bell",
+    ],
+)
+def test_bad_sign_ups_are_refused(accounts, username, name, password, message) -> None:
+    with pytest.raises(AccountError, match=message):
+        accounts.sign_up(username, name, password)
+
+
+def test_usernames_are_unique_ignoring_case(accounts: Accounts) -> None:
+    accounts.sign_up("ana", "Ana", "password-1")
+    with pytest.raises(UsernameTaken):
+        accounts.sign_up("ANA", "Other Ana", "password-2")
+
+
+def test_five_failures_lock_for_fifteen_minutes(accounts: Accounts, clock: ManualClock) -> None:
+    accounts.sign_up("ana", "Ana", "right-password")
+    for left in (4, 3, 2, 1):
+        with pytest.raises(AccountError, match=f"{left} more failed"):
+            accounts.sign_in("ana", "wrong")
+    with pytest.raises(AccountLocked, match="locked for 15 minutes"):
+        accounts.sign_in("ana", "wrong")
+    with pytest.raises(AccountLocked, match="try again in 15 minutes"):
+        accounts.sign_in("ana", "right-password")
+    clock.advance(minutes=14)
+    with pytest.raises(AccountLocked, match="try again in 1 minute"):
+        accounts.sign_in("ana", "right-password")
+    clock.advance(minutes=1, seconds=1)
+    assert accounts.sign_in("ana", "right-password").username == "ana"
+
+
+def test_success_resets_the_failure_count(accounts: Accounts) -> None:
+    accounts.sign_up("ana", "Ana", "right-password")
+    for _ in range(4):
+        with pytest.raises(AccountError):
+            accounts.sign_in("ana", "wrong")
+    accounts.sign_in("ana", "right-password")
+    with pytest.raises(AccountError, match="4 more failed"):
+        accounts.sign_in("ana", "wrong")
+
+
+def test_unknown_user_fails_like_a_wrong_password(accounts: Accounts) -> None:
+    with pytest.raises(AccountError, match="do not match") as raised:
+        accounts.sign_in("nobody", "whatever-pass")
+    assert not isinstance(raised.value, AccountLocked)
+
+
+def test_cohorts_and_join_codes(accounts: Accounts) -> None:
+    teacher = accounts.sign_up("teacher", "T", "teacher-pass", INSTRUCTOR)
+    learner = accounts.sign_up("ana", "Ana", "learner-pass")
+    cohort = accounts.create_cohort(teacher, "Autumn <b>2026</b>")
+    assert len(cohort["join_code"]) == 8
+    joined = accounts.join(learner, f" {cohort['join_code'].lower()} ")
+    assert joined["id"] == cohort["id"]
+    accounts.join(learner, cohort["join_code"])
+    assert [c["id"] for c in accounts.cohorts_joined(learner)] == [cohort["id"]]
+    with pytest.raises(BadJoinCode, match='"NOPE1234"'):
+        accounts.join(learner, "NOPE1234")
+    new_code = accounts.rotate_join_code(teacher, cohort["id"])
+    with pytest.raises(BadJoinCode):
+        accounts.join(learner, cohort["join_code"])
+    assert accounts.join(learner, new_code)["id"] == cohort["id"]
+
+
+def test_only_the_owner_manages_a_cohort(accounts: Accounts) -> None:
+    owner = accounts.sign_up("owner", "O", "owner-pass", INSTRUCTOR)
+    other = accounts.sign_up("other", "X", "other-pass", INSTRUCTOR)
+    learner = accounts.sign_up("ana", "Ana", "learner-pass")
+    cohort = accounts.create_cohort(owner, "Mine")
+    with pytest.raises(QuizError, match="not yours"):
+        accounts.rotate_join_code(other, cohort["id"])
+    with pytest.raises(QuizError, match="Only instructors"):
+        accounts.create_cohort(learner, "Sneaky")

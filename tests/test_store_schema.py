@@ -1,0 +1,143 @@
+"""Schema, pragmas, indexes and migrations of the store."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from quiz_app.migrations import migrations
+from quiz_app.store import Store
+
+
+def test_fresh_database_has_every_migration(store: Store) -> None:
+    assert store.applied_migrations() == ["m001_core", "m002_question_versions"]
+    tables = set(store.database().table_names())
+    assert {
+        "users",
+        "cohorts",
+        "memberships",
+        "attempts",
+        "responses",
+        "question_versions",
+    } <= tables
+
+
+def test_connection_pragmas(store: Store) -> None:
+    conn = store.connection()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def test_foreign_keys_are_enforced(store: Store) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        store.write(
+            lambda conn: conn.execute(
+                "INSERT INTO responses (attempt_id, question_id, answer, mark, max_mark,"
+                " content_hash, answered_at) VALUES (999, 'q', '1', 1, 1, 'h', 'now')"
+            )
+        )
+    assert store.query("SELECT count(*) AS n FROM responses") == [{"n": 0}]
+
+
+@pytest.mark.parametrize(
+    ("sql", "index"),
+    [
+        (
+            "SELECT * FROM attempts WHERE user_id = 1 AND quiz_id = 'x' ORDER BY started_at",
+            "idx_attempts_user_id_quiz_id_started_at",
+        ),
+        (
+            "SELECT * FROM attempts WHERE cohort_id = 1 AND quiz_id = 'x'",
+            "idx_attempts_cohort_id_quiz_id_started_at",
+        ),
+        (
+            "SELECT * FROM responses WHERE question_id = 'q'",
+            "idx_responses_question_id_content_hash",
+        ),
+        ("SELECT * FROM cohorts WHERE join_code = 'ABC'", "idx_cohorts_join_code"),
+        ("SELECT * FROM cohorts WHERE instructor_id = 1", "idx_cohorts_instructor_id"),
+        ("SELECT * FROM memberships WHERE user_id = 1", "idx_memberships_user_id"),
+        ("SELECT * FROM users WHERE username = 'a'", "idx_users_username"),
+    ],
+    ids=[
+        "learner-attempts",
+        "cohort-attempts",
+        "item-responses",
+        "join-code",
+        "instructor-cohorts",
+        "learner-cohorts",
+        "sign-in",
+    ],
+)
+def test_page_queries_use_an_index(store: Store, sql: str, index: str) -> None:
+    plan = " ".join(str(row) for row in store.query("EXPLAIN QUERY PLAN " + sql))
+    assert index in plan, plan
+
+
+def test_old_database_upgrades_without_loss(db_path: Path) -> None:
+    """Build a database at the first migration only, fill it, then open it as today."""
+    old = Database(db_path)
+    old.enable_wal()
+    migrations.apply(old, stop_before="m002_question_versions")
+    assert "question_versions" not in old.table_names()
+    old["users"].insert(
+        {
+            "id": 1,
+            "username": "ana",
+            "display_name": "Ana",
+            "role": "learner",
+            "password_hash": "x",
+            "failed_signins": 0,
+            "created_at": "t",
+        }
+    )
+    old["cohorts"].insert(
+        {"id": 1, "name": "C", "join_code": "ABCD2345", "instructor_id": 1, "created_at": "t"}
+    )
+    old["memberships"].insert({"cohort_id": 1, "user_id": 1, "joined_at": "t"})
+    old["attempts"].insert(
+        {
+            "id": 7,
+            "user_id": 1,
+            "cohort_id": 1,
+            "quiz_id": "post-test",
+            "quiz_title": "PT",
+            "mode": "post_test",
+            "seed": 3,
+            "slots": "[]",
+            "position": 0,
+            "started_at": "t",
+        }
+    )
+    old["responses"].insert(
+        {
+            "attempt_id": 7,
+            "question_id": "q",
+            "answer": "1",
+            "mark": 1.0,
+            "max_mark": 1.0,
+            "content_hash": "h",
+            "answered_at": "t",
+        }
+    )
+    before = {
+        t: list(old[t].rows) for t in ("users", "cohorts", "memberships", "attempts", "responses")
+    }
+    old.close()
+
+    store = Store(db_path)
+    assert store.applied_migrations() == ["m001_core", "m002_question_versions"]
+    for table, rows in before.items():
+        assert store.table_rows(table) == rows, table
+    assert store.table_rows("question_versions") == []
+
+
+def test_migrating_twice_changes_nothing(db_path: Path) -> None:
+    Store(db_path)
+    again = Store(db_path)
+    assert again.applied_migrations() == ["m001_core", "m002_question_versions"]
