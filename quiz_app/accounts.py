@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ INSTRUCTOR = "instructor"
 MIN_PASSWORD = 8
 MAX_FAILED_SIGNINS = 5
 LOCK_MINUTES = 15
+SESSION_HOURS = 12
 # Join codes avoid look-alike characters (0/O, 1/I/L) so they survive being read aloud.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -135,6 +137,29 @@ class Accounts:
             self.store.clear_failed_signins(row["id"])
         return User.from_row(row)
 
+    def start_session(self, user: User) -> str:
+        """A new session token for a signed-in user, valid for SESSION_HOURS.
+
+        Only the token's SHA-256 is stored, so a copy of the database cannot be used
+        to sign in as anyone.
+        """
+        token = secrets.token_urlsafe(32)
+        now = self.clock.now()
+        self.store.create_session(
+            _token_hash(token), user.id, iso(now), iso(now + timedelta(hours=SESSION_HOURS))
+        )
+        return token
+
+    def resume_session(self, token: str) -> User | None:
+        """The user of an unexpired session token, or None."""
+        if not token or len(token) > 100:
+            return None
+        row = self.store.session_user(_token_hash(token), iso(self.clock.now()))
+        return User.from_row(row) if row else None
+
+    def end_session(self, token: str) -> None:
+        self.store.delete_session(_token_hash(token))
+
     def user(self, user_id: int) -> User | None:
         row = self.store.user(user_id)
         return User.from_row(row) if row else None
@@ -191,6 +216,10 @@ class Accounts:
         if cohort is None or cohort["instructor_id"] != instructor.id:
             raise QuizError("That cohort does not exist or is not yours.")
         return cohort
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _locked_message(remaining: timedelta) -> str:

@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 from quiz_app.bank import Bank, Question, SourceDoc
 from quiz_app.errors import BankError
-from quiz_app.quizdef import CourseInfo, QuizDef
+from quiz_app.quizdef import PRACTICE, CourseInfo, QuizDef
 from quiz_app.sources import SourceTexts
 from quiz_app.validate import validate_paths
 
@@ -71,6 +71,30 @@ class Course:
     def practice_quizzes(self) -> list[QuizDef]:
         return [q for q in self.quizzes if not q.is_post_test]
 
+    def practice_quiz(self, topics: list[str], length: int) -> QuizDef:
+        """A practice quiz over `topics`: the defined one for a single topic, else a mix."""
+        for quiz in self.practice_quizzes:
+            if list(quiz.topics) == topics:
+                return quiz.model_copy(update={"questions": length})
+        titles = ", ".join(self.bank(t).title.lower() for t in topics)
+        return QuizDef(
+            id="practice-mixed",
+            title=f"Practice: {titles}"[:200],
+            mode=PRACTICE,
+            topics=tuple(topics),
+            questions=length,
+        )
+
+    def weak_spots_quiz(self, count: int) -> QuizDef:
+        """A practice quiz over every topic, to be drawn from the learner's weak spots."""
+        return QuizDef(
+            id="weak-spots",
+            title="Practice: my weak spots",
+            mode=PRACTICE,
+            topics=tuple(self.topics),
+            questions=max(1, count),
+        )
+
     @property
     def topics(self) -> list[str]:
         return [bank.topic for bank in self.banks]
@@ -110,4 +134,19 @@ def load_course(folder: Path | None = None, texts: SourceTexts | None = None) ->
     report = validate_paths([folder], texts)
     if not report.ok:
         raise BankError(report.problems)
-    return Course.build(folder, report.banks, report.sources, report.quizzes, report.info)
+    return Course.build(
+        folder,
+        _teaching_order(report.banks, report.quizzes),
+        report.sources,
+        report.quizzes,
+        report.info,
+    )
+
+
+def _teaching_order(banks: list[Bank], quizzes: list[QuizDef]) -> list[Bank]:
+    """Banks in the order the quizzes list their topics (the post-test's blueprint first)."""
+    order: list[str] = []
+    for quiz in sorted(quizzes, key=lambda q: not q.is_post_test):
+        order.extend(t for t in quiz.all_topics if t not in order)
+    rank = {topic: i for i, topic in enumerate(order)}
+    return sorted(banks, key=lambda b: (rank.get(b.topic, len(rank)), b.topic))

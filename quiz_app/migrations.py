@@ -121,3 +121,15 @@ def m002_question_versions(db: Database) -> None:
         pk="content_hash",
         not_null=["question_id", "content"],
     )
+
+
+@migrations()
+def m003_sessions(db: Database) -> None:
+    """Signed-in sessions, so a browser refresh keeps a learner signed in."""
+    db["sessions"].create(
+        {"token_hash": str, "user_id": int, "created_at": str, "expires_at": str},
+        pk="token_hash",
+        not_null=["user_id", "created_at", "expires_at"],
+        foreign_keys=[("user_id", "users", "id")],
+    )
+    db["sessions"].create_index(["user_id"])

@@ -26,7 +26,15 @@ from quiz_app.migrations import migrations
 
 T = TypeVar("T")
 
-DATA_TABLES = ("users", "cohorts", "memberships", "attempts", "responses", "question_versions")
+DATA_TABLES = (
+    "users",
+    "cohorts",
+    "memberships",
+    "attempts",
+    "responses",
+    "question_versions",
+    "sessions",
+)
 BUSY_TIMEOUT_MS = 5_000
 WRITE_PATIENCE_S = 30.0
 
@@ -290,6 +298,38 @@ class Store:
                 "UPDATE users SET failed_signins = 0, locked_until = NULL WHERE id = ?",
                 (user_id,),
             )
+        )
+
+    # -- sessions --------------------------------------------------------------------
+
+    def create_session(self, token_hash: str, user_id: int, now: str, expires_at: str) -> None:
+        """Remember a signed-in session; expired sessions of the user are dropped."""
+
+        def insert(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "DELETE FROM sessions WHERE user_id = ? AND expires_at <= ?", (user_id, now)
+            )
+            conn.execute(
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)"
+                " VALUES (?, ?, ?, ?)",
+                (token_hash, user_id, now, expires_at),
+            )
+
+        self.write(insert)
+
+    def session_user(self, token_hash: str, now: str) -> Row | None:
+        """The user of an unexpired session, or None."""
+        return _one(
+            self.connection().execute(
+                "SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id"
+                " WHERE s.token_hash = ? AND s.expires_at > ?",
+                (token_hash, now),
+            )
+        )
+
+    def delete_session(self, token_hash: str) -> None:
+        self.write(
+            lambda conn: conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
         )
 
     # -- cohorts ---------------------------------------------------------------------
@@ -556,6 +596,14 @@ class Store:
                 "SELECT * FROM responses WHERE attempt_id = ? AND question_id = ?",
                 (attempt_id, question_id),
             )
+        )
+
+    def answers_of(self, user_id: int) -> list[Row]:
+        """Every answer a learner has given: question, mark and when."""
+        return self.query(
+            "SELECT r.question_id, r.mark, r.answered_at FROM attempts a"
+            " JOIN responses r ON r.attempt_id = a.id WHERE a.user_id = ?",
+            (user_id,),
         )
 
     def responses(self, attempt_id: int) -> list[Row]:

@@ -75,3 +75,28 @@ def show_sources(question: Question, course: Course) -> None:
         title = doc.title if doc else ref.doc
         byline = f", {safe(doc.author)}" if doc and doc.author else ""
         st.markdown(f"> {safe(ref.quote)}\n>\n> — *{safe(title)}*{byline}")
+
+
+def flash(message: str, kind: str = "info") -> None:
+    """Keep a message to show at the top of the next page run (survives st.rerun)."""
+    st.session_state["flash"] = (kind, message)
+
+
+def show_flash() -> None:
+    """Show, once, a message kept by `flash`."""
+    kept = st.session_state.pop("flash", None)
+    if kept is None:
+        return
+    kind, message = kept if isinstance(kept, tuple) else ("warning", kept)
+    {"success": st.success, "warning": st.warning, "error": st.error}.get(kind, st.info)(message)
+
+
+def minutes(seconds: float) -> str:
+    """A duration as m:ss."""
+    whole = max(0, int(seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def plural(count: float, noun: str) -> str:
+    """`1 CE hour`, `1.5 CE hours`, `3 questions`."""
+    return f"{count:g} {noun}{'' if count == 1 else 's'}"

@@ -1,4 +1,4 @@
-"""The bank browser page, driven with Streamlit's AppTest."""
+"""The bank browser page, driven with Streamlit's AppTest, as an instructor."""
 
 from __future__ import annotations
 
@@ -7,22 +7,25 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from quiz_app.accounts import INSTRUCTOR, User
 from quiz_app.course import BANKS_ENV, Course
+from tests.apphelpers import open_app
 from tests.conftest import BANK, write
 
-APP = str(Path(__file__).resolve().parent.parent / "quiz_app" / "app.py")
+AUTHOR = User(1, "author", "Author", INSTRUCTOR)
 
 
-def browser(monkeypatch: pytest.MonkeyPatch, folder: Path | None = None) -> AppTest:
+def browser(monkeypatch: pytest.MonkeyPatch, db_path: Path, folder: Path | None = None) -> AppTest:
+    monkeypatch.setenv("QUIZ_DB", str(db_path))
     if folder is not None:
         monkeypatch.setenv(BANKS_ENV, str(folder))
-    return AppTest.from_file(APP, default_timeout=30).run()
+    return open_app(AUTHOR, "pages/bank_browser.py")
 
 
 def test_lists_topics_objectives_and_questions(
-    monkeypatch: pytest.MonkeyPatch, course: Course
+    monkeypatch: pytest.MonkeyPatch, db_path: Path, course: Course
 ) -> None:
-    at = browser(monkeypatch)
+    at = browser(monkeypatch, db_path)
     assert not at.exception
     assert at.title[0].value == "Question banks"
     first = course.banks[0]
@@ -36,27 +39,31 @@ def test_lists_topics_objectives_and_questions(
     assert course.sources[question.sources[0].doc].title in text
 
 
-def test_filter_by_type(monkeypatch: pytest.MonkeyPatch, course: Course) -> None:
-    at = browser(monkeypatch)
+def test_filter_by_type(monkeypatch: pytest.MonkeyPatch, db_path: Path, course: Course) -> None:
+    at = browser(monkeypatch, db_path)
     at.multiselect(key="browser_types").set_value(["true_false"]).run()
     expected = [q for q in course.banks[0].questions if q.type == "true_false"]
     assert len(at.expander) == len(expected)
     assert all(e.label.startswith("True or false") for e in at.expander)
 
 
-def test_html_in_bank_text_renders_as_text(monkeypatch: pytest.MonkeyPatch, bank_dir: Path) -> None:
+def test_html_in_bank_text_renders_as_text(
+    monkeypatch: pytest.MonkeyPatch, db_path: Path, bank_dir: Path
+) -> None:
     write(
         bank_dir,
         "demo.yaml",
         BANK.replace("stem: Which one?", 'stem: "<script>alert(1)</script> costs $5"'),
     )
-    at = browser(monkeypatch, bank_dir)
+    at = browser(monkeypatch, db_path, bank_dir)
     stems = [m.value for m in at.markdown if "alert" in m.value]
     assert stems == ["&lt;script&gt;alert(1)&lt;/script&gt; costs \\$5"]
 
 
-def test_invalid_banks_show_the_problems(monkeypatch: pytest.MonkeyPatch, bank_dir: Path) -> None:
+def test_invalid_banks_show_the_problems(
+    monkeypatch: pytest.MonkeyPatch, db_path: Path, bank_dir: Path
+) -> None:
     write(bank_dir, "demo.yaml", BANK.replace("level: recall", "level: easy"))
-    at = browser(monkeypatch, bank_dir)
+    at = browser(monkeypatch, db_path, bank_dir)
     assert "fix them" in at.error[0].value
     assert "demo.yaml:9: question q-single: level" in at.code[0].value

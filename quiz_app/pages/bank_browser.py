@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from quiz_app import ui
+from quiz_app import session, ui
 from quiz_app.errors import BankError
 
+session.require_instructor()
 st.title("Question banks")
 try:
     course = ui.course()
@@ -38,9 +39,8 @@ types = st.multiselect(
 
 for objective_id, objective in bank.objectives.items():
     shown = [
-        q for q in bank.questions
-        if q.objective == objective_id and (not types or q.type in types)
-    ]  # fmt: skip
+        q for q in bank.questions if q.objective == objective_id and (not types or q.type in types)
+    ]
     st.subheader(ui.safe(objective), anchor=False)
     st.caption(f"Objective `{objective_id}` · {len(shown)} questions")
     for question in shown:

@@ -1,0 +1,146 @@
+"""A learner's progress, computed from their attempts and answers (pure: no I/O).
+
+Mastery of a topic is the mean mark of the learner's latest answer to each question
+of that topic they have met, so a question answered wrong and later right counts as
+learned. "Weak spots" are the questions whose latest answer was not fully right.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from quiz_app.attempts import Attempt
+from quiz_app.course import Course
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One stored answer: which question, its mark, and when."""
+
+    question_id: str
+    mark: float
+    answered_at: str
+
+
+@dataclass(frozen=True)
+class TopicMastery:
+    topic: str
+    title: str
+    mastery: float | None  # mean latest mark, 0..1; None when nothing answered yet
+    answered: int
+    total: int
+
+
+@dataclass(frozen=True)
+class MissedObjective:
+    topic: str
+    objective: str
+    text: str
+    misses: int
+    answers: int
+
+    @property
+    def miss_rate(self) -> float:
+        return self.misses / self.answers if self.answers else 0.0
+
+
+def latest_answers(answers: Iterable[Answered], course: Course) -> dict[str, Answered]:
+    """The most recent answer to each question still in the banks."""
+    latest: dict[str, Answered] = {}
+    for answer in sorted(answers, key=lambda a: a.answered_at):
+        if course.has_question(answer.question_id):
+            latest[answer.question_id] = answer
+    return latest
+
+
+def topic_mastery(answers: Iterable[Answered], course: Course) -> list[TopicMastery]:
+    latest = latest_answers(answers, course)
+    result = []
+    for bank in course.banks:
+        marks = [latest[q.id].mark for q in bank.questions if q.id in latest]
+        result.append(
+            TopicMastery(
+                bank.topic,
+                bank.title,
+                sum(marks) / len(marks) if marks else None,
+                len(marks),
+                len(bank.questions),
+            )
+        )
+    return result
+
+
+def missed_objectives(
+    answers: Iterable[Answered], course: Course, limit: int = 5
+) -> list[MissedObjective]:
+    """Objectives ordered by how often their questions were answered less than fully right."""
+    misses: dict[tuple[str, str], int] = defaultdict(int)
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    for answer in answers:
+        if not course.has_question(answer.question_id):
+            continue
+        question = course.question(answer.question_id)
+        key = (course.topic_of(question.id), question.objective)
+        totals[key] += 1
+        misses[key] += answer.mark < 1
+    ranked = sorted(
+        (k for k in totals if misses[k]), key=lambda k: (-misses[k], -misses[k] / totals[k], k)
+    )
+    return [
+        MissedObjective(
+            topic,
+            objective,
+            course.bank(topic).objectives.get(objective, objective),
+            misses[(topic, objective)],
+            totals[(topic, objective)],
+        )
+        for topic, objective in ranked[:limit]
+    ]
+
+
+def weak_spots(answers: Iterable[Answered], course: Course) -> list[str]:
+    """Questions whose latest answer was not fully right, weakest first."""
+    latest = latest_answers(answers, course)
+    weak = [a for a in latest.values() if a.mark < 1]
+    return [a.question_id for a in sorted(weak, key=lambda a: (a.mark, a.question_id))]
+
+
+def best_post_test(attempts: Sequence[Attempt]) -> Attempt | None:
+    """The learner's best submitted post-test attempt, or None."""
+    done = [a for a in attempts if a.is_post_test and not a.is_open and a.percent is not None]
+    return max(done, key=lambda a: (a.percent, a.submitted_at or "")) if done else None
+
+
+@dataclass(frozen=True)
+class TopicScore:
+    topic: str
+    title: str
+    earned: float
+    possible: int
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.earned / self.possible, 1) if self.possible else 0.0
+
+
+def topic_breakdown(attempt: Attempt, course: Course) -> list[TopicScore]:
+    """An attempt's marks by topic, in the course's topic order."""
+    earned: dict[str, float] = defaultdict(float)
+    possible: dict[str, int] = defaultdict(int)
+    for slot in attempt.slots:
+        topic = course.topic_of(slot.question_id) if course.has_question(slot.question_id) else "?"
+        possible[topic] += 1
+        response = attempt.responses.get(slot.question_id)
+        earned[topic] += response.mark if response else 0.0
+    order = {topic: i for i, topic in enumerate(course.topics)}
+    return [
+        TopicScore(
+            topic,
+            course.bank(topic).title if topic in order else "Retired questions",
+            round(earned[topic], 4),
+            possible[topic],
+        )
+        for topic in sorted(possible, key=lambda t: order.get(t, len(order)))
+    ]

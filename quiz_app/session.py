@@ -1,0 +1,148 @@
+"""Streamlit wiring: the services each page uses, and who is signed in.
+
+Every page calls `require_role` (or `current_user`) at the top of every run: the role
+is checked on the server each time, so hiding a menu entry is never the only guard.
+A signed-in session's token rides in the URL (`?session=...`), so a browser refresh
+keeps the learner signed in; only its hash is stored, and signing out revokes it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from quiz_app import ui
+from quiz_app.accounts import INSTRUCTOR, LEARNER, Accounts, User
+from quiz_app.attempts import Attempts
+from quiz_app.clock import Clock, SystemClock
+from quiz_app.errors import QuizError
+from quiz_app.quizdef import QuizDef
+from quiz_app.store import Store
+
+DB_ENV = "QUIZ_DB"
+TOKEN_PARAM = "session"
+
+_clock: list[Clock] = [SystemClock()]
+
+
+def set_clock(clock: Clock) -> None:
+    """Use another clock from now on (tests move time with a ManualClock)."""
+    _clock[0] = clock
+
+
+def clock() -> Clock:
+    return _clock[0]
+
+
+@st.cache_resource(show_spinner=False)
+def _store(path: str) -> Store:
+    return Store(path)
+
+
+def store() -> Store:
+    """The database the app was started with ($QUIZ_DB, else quiz.db here)."""
+    return _store(str(Path(os.environ.get(DB_ENV, "quiz.db")).resolve()))
+
+
+def accounts() -> Accounts:
+    return Accounts(store(), clock())
+
+
+def attempts() -> Attempts:
+    return Attempts(store(), ui.course(), clock())
+
+
+def current_user() -> User | None:
+    """The signed-in user of this browser session, restored from the URL after a refresh."""
+    user = st.session_state.get("user")
+    if user is None:
+        token = st.query_params.get(TOKEN_PARAM)
+        if token:
+            user = accounts().resume_session(token)
+            if user is None:
+                del st.query_params[TOKEN_PARAM]
+            else:
+                st.session_state["user"] = user
+                st.session_state["token"] = token
+    return user
+
+
+def keep_session_in_url() -> None:
+    """Put the session token back in the URL (page switches drop query parameters)."""
+    token = st.session_state.get("token")
+    if token and st.query_params.get(TOKEN_PARAM) != token:
+        st.query_params[TOKEN_PARAM] = token
+
+
+def sign_in(user: User) -> None:
+    token = accounts().start_session(user)
+    st.session_state["user"] = user
+    st.session_state["token"] = token
+    st.query_params[TOKEN_PARAM] = token
+
+
+def sign_out() -> None:
+    token = st.session_state.get("token")
+    if token:
+        accounts().end_session(token)
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    st.query_params.clear()
+
+
+def require_role(role: str) -> User:
+    """The signed-in user if they have `role`; otherwise explain and stop the page."""
+    user = current_user()
+    if user is None:
+        st.warning("Please sign in to see this page.")
+        st.stop()
+    if user.role != role:
+        needed = "instructors" if role == INSTRUCTOR else "learners"
+        st.error(f"This page is for {needed}. You are signed in as {user.role}.")
+        st.stop()
+    return user
+
+
+def require_learner() -> User:
+    return require_role(LEARNER)
+
+
+def require_instructor() -> User:
+    return require_role(INSTRUCTOR)
+
+
+def start_quiz(user: User, quiz: QuizDef, **options: Any) -> None:
+    """Start (or resume) an attempt of `quiz` in the learner's latest cohort and open it.
+
+    Shows the reason instead when the attempt cannot start (no attempts left, ...).
+    """
+    cohorts = accounts().cohorts_joined(user)
+    try:
+        attempt = attempts().start(
+            user.id, quiz, cohort_id=cohorts[-1]["id"] if cohorts else None, **options
+        )
+    except QuizError as exc:
+        st.error(str(exc))
+        return
+    st.session_state["attempt_id"] = attempt.id
+    st.switch_page("pages/quiz.py")
+
+
+WEAK_SPOTS_MAX = 15
+
+
+def weak_spots_offer(user: User, weak: list[str]) -> None:
+    """A button that starts a practice quiz of the learner's weakest questions."""
+    if not weak:
+        return
+    count = min(len(weak), WEAK_SPOTS_MAX)
+    st.caption(f"{len(weak)} questions you have not yet got fully right.")
+    if st.button(
+        f"Practise my weak spots ({count} questions)",
+        key="weak-spots",
+        icon=":material/fitness_center:",
+    ):
+        start_quiz(user, ui.course().weak_spots_quiz(count), pool=weak[:count])

@@ -1,0 +1,216 @@
+"""Question widgets: answering each type, and reviewing an answer against the key.
+
+Every widget key starts with the caller's `key` (attempt and question), so no answer
+ever carries over from one question to another. Parts are shown in the order the
+attempt's slot recorded, so a resumed or reviewed attempt looks as it did.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from quiz_app import ui
+from quiz_app.attempts import Attempt, Attempts
+from quiz_app.bank import Question
+from quiz_app.course import Course
+from quiz_app.progress import topic_breakdown
+from quiz_app.quiz import Slot
+from quiz_app.scoring import Answer, correct_answer
+
+
+def answer_input(
+    question: Question, slot: Slot, key: str, previous: Answer | None
+) -> tuple[Answer | None, str | None]:
+    """Render the widgets for one question; return (answer, problem).
+
+    `answer` is in canonical form (bank indexes); `problem` says what is missing when
+    the widgets do not yet make a whole answer. Call inside a form.
+    """
+    if question.type == "single":
+        order = list(slot.order)
+        chosen = st.radio(
+            "Choose one answer",
+            order,
+            index=order.index(previous) if isinstance(previous, int) else None,
+            format_func=lambda i: ui.safe(question.choices[i].text),
+            key=f"{key}-single",
+        )
+        return chosen, None if chosen is not None else "Choose an answer first."
+    if question.type == "multiple":
+        st.caption("Select all that apply.")
+        ticked = [
+            i
+            for i in slot.order
+            if st.checkbox(
+                ui.safe(question.choices[i].text),
+                value=isinstance(previous, list) and i in previous,
+                key=f"{key}-multi-{i}",
+            )
+        ]
+        return sorted(ticked), None if ticked else "Tick at least one choice first."
+    if question.type == "true_false":
+        options = [True, False]
+        chosen = st.radio(
+            "True or false?",
+            options,
+            index=options.index(previous) if isinstance(previous, bool) else None,
+            format_func=lambda v: "True" if v else "False",
+            horizontal=True,
+            key=f"{key}-tf",
+        )
+        return chosen, None if chosen is not None else "Choose true or false first."
+    if question.type == "matching":
+        st.caption("Choose the match for each item.")
+        rights = list(slot.order)
+        chosen_matches: list[int | None] = []
+        for left_index, (left, _) in enumerate(question.pairs):
+            before = previous[left_index] if isinstance(previous, list) else None
+            chosen_matches.append(
+                st.selectbox(
+                    ui.safe(left),
+                    rights,
+                    index=rights.index(before) if before is not None else None,
+                    format_func=lambda j: question.pairs[j][1],
+                    placeholder="Choose a match",
+                    key=f"{key}-match-{left_index}",
+                )
+            )
+        missing = any(choice is None for choice in chosen_matches)
+        return chosen_matches, "Choose a match for every item first." if missing else None
+    st.markdown(
+        "Items to put in order:\n"
+        + "\n".join(f"- {ui.safe(question.items[i])}" for i in slot.order)
+    )
+    order = st.multiselect(
+        "Click the items in order, first to last",
+        list(slot.order),
+        default=previous if isinstance(previous, list) else [],
+        format_func=lambda i: question.items[i],
+        placeholder="Choose the first item",
+        key=f"{key}-order",
+    )
+    if len(order) < len(question.items):
+        return order, f"Put all {len(question.items)} items in order first."
+    return order, None
+
+
+def verdict(mark: float | None) -> None:
+    """Right, partly right, wrong or unanswered, as a coloured banner."""
+    if mark is None:
+        st.info("Not answered.", icon=":material/radio_button_unchecked:")
+    elif mark >= 1:
+        st.success("Correct.", icon=":material/check_circle:")
+    elif mark > 0:
+        st.warning(f"Partly right: {mark:.2f} of 1 mark.", icon=":material/contrast:")
+    else:
+        st.error("Not right.", icon=":material/cancel:")
+
+
+def review(question: Question, slot: Slot, answer: Any, mark: float | None, course: Course) -> None:
+    """The learner's answer against the key, with feedback, explanation and sources."""
+    verdict(mark)
+    st.markdown(_review_markdown(question, slot, answer))
+    st.markdown(f"**Why.** {ui.safe(question.explanation)}")
+    st.caption("Source")
+    ui.show_sources(question, course)
+
+
+def _review_markdown(question: Question, slot: Slot, answer: Any) -> str:
+    key = correct_answer(question)
+    if question.type in ("single", "multiple"):
+        picked = {answer} if isinstance(answer, int) else set(answer or [])
+        lines = []
+        for i in slot.order:
+            choice = question.choices[i]
+            if choice.correct:
+                mark = ui.RIGHT
+            elif i in picked:
+                mark = ui.WRONG
+            else:
+                mark = ui.NEUTRAL
+            note = " **(your answer)**" if i in picked else ""
+            if choice.correct and i not in picked and question.type == "multiple":
+                note = " *(also right)*"
+            lines.append(f"- {mark} {ui.safe(choice.text)}{note}")
+            if choice.feedback:
+                lines.append(f"    - :gray[*{ui.safe(choice.feedback)}*]")
+        return "\n".join(lines)
+    if question.type == "true_false":
+        given = "not answered" if answer is None else ("True" if answer else "False")
+        return f"Your answer: **{given}**. The statement is **{'true' if key else 'false'}**."
+    if question.type == "matching":
+        lines = ["| Item | Your match | Right match |", "|---|---|---|"]
+        for left_index, (left, right) in enumerate(question.pairs):
+            chosen = answer[left_index] if isinstance(answer, list) else None
+            if chosen is None:
+                mine = ":gray[(blank)]"
+            else:
+                mark = ui.RIGHT if chosen == left_index else ui.WRONG
+                mine = f"{mark} {ui.safe(question.pairs[chosen][1])}"
+            lines.append(f"| {ui.safe(left)} | {mine} | {ui.safe(right)} |")
+        return "\n".join(lines)
+    mine = answer if isinstance(answer, list) else []
+    yours = [
+        f"{position}. {ui.RIGHT if item == position - 1 else ui.WRONG} "
+        f"{ui.safe(question.items[item])}"
+        for position, item in enumerate(mine, start=1)
+    ]
+    right = [f"{n}. {ui.safe(item)}" for n, item in enumerate(question.items, start=1)]
+    return (
+        "**Your order**\n\n"
+        + ("\n".join(yours) if yours else ":gray[(not answered)]")
+        + "\n\n**Right order**\n\n"
+        + "\n".join(right)
+    )
+
+
+def attempt_summary(attempt: Attempt, course: Course) -> None:
+    """Score, pass or fail, and the marks by topic of a submitted attempt."""
+    if attempt.deadline and attempt.submitted_at == attempt.deadline:
+        st.info(
+            "Time ran out: the attempt was submitted at the deadline with the answers "
+            "saved before it.",
+            icon=":material/timer_off:",
+        )
+    if attempt.is_post_test and attempt.passed is not None:
+        if attempt.passed:
+            st.success(
+                f"Passed with {attempt.percent:g}% (pass mark {attempt.pass_mark:g}%).",
+                icon=":material/verified:",
+            )
+        else:
+            st.error(
+                f"Not passed: {attempt.percent:g}%; the pass mark is {attempt.pass_mark:g}%.",
+                icon=":material/cancel:",
+            )
+    left, middle, right = st.columns(3)
+    left.metric("Score", f"{attempt.percent:g}%" if attempt.percent is not None else "–")
+    middle.metric("Marks", f"{attempt.score or 0:g} of {attempt.max_score or len(attempt.slots):g}")
+    right.metric("Answered", f"{attempt.answered} of {len(attempt.slots)}")
+    rows = [
+        {"Topic": t.title, "Questions": t.possible, "Marks": t.earned, "Score %": t.percent}
+        for t in topic_breakdown(attempt, course)
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def attempt_review(attempt: Attempt, attempts: Attempts, course: Course) -> None:
+    """Every question of an attempt as the learner saw it, with their answer and the key."""
+    for number, slot in enumerate(attempt.slots, start=1):
+        question = attempts.question_as_shown(attempt, slot.question_id)
+        response = attempt.responses.get(slot.question_id)
+        mark = response.mark if response else None
+        if mark is None:
+            icon = ":gray[:material/radio_button_unchecked:]"
+        elif mark >= 1:
+            icon = ui.RIGHT
+        elif mark > 0:
+            icon = ":orange[:material/contrast:]"
+        else:
+            icon = ui.WRONG
+        stem = question.stem if len(question.stem) <= 90 else question.stem[:89] + "…"
+        with st.expander(f"{icon} {number}. {ui.safe(stem)}"):
+            st.markdown(ui.safe(question.stem))
+            review(question, slot, response.answer if response else None, mark, course)

@@ -1,0 +1,72 @@
+"""Driving the Streamlit app in tests: open it, sign in, answer a question as a learner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+
+from quiz_app.accounts import User
+from quiz_app.bank import Question
+
+APP = str(Path(__file__).resolve().parent.parent / "quiz_app" / "app.py")
+
+
+def open_app(user: User | None = None, page: str | None = None, **query: str) -> AppTest:
+    """A fresh browser session, optionally signed in as `user` and on `page`."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    for name, value in query.items():
+        at.query_params[name] = value
+    if user is not None:
+        at.session_state["user"] = user
+    if page is not None:
+        at.switch_page(page)
+    return at.run()
+
+
+def go(at: AppTest, page: str) -> AppTest:
+    at.switch_page(page)
+    return at.run()
+
+
+def fill_answer(at: AppTest, key: str, question: Question, answer: Any) -> None:
+    """Set the widgets of `question` (keyed by `key`) to a canonical answer."""
+    if question.type == "single":
+        at.radio(key=f"{key}-single").set_value(answer)
+    elif question.type == "true_false":
+        at.radio(key=f"{key}-tf").set_value(answer)
+    elif question.type == "multiple":
+        for i in range(len(question.choices)):
+            at.checkbox(key=f"{key}-multi-{i}").set_value(i in answer)
+    elif question.type == "matching":
+        for left, right in enumerate(answer):
+            at.selectbox(key=f"{key}-match-{left}").set_value(right)
+    else:
+        at.multiselect(key=f"{key}-order").set_value(list(answer))
+
+
+def submit_answer(at: AppTest, key: str, post_test: bool) -> AppTest:
+    label = "Save answer" if post_test else "Check answer"
+    at.button(key=f"FormSubmitter:{key}-form-{label}").click()
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page shows as text, for loose assertions."""
+    parts = [
+        e.value
+        for kind in (
+            "title",
+            "markdown",
+            "caption",
+            "subheader",
+            "success",
+            "error",
+            "warning",
+            "info",
+        )
+        for e in getattr(at, kind)
+    ]
+    parts += [e.label for e in at.expander]
+    return "\n".join(str(p) for p in parts)

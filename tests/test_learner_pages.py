@@ -1,0 +1,375 @@
+"""The learner's journey through the app, driven with Streamlit's AppTest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from quiz_app import session
+from quiz_app.accounts import INSTRUCTOR, Accounts, User
+from quiz_app.attempts import Attempts
+from quiz_app.clock import ManualClock
+from quiz_app.course import BANKS_ENV, Course
+from quiz_app.scoring import correct_answer
+from quiz_app.store import Store
+from tests.apphelpers import fill_answer, go, open_app, submit_answer, texts
+
+
+@pytest.fixture
+def env(
+    monkeypatch: pytest.MonkeyPatch, db_path: Path, tiny_course: Course, clock: ManualClock
+) -> Iterator[None]:
+    monkeypatch.setenv("QUIZ_DB", str(db_path))
+    monkeypatch.setenv(BANKS_ENV, str(tiny_course.folder))
+    session.set_clock(clock)
+    yield
+    session.set_clock(__import__("quiz_app.clock").clock.SystemClock())
+
+
+@pytest.fixture
+def accounts(env: None, db_path: Path, clock: ManualClock) -> Accounts:
+    return Accounts(Store(db_path), clock)
+
+
+@pytest.fixture
+def learner(accounts: Accounts) -> User:
+    return accounts.sign_up("ana", "Ana Lima", "password123")
+
+
+@pytest.fixture
+def service(env: None, db_path: Path, tiny_course: Course, clock: ManualClock) -> Attempts:
+    return Attempts(Store(db_path), tiny_course, clock)
+
+
+def start(at, button_key: str):
+    """Click a start button, then follow to the quiz page as the browser does."""
+    at.button(key=button_key).click().run()
+    assert "attempt_id" in at.session_state, texts(at)
+    return go(at, "pages/quiz.py")
+
+
+# -- accounts -------------------------------------------------------------------------------
+
+
+def test_sign_up_signs_in_and_shows_start(env: None, db_path: Path) -> None:
+    at = open_app()
+    assert at.title[0].value == "Dry needling CE quizzes"
+    at.text_input(key="signup-username").input("Ana")
+    at.text_input(key="signup-name").input("Ana Lima")
+    at.text_input(key="signup-password").input("password123")
+    at.text_input(key="signup-repeat").input("password123")
+    at.button(key="FormSubmitter:sign-up-Create account").click().run()
+    assert at.session_state["user"].username == "ana"
+    assert at.query_params["session"]
+    go(at, "pages/home.py")
+    assert at.title[0].value == "Welcome, Ana Lima"
+    assert "Self-study" in texts(at)
+
+
+@pytest.mark.parametrize(
+    ("password", "repeat", "message"),
+    [
+        ("password123", "password124", "The two passwords differ."),
+        ("short", "short", "A password needs at least 8 characters."),
+    ],
+    ids=["mismatch", "too-short"],
+)
+def test_sign_up_refusals(env: None, password: str, repeat: str, message: str) -> None:
+    at = open_app()
+    at.text_input(key="signup-username").input("ana")
+    at.text_input(key="signup-name").input("Ana")
+    at.text_input(key="signup-password").input(password)
+    at.text_input(key="signup-repeat").input(repeat)
+    at.button(key="FormSubmitter:sign-up-Create account").click().run()
+    assert [e.value for e in at.error] == [message]
+    assert "user" not in at.session_state
+
+
+def test_five_failed_sign_ins_lock_the_account(learner: User) -> None:
+    at = open_app()
+    for _ in range(5):
+        at.text_input(key="signin-username").input("ana")
+        at.text_input(key="signin-password").input("wrong-password")
+        at.button(key="FormSubmitter:sign-in-Sign in").click().run()
+    assert "locked for 15 minutes" in at.error[0].value
+    at.text_input(key="signin-password").input("password123")
+    at.button(key="FormSubmitter:sign-in-Sign in").click().run()
+    assert "try again in 15 minutes" in at.error[0].value
+    assert "user" not in at.session_state
+
+
+def test_sign_in_then_sign_out(learner: User) -> None:
+    at = open_app()
+    at.text_input(key="signin-username").input("ana")
+    at.text_input(key="signin-password").input("password123")
+    at.button(key="FormSubmitter:sign-in-Sign in").click().run()
+    token = at.query_params["session"]
+    assert at.session_state["user"] == learner
+    go(at, "pages/sign_out.py")
+    assert "user" not in at.session_state
+    again = open_app(session=token)
+    assert "user" not in again.session_state  # the revoked token no longer signs in
+
+
+def test_join_cohort_with_right_and_wrong_code(accounts: Accounts, learner: User) -> None:
+    teacher = accounts.sign_up("teacher", "Teacher", "password123", INSTRUCTOR)
+    cohort = accounts.create_cohort(teacher, "Autumn cohort")
+    at = open_app(learner, "pages/my_cohorts.py")
+    at.text_input(key="join-code").input("WRONG123")
+    at.button(key="FormSubmitter:join-Join cohort").click().run()
+    assert 'No cohort has the join code "WRONG123"' in at.error[0].value
+    at.text_input(key="join-code").input(cohort["join_code"].lower())
+    at.button(key="FormSubmitter:join-Join cohort").click().run()
+    assert "You joined Autumn cohort." in texts(at)
+    assert "Autumn cohort" in texts(go(at, "pages/home.py"))
+
+
+# -- practice ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question_id", ["q-single", "q-multiple", "q-tf", "q-match", "q-order"])
+@pytest.mark.parametrize("right", [True, False], ids=["right", "wrong"])
+def test_practice_feedback_for_every_type(
+    learner: User, service: Attempts, tiny_course: Course, question_id: str, right: bool
+) -> None:
+    quiz = tiny_course.practice_quiz(["demo"], 5)
+    attempt = service.start(learner.id, quiz)
+    position = [s.question_id for s in attempt.slots].index(question_id)
+    service.move(attempt, position)
+    at = open_app(learner, "pages/quiz.py")
+    question = tiny_course.question(question_id)
+    key = f"a{attempt.id}-{question_id}"
+    answer = correct_answer(question)
+    if not right:
+        answer = {
+            "single": 1,
+            "multiple": [2],
+            "true_false": True,
+            "matching": [1, 2, 0],
+            "ordering": [2, 0, 1],
+        }[question.type]
+    fill_answer(at, key, question, answer)
+    submit_answer(at, key, post_test=False)
+    assert not at.exception
+    shown = texts(at)
+    if right:
+        assert [s.value for s in at.success] == ["Correct."]
+    else:
+        assert [e.value for e in at.error] == ["Not right."]
+    assert "Because." in shown  # the explanation
+    assert "A test document" in shown  # the cited source's title
+    assert "brown fox" in shown or "jumps over" in shown or "lazy" in shown  # the passage
+    keys = {b.key for b in at.button}
+    assert f"next-{attempt.id}" in keys or f"finish-{attempt.id}" in keys
+
+
+def test_practice_keeps_the_first_answer_and_walks_to_the_score(
+    learner: User, service: Attempts, tiny_course: Course
+) -> None:
+    at = open_app(learner, "pages/home.py")
+    at.multiselect(key="practice-topics").set_value(["demo"])
+    at.slider(key="practice-length").set_value(3)
+    at.button(key="FormSubmitter:practice-Start practice").click().run()
+    go(at, "pages/quiz.py")
+    attempt_id = at.session_state["attempt_id"]
+    attempt = service.load(attempt_id)
+    assert len(attempt.slots) == 3
+    for number, slot in enumerate(attempt.slots):
+        question = tiny_course.question(slot.question_id)
+        key = f"a{attempt_id}-{slot.question_id}"
+        fill_answer(at, key, question, correct_answer(question))
+        submit_answer(at, key, post_test=False)
+        assert [s.value for s in at.success] == ["Correct."]
+        button = f"next-{attempt_id}" if number < 2 else f"finish-{attempt_id}"
+        at.button(key=button).click().run()
+    assert not service.load(attempt_id).is_open
+    assert "Score" in [m.label for m in at.metric]
+    assert at.metric[0].value == "100%"
+
+
+# -- post-test --------------------------------------------------------------------------------
+
+
+def answer_post_test(at, service: Attempts, course: Course, attempt_id: int, how_many: int):
+    for _ in range(how_many):
+        attempt = service.load(attempt_id)
+        slot = attempt.slots[at.session_state[f"position-{attempt_id}"]]
+        question = course.question(slot.question_id)
+        key = f"a{attempt_id}-{slot.question_id}"
+        fill_answer(at, key, question, correct_answer(question))
+        submit_answer(at, key, post_test=True)
+    return at
+
+
+def test_post_test_pass_then_review(learner: User, service: Attempts, tiny_course: Course):
+    at = open_app(learner, "pages/home.py")
+    at = start(at, "start-post-test")
+    attempt_id = at.session_state["attempt_id"]
+    assert "left" in texts(at)  # the countdown
+    assert not at.success and not at.error  # feedback is deferred
+    answer_post_test(at, service, tiny_course, attempt_id, 5)
+    assert "5 of 5 answered" in texts(at)
+    at.button(key=f"submit-{attempt_id}").click().run()
+    at.button(key=f"yes-{attempt_id}").click().run()
+    assert "Passed with 100%" in at.success[0].value
+    assert len(at.expander) == 5  # a review of every question
+    assert "Because." in texts(at)
+
+
+def test_post_test_deadline_is_enforced(
+    learner: User, service: Attempts, tiny_course: Course, clock: ManualClock
+) -> None:
+    at = start(open_app(learner, "pages/home.py"), "start-post-test")
+    attempt_id = at.session_state["attempt_id"]
+    answer_post_test(at, service, tiny_course, attempt_id, 2)
+    clock.advance(minutes=31)
+    attempt = service.load(attempt_id)
+    slot = attempt.slots[at.session_state[f"position-{attempt_id}"]]
+    assert not attempt.is_open  # loading after the deadline submitted it
+    at.run()
+    assert "Not passed: 40%" in at.error[0].value
+    assert service.load(attempt_id).score == 2.0
+    assert slot.question_id not in service.load(attempt_id).responses
+
+
+def test_late_answer_is_refused_with_a_message(
+    learner: User, service: Attempts, tiny_course: Course, clock: ManualClock
+) -> None:
+    at = start(open_app(learner, "pages/home.py"), "start-post-test")
+    attempt_id = at.session_state["attempt_id"]
+    attempt = service.load(attempt_id)
+    slot = attempt.slots[0]
+    question = tiny_course.question(slot.question_id)
+    key = f"a{attempt_id}-{slot.question_id}"
+    fill_answer(at, key, question, correct_answer(question))
+    clock.advance(minutes=30, seconds=5)
+    submit_answer(at, key, post_test=True)
+    assert "Time ran out" in texts(at)
+    assert service.load(attempt_id).responses == {}
+
+
+def test_attempts_limit(learner: User, service: Attempts, tiny_course: Course) -> None:
+    for _ in range(2):
+        service.submit(service.start(learner.id, tiny_course.post_test))
+    at = open_app(learner, "pages/home.py")
+    assert "Attempts used: 2 of 2." in texts(at)
+    assert "You have used every attempt this post-test allows." in texts(at)
+    assert not [b for b in at.button if b.key == "start-post-test"]
+
+
+def test_resume_in_a_new_session_at_the_same_question(
+    accounts: Accounts, learner: User, service: Attempts, tiny_course: Course
+) -> None:
+    at = start(open_app(learner, "pages/home.py"), "start-post-test")
+    attempt_id = at.session_state["attempt_id"]
+    answer_post_test(at, service, tiny_course, attempt_id, 2)
+    first = service.load(attempt_id).slots[0]
+    token = accounts.start_session(learner)
+
+    fresh = open_app(page="pages/quiz.py", session=token)  # a refresh, or another device
+    assert fresh.session_state[f"position-{attempt_id}"] == 2
+    assert "2 of 5 answered" in texts(fresh)
+    fresh.button(key=f"prev-{attempt_id}").click().run()
+    fresh.button(key=f"prev-{attempt_id}").click().run()
+    question = tiny_course.question(first.question_id)
+    key = f"a{attempt_id}-{first.question_id}"
+    shown = {
+        "single": lambda: fresh.radio(key=f"{key}-single").value,
+        "true_false": lambda: fresh.radio(key=f"{key}-tf").value,
+        "multiple": lambda: [i for i in range(3) if fresh.checkbox(key=f"{key}-multi-{i}").value],
+        "matching": lambda: [fresh.selectbox(key=f"{key}-match-{i}").value for i in range(3)],
+        "ordering": lambda: fresh.multiselect(key=f"{key}-order").value,
+    }[question.type]()
+    assert shown == correct_answer(question)
+
+
+def test_double_submit_stores_one_answer(
+    learner: User, service: Attempts, tiny_course: Course, db_path: Path
+) -> None:
+    practice = tiny_course.practice_quiz(["demo"], 3)
+    attempt = service.start(learner.id, practice)
+    at = open_app(learner, "pages/quiz.py")
+    slot = attempt.slots[0]
+    key = f"a{attempt.id}-{slot.question_id}"
+    fill_answer(
+        at,
+        key,
+        tiny_course.question(slot.question_id),
+        correct_answer(tiny_course.question(slot.question_id)),
+    )
+    form_button = at.button(key=f"FormSubmitter:{key}-form-Check answer")
+    form_button.click()
+    form_button.click()
+    at.run()
+    at.run()
+    assert len(Store(db_path).responses(attempt.id)) == 1
+
+
+def test_no_answer_carries_over_to_the_next_question(
+    learner: User, service: Attempts, tiny_course: Course
+) -> None:
+    at = start(open_app(learner, "pages/home.py"), "start-post-test")
+    attempt_id = at.session_state["attempt_id"]
+    answer_post_test(at, service, tiny_course, attempt_id, 1)
+    attempt = service.load(attempt_id)
+    slot = attempt.slots[1]
+    key = f"a{attempt_id}-{slot.question_id}"
+    widgets = [
+        w
+        for kind in ("radio", "checkbox", "selectbox", "multiselect")
+        for w in getattr(at, kind)
+        if (w.key or "").startswith(key)
+    ]
+    assert widgets, "the second question's widgets are shown"
+    assert all(w.value in (None, False, []) for w in widgets)
+    assert not [
+        w
+        for kind in ("radio", "checkbox", "selectbox", "multiselect")
+        for w in getattr(at, kind)
+        if (w.key or "").startswith(f"a{attempt_id}-") and not (w.key or "").startswith(key)
+    ]
+
+
+# -- progress, history, access ------------------------------------------------------------------
+
+
+def test_progress_and_weak_spots(learner: User, service: Attempts, tiny_course: Course) -> None:
+    attempt = service.start(learner.id, tiny_course.practice_quiz(["demo"], 5))
+    for slot in attempt.slots:
+        question = tiny_course.question(slot.question_id)
+        answer = correct_answer(question) if slot.question_id != "q-tf" else True
+        service.answer(attempt, slot.question_id, answer)
+    service.submit(attempt)
+    at = open_app(learner, "pages/progress.py")
+    assert not at.exception
+    assert at.metric[0].value == "1"
+    assert len(at.get("vega_lite_chart")) == 1
+    assert "Identify things." in texts(at) or any(
+        "Identify things." in str(df.value) for df in at.dataframe
+    )
+    at.button(key="weak-spots").click().run()
+    weak = service.load(at.session_state["attempt_id"])
+    assert [s.question_id for s in weak.slots] == ["q-tf"]
+
+
+def test_history_reviews_a_finished_attempt(learner, service, tiny_course) -> None:
+    attempt = service.start(learner.id, tiny_course.post_test)
+    service.submit(attempt)
+    at = open_app(learner, "pages/history.py")
+    assert "Demo post-test" in at.selectbox(key="history-attempt").value["quiz_title"]
+    assert len(at.expander) == 5
+    assert "Not answered." in texts(at)
+
+
+def test_a_learner_cannot_open_an_instructor_page(learner: User) -> None:
+    at = open_app(learner, "pages/bank_browser.py")
+    assert "This page is for instructors" in texts(at)
+    assert not at.expander
+
+
+def test_signed_out_visitors_see_only_sign_in(env: None) -> None:
+    at = open_app(page="pages/home.py")
+    assert "Please sign in" in texts(at) or at.title[0].value == "Dry needling CE quizzes"
+    assert not [b for b in at.button if b.key == "start-post-test"]
