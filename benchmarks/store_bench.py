@@ -62,7 +62,7 @@ def _fresh_store(folder: Path, name: str, attempts: int) -> Store:
 def measure_limit(folder: Path, rows: list[tuple[int, str, str]]) -> float:
     """Raw sqlite3: one INSERT and one COMMIT per row, one thread. Returns rows per second."""
     store = _fresh_store(folder, "limit.db", len(rows) // QUESTIONS_PER_ATTEMPT + 1)
-    synchronous = store.connection().execute("PRAGMA synchronous").fetchone()[0]
+    synchronous = store.pragma("synchronous")
     store.close()
     conn = sqlite3.connect(folder / "limit.db", isolation_level=None)
     conn.execute(f"PRAGMA synchronous = {synchronous}")

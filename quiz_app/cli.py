@@ -90,6 +90,7 @@ def serve(db_path: Path, port: int, host: str) -> None:
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
         "--client.toolbarMode", "viewer",
+        "--runner.magicEnabled", "false",
     ]  # fmt: skip
     click.echo(f"Serving on http://{host}:{port} with database {env[DB_ENV]}")
     os.execve(sys.executable, args, env)

@@ -9,7 +9,7 @@ keeps the learner signed in; only its hash is stored, and signing out revokes it
 from __future__ import annotations
 
 import os
-from pathlib import Path
+import threading
 from typing import Any
 
 import streamlit as st
@@ -37,14 +37,18 @@ def clock() -> Clock:
     return _clock[0]
 
 
-@st.cache_resource(show_spinner=False)
-def _store(path: str) -> Store:
-    return Store(path)
+_stores: dict[str, Store] = {}
+_stores_lock = threading.Lock()
 
 
 def store() -> Store:
-    """The database the app was started with ($QUIZ_DB, else quiz.db here)."""
-    return _store(str(Path(os.environ.get(DB_ENV, "quiz.db")).resolve()))
+    """The database the app was started with ($QUIZ_DB, else quiz.db here), one per process."""
+    path = os.environ.get(DB_ENV, "quiz.db")
+    found = _stores.get(path)
+    if found is None:
+        with _stores_lock:
+            found = _stores.setdefault(path, Store(path))
+    return found
 
 
 def accounts() -> Accounts:
@@ -128,7 +132,7 @@ def start_quiz(user: User, quiz: QuizDef, **options: Any) -> None:
         st.error(str(exc))
         return
     st.session_state["attempt_id"] = attempt.id
-    st.switch_page("pages/quiz.py")
+    st.switch_page("screens/quiz.py")
 
 
 WEAK_SPOTS_MAX = 15

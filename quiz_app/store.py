@@ -1,11 +1,15 @@
 """The store: the one module that speaks SQL, over SQLite through sqlite-utils.
 
-Each thread gets its own connection (Streamlit runs every session in a thread of its
-own). The database runs in WAL mode with foreign keys on, `synchronous=FULL` (an
-acknowledged answer survives a crash or power cut) and a busy timeout. Writes take
-`BEGIN IMMEDIATE` under a per-file lock, so threads of one process queue politely
-instead of racing, and a database busy in another process is retried: "database is
-locked" never reaches a person; after a long wait they get StoreBusy instead.
+The database runs in WAL mode with foreign keys on, `synchronous=FULL` (an
+acknowledged answer survives a crash or power cut) and a busy timeout. No connection
+is ever used by two threads at once: each operation borrows one from a small pool
+for its duration. Streamlit runs every script run in a short-lived thread, so a pool,
+rather than a connection per thread, spares each rerun from opening a new one.
+
+Writes are group-committed (see `_GroupCommit`) in `BEGIN IMMEDIATE` transactions, so
+threads of one process queue instead of racing, and a database busy in another
+process is retried: "database is locked" never reaches a person; after a long wait
+they get StoreBusy instead.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,6 +40,7 @@ DATA_TABLES = (
     "sessions",
 )
 BUSY_TIMEOUT_MS = 5_000
+POOL_SIZE = 16
 WRITE_PATIENCE_S = 30.0
 
 Row = dict[str, Any]
@@ -88,9 +93,7 @@ class _GroupCommit:
         self._queue: list[_Pending] = []
         self._leading = False
 
-    def submit(
-        self, work: Callable[[sqlite3.Connection], T], connect: Callable[[], sqlite3.Connection]
-    ) -> T:
+    def submit(self, work: Callable[[sqlite3.Connection], T], borrow: Callable[[], Any]) -> T:
         item = _Pending(work)
         with self._cond:
             self._queue.append(item)
@@ -101,7 +104,8 @@ class _GroupCommit:
                 batch, self._queue = self._queue, []
         if not item.done:
             try:
-                self._commit(batch, connect())
+                with borrow() as conn:
+                    self._commit(batch, conn)
             finally:
                 with self._cond:
                     self._leading = False
@@ -175,38 +179,61 @@ class Store:
 
     def __init__(self, path: str | Path, *, migrate: bool = True):
         self.path = str(Path(path).resolve())
-        self._local = threading.local()
+        self._idle: dict[str, list[sqlite3.Connection]] = {"FULL": [], "NORMAL": []}
+        self._idle_lock = threading.Lock()
         if migrate:
             self.migrate()
 
     # -- connections and transactions ------------------------------------------------
 
-    def connection(self) -> sqlite3.Connection:
-        """This thread's connection, opened on first use."""
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA synchronous = FULL")
-            self._local.conn = conn
+    def _connect(self, synchronous: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA synchronous = {synchronous}")
         return conn
 
+    @contextmanager
+    def borrow(self, synchronous: str = "FULL") -> Iterator[sqlite3.Connection]:
+        """A connection for this thread alone until the block ends, then back to the pool.
+
+        `synchronous` is FULL for everything that matters; NORMAL only for convenience
+        state that may be lost in a power cut.
+        """
+        with self._idle_lock:
+            idle = self._idle[synchronous]
+            conn = idle.pop() if idle else None
+        if conn is None:
+            conn = self._connect(synchronous)
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            with self._idle_lock:
+                idle = self._idle[synchronous]
+                if len(idle) < POOL_SIZE:
+                    idle.append(conn)
+                    conn = None
+            if conn is not None:
+                conn.close()
+
     def database(self) -> Database:
-        """This thread's connection as a sqlite-utils Database."""
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = Database(self.connection(), execute_plugins=False)
-            self._local.db = db
-        return db
+        """A sqlite-utils Database on a connection of its own (for tools and tests)."""
+        return Database(self._connect("FULL"), execute_plugins=False)
 
     def close(self) -> None:
-        """Close this thread's connection (others close when their threads end)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
-            self._local.db = None
+        """Close the pooled connections (connections in use close when returned)."""
+        with self._idle_lock:
+            for idle in self._idle.values():
+                for conn in idle:
+                    conn.close()
+                idle.clear()
 
     def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work(conn)` atomically and durably: all of it is stored, or none.
@@ -218,34 +245,43 @@ class Store:
         caller. `work` must use only the connection it is given. Retries while
         another process holds the database; raises StoreBusy after WRITE_PATIENCE_S.
         """
-        return self._commits.submit(work, self.connection)
-
-    @property
-    def _commits(self) -> _GroupCommit:
-        return _group_commit(self.path)
+        return _group_commit(self.path).submit(work, self.borrow)
 
     @contextmanager
-    def snapshot(self):
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
         """A read transaction: every query inside sees the same state of the database."""
-        conn = self.connection()
-        conn.execute("BEGIN")
-        try:
-            yield conn
-        finally:
-            conn.execute("COMMIT")
+        with self.borrow() as conn:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
-        return _dicts(self.connection().execute(sql, params))
+        """Rows of a read, as dicts."""
+        with self.borrow() as conn:
+            return _dicts(conn.execute(sql, params))
+
+    def first(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Row | None:
+        """The first row of a read, or None."""
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def pragma(self, name: str) -> Any:
+        """The value of a PRAGMA on the store's connections (journal_mode, synchronous...)."""
+        with self.borrow() as conn:
+            return conn.execute(f"PRAGMA {name}").fetchone()[0]
 
     def migrate(self) -> None:
         """Turn on WAL and apply pending migrations, in one exclusive transaction."""
-        conn = self.connection()
-        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
+        with self.borrow() as conn:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
         self.write(lambda conn: migrations.apply(Database(conn, execute_plugins=False)))
 
     def applied_migrations(self) -> list[str]:
-        return [m.name for m in migrations.applied(self.database())]
+        with self.borrow() as conn:
+            return [m.name for m in migrations.applied(Database(conn, execute_plugins=False))]
 
     # -- users -----------------------------------------------------------------------
 
@@ -267,12 +303,10 @@ class Store:
         return self.write(insert)
 
     def user(self, user_id: int) -> Row | None:
-        return _one(self.connection().execute("SELECT * FROM users WHERE id = ?", (user_id,)))
+        return self.first("SELECT * FROM users WHERE id = ?", (user_id,))
 
     def user_by_username(self, username: str) -> Row | None:
-        return _one(
-            self.connection().execute("SELECT * FROM users WHERE username = ?", (username,))
-        )
+        return self.first("SELECT * FROM users WHERE username = ?", (username,))
 
     def record_failed_signin(self, user_id: int, limit: int, lock_until: str) -> Row:
         """Count a failed sign-in; at `limit` failures lock until `lock_until` and reset."""
@@ -319,12 +353,10 @@ class Store:
 
     def session_user(self, token_hash: str, now: str) -> Row | None:
         """The user of an unexpired session, or None."""
-        return _one(
-            self.connection().execute(
-                "SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id"
-                " WHERE s.token_hash = ? AND s.expires_at > ?",
-                (token_hash, now),
-            )
+        return self.first(
+            "SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id"
+            " WHERE s.token_hash = ? AND s.expires_at > ?",
+            (token_hash, now),
         )
 
     def delete_session(self, token_hash: str) -> None:
@@ -354,12 +386,10 @@ class Store:
         return self.write(insert)
 
     def cohort(self, cohort_id: int) -> Row | None:
-        return _one(self.connection().execute("SELECT * FROM cohorts WHERE id = ?", (cohort_id,)))
+        return self.first("SELECT * FROM cohorts WHERE id = ?", (cohort_id,))
 
     def cohort_by_code(self, join_code: str) -> Row | None:
-        return _one(
-            self.connection().execute("SELECT * FROM cohorts WHERE join_code = ?", (join_code,))
-        )
+        return self.first("SELECT * FROM cohorts WHERE join_code = ?", (join_code,))
 
     def cohorts_of(self, instructor_id: int) -> list[Row]:
         return self.query(
@@ -416,11 +446,7 @@ class Store:
         )
 
     def question_version(self, content_hash: str) -> Row | None:
-        return _one(
-            self.connection().execute(
-                "SELECT * FROM question_versions WHERE content_hash = ?", (content_hash,)
-            )
-        )
+        return self.first("SELECT * FROM question_versions WHERE content_hash = ?", (content_hash,))
 
     def create_attempt(self, fields: Row, max_attempts: int | None = None) -> int:
         """Insert an attempt (the columns of `attempts` in `fields`); returns its id.
@@ -447,7 +473,7 @@ class Store:
         return self.write(insert)
 
     def attempt(self, attempt_id: int) -> Row | None:
-        return _one(self.connection().execute("SELECT * FROM attempts WHERE id = ?", (attempt_id,)))
+        return self.first("SELECT * FROM attempts WHERE id = ?", (attempt_id,))
 
     def attempts_of(self, user_id: int, quiz_id: str | None = None) -> list[Row]:
         """A learner's attempts, newest first; of one quiz when `quiz_id` is given."""
@@ -466,23 +492,28 @@ class Store:
         )
 
     def count_attempts(self, user_id: int, quiz_id: str) -> int:
-        (count,) = (
-            self.connection()
-            .execute(
-                "SELECT count(*) FROM attempts WHERE user_id = ? AND quiz_id = ?",
-                (user_id, quiz_id),
-            )
-            .fetchone()
+        row = self.first(
+            "SELECT count(*) AS n FROM attempts WHERE user_id = ? AND quiz_id = ?",
+            (user_id, quiz_id),
         )
-        return int(count)
+        return int(row["n"]) if row else 0
 
     def set_position(self, attempt_id: int, position: int) -> None:
-        self.write(
-            lambda conn: conn.execute(
-                "UPDATE attempts SET position = ? WHERE id = ? AND submitted_at IS NULL",
-                (position, attempt_id),
-            )
-        )
+        """Remember the question a learner is on, without waiting for the disk.
+
+        This is convenience state (a power cut costs one click), so it is written on a
+        connection with `synchronous=NORMAL`; answers always go through `write`. A
+        database busy for longer than the busy timeout skips the update.
+        """
+        with self.borrow("NORMAL") as conn:
+            try:
+                conn.execute(
+                    "UPDATE attempts SET position = ? WHERE id = ? AND submitted_at IS NULL",
+                    (position, attempt_id),
+                )
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise
 
     def record_answer(
         self,
@@ -591,11 +622,9 @@ class Store:
         )
 
     def response(self, attempt_id: int, question_id: str) -> Row | None:
-        return _one(
-            self.connection().execute(
-                "SELECT * FROM responses WHERE attempt_id = ? AND question_id = ?",
-                (attempt_id, question_id),
-            )
+        return self.first(
+            "SELECT * FROM responses WHERE attempt_id = ? AND question_id = ?",
+            (attempt_id, question_id),
         )
 
     def answers_of(self, user_id: int) -> list[Row]:
@@ -620,8 +649,8 @@ class Store:
         for table in tables:
             if table not in DATA_TABLES:
                 raise ValueError(f"unknown table {table}")
-            (top,) = self.connection().execute(f"SELECT max(id) FROM {table}").fetchone()
-            result[table] = (top or 0) + 1
+            row = self.first(f"SELECT max(id) AS top FROM {table}")
+            result[table] = ((row or {}).get("top") or 0) + 1
         return result
 
     def table_rows(self, table: str) -> list[Row]:
@@ -648,6 +677,7 @@ class Store:
         """
         target = sqlite3.connect(str(destination))
         try:
-            self.connection().backup(target)
+            with self.borrow() as conn:
+                conn.backup(target)
         finally:
             target.close()

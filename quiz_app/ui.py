@@ -6,6 +6,8 @@ Only pages and these helpers import Streamlit; the core never does.
 from __future__ import annotations
 
 import html
+import threading
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -27,16 +29,29 @@ def safe(text: str) -> str:
     return html.escape(text, quote=False).replace("$", "\\$")
 
 
-@st.cache_resource(show_spinner="Loading question banks…", max_entries=4)
-def _course(folder: str, stamp: tuple[tuple[str, float], ...]) -> Course:
-    return load_course(Path(folder))
+RELOAD_CHECK_S = 2.0
+
+_courses: dict[Path, tuple[float, tuple[tuple[str, float], ...], Course]] = {}
+_courses_lock = threading.Lock()
 
 
 def course() -> Course:
-    """The validated course, loaded once per process and again only when a bank file changes."""
+    """The validated course, loaded once per process.
+
+    Bank files are checked for changes at most every RELOAD_CHECK_S seconds, and the
+    course reloaded when one changed, so an author's edit shows up without a restart.
+    Raises BankError when the banks are invalid (nothing is cached then).
+    """
     folder = default_banks_dir()
+    now = time.monotonic()
+    cached = _courses.get(folder)
+    if cached is not None and now - cached[0] < RELOAD_CHECK_S:
+        return cached[2]
     stamp = tuple(sorted((p.name, p.stat().st_mtime) for p in folder.glob("*.y*ml")))
-    return _course(str(folder), stamp)
+    with _courses_lock:
+        loaded = cached[2] if cached is not None and cached[1] == stamp else load_course(folder)
+        _courses[folder] = (now, stamp, loaded)
+        return loaded
 
 
 RIGHT = ":green[:material/check_circle:]"

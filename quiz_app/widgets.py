@@ -20,39 +20,31 @@ from quiz_app.quiz import Slot
 from quiz_app.scoring import Answer, correct_answer
 
 
-def answer_input(
-    question: Question, slot: Slot, key: str, previous: Answer | None
-) -> tuple[Answer | None, str | None]:
-    """Render the widgets for one question; return (answer, problem).
+def answer_input(question: Question, slot: Slot, key: str, previous: Answer | None) -> None:
+    """Render the widgets for one question, filled with `previous` when there is one.
 
-    `answer` is in canonical form (bank indexes); `problem` says what is missing when
-    the widgets do not yet make a whole answer. Call inside a form.
+    Read what the learner chose with `collected_answer` (in the submit callback).
     """
     if question.type == "single":
         order = list(slot.order)
-        chosen = st.radio(
+        st.radio(
             "Choose one answer",
             order,
             index=order.index(previous) if isinstance(previous, int) else None,
             format_func=lambda i: ui.safe(question.choices[i].text),
             key=f"{key}-single",
         )
-        return chosen, None if chosen is not None else "Choose an answer first."
-    if question.type == "multiple":
+    elif question.type == "multiple":
         st.caption("Select all that apply.")
-        ticked = [
-            i
-            for i in slot.order
-            if st.checkbox(
+        for i in slot.order:
+            st.checkbox(
                 ui.safe(question.choices[i].text),
                 value=isinstance(previous, list) and i in previous,
                 key=f"{key}-multi-{i}",
             )
-        ]
-        return sorted(ticked), None if ticked else "Tick at least one choice first."
-    if question.type == "true_false":
+    elif question.type == "true_false":
         options = [True, False]
-        chosen = st.radio(
+        st.radio(
             "True or false?",
             options,
             index=options.index(previous) if isinstance(previous, bool) else None,
@@ -60,40 +52,67 @@ def answer_input(
             horizontal=True,
             key=f"{key}-tf",
         )
-        return chosen, None if chosen is not None else "Choose true or false first."
-    if question.type == "matching":
+    elif question.type == "matching":
         st.caption("Choose the match for each item.")
         rights = list(slot.order)
-        chosen_matches: list[int | None] = []
         for left_index, (left, _) in enumerate(question.pairs):
             before = previous[left_index] if isinstance(previous, list) else None
-            chosen_matches.append(
-                st.selectbox(
-                    ui.safe(left),
-                    rights,
-                    index=rights.index(before) if before is not None else None,
-                    format_func=lambda j: question.pairs[j][1],
-                    placeholder="Choose a match",
-                    key=f"{key}-match-{left_index}",
-                )
+            st.selectbox(
+                ui.safe(left),
+                rights,
+                index=rights.index(before) if before is not None else None,
+                format_func=lambda j: question.pairs[j][1],
+                placeholder="Choose a match",
+                key=f"{key}-match-{left_index}",
             )
-        missing = any(choice is None for choice in chosen_matches)
-        return chosen_matches, "Choose a match for every item first." if missing else None
-    st.markdown(
-        "Items to put in order:\n"
-        + "\n".join(f"- {ui.safe(question.items[i])}" for i in slot.order)
-    )
-    order = st.multiselect(
-        "Click the items in order, first to last",
-        list(slot.order),
-        default=previous if isinstance(previous, list) else [],
-        format_func=lambda i: question.items[i],
-        placeholder="Choose the first item",
-        key=f"{key}-order",
-    )
-    if len(order) < len(question.items):
-        return order, f"Put all {len(question.items)} items in order first."
-    return order, None
+    else:
+        st.caption("Give each item its place in the order, 1st to last.")
+        places = list(range(len(question.items)))
+        for i in slot.order:
+            before = previous.index(i) if isinstance(previous, list) and i in previous else None
+            st.selectbox(
+                ui.safe(question.items[i]),
+                places,
+                index=before,
+                format_func=ordinal,
+                placeholder="Choose its place",
+                key=f"{key}-place-{i}",
+            )
+
+
+def ordinal(index: int) -> str:
+    """0 -> 1st, 1 -> 2nd, 2 -> 3rd, 3 -> 4th ..."""
+    n = index + 1
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def collected_answer(question: Question, key: str) -> tuple[Answer | None, str | None]:
+    """What the widgets of `answer_input` hold: (answer, problem).
+
+    `answer` is in canonical form (bank indexes); `problem` says what is missing when
+    the widgets do not yet make a whole answer.
+    """
+    state = st.session_state
+    if question.type == "single":
+        chosen = state.get(f"{key}-single")
+        return chosen, None if chosen is not None else "Choose an answer first."
+    if question.type == "multiple":
+        ticked = [i for i in range(len(question.choices)) if state.get(f"{key}-multi-{i}")]
+        return ticked, None if ticked else "Tick at least one choice first."
+    if question.type == "true_false":
+        chosen = state.get(f"{key}-tf")
+        return chosen, None if chosen is not None else "Choose true or false first."
+    if question.type == "matching":
+        matches = [state.get(f"{key}-match-{i}") for i in range(len(question.pairs))]
+        missing = any(choice is None for choice in matches)
+        return matches, "Choose a match for every item first." if missing else None
+    places = {i: state.get(f"{key}-place-{i}") for i in range(len(question.items))}
+    if any(place is None for place in places.values()):
+        return None, "Give every item a place first."
+    if len(set(places.values())) < len(places):
+        return None, "Each place can be given to one item only."
+    return sorted(places, key=lambda i: places[i]), None
 
 
 def verdict(mark: float | None) -> None:

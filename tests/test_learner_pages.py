@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from quiz_app import session
 from quiz_app.accounts import INSTRUCTOR, Accounts, User
@@ -14,7 +15,7 @@ from quiz_app.clock import ManualClock
 from quiz_app.course import BANKS_ENV, Course
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
-from tests.apphelpers import fill_answer, go, open_app, submit_answer, texts
+from quiz_app.testing import fill_answer, go, open_app, submit_answer, texts
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def start(at, button_key: str):
     """Click a start button, then follow to the quiz page as the browser does."""
     at.button(key=button_key).click().run()
     assert "attempt_id" in at.session_state, texts(at)
-    return go(at, "pages/quiz.py")
+    return go(at, "screens/quiz.py")
 
 
 # -- accounts -------------------------------------------------------------------------------
@@ -63,7 +64,7 @@ def test_sign_up_signs_in_and_shows_start(env: None, db_path: Path) -> None:
     at.button(key="FormSubmitter:sign-up-Create account").click().run()
     assert at.session_state["user"].username == "ana"
     assert at.query_params["session"]
-    go(at, "pages/home.py")
+    go(at, "screens/home.py")
     assert at.title[0].value == "Welcome, Ana Lima"
     assert "Self-study" in texts(at)
 
@@ -107,7 +108,7 @@ def test_sign_in_then_sign_out(learner: User) -> None:
     at.button(key="FormSubmitter:sign-in-Sign in").click().run()
     token = at.query_params["session"]
     assert at.session_state["user"] == learner
-    go(at, "pages/sign_out.py")
+    go(at, "screens/sign_out.py")
     assert "user" not in at.session_state
     again = open_app(session=token)
     assert "user" not in again.session_state  # the revoked token no longer signs in
@@ -116,14 +117,14 @@ def test_sign_in_then_sign_out(learner: User) -> None:
 def test_join_cohort_with_right_and_wrong_code(accounts: Accounts, learner: User) -> None:
     teacher = accounts.sign_up("teacher", "Teacher", "password123", INSTRUCTOR)
     cohort = accounts.create_cohort(teacher, "Autumn cohort")
-    at = open_app(learner, "pages/my_cohorts.py")
+    at = open_app(learner, "screens/my_cohorts.py")
     at.text_input(key="join-code").input("WRONG123")
     at.button(key="FormSubmitter:join-Join cohort").click().run()
     assert 'No cohort has the join code "WRONG123"' in at.error[0].value
     at.text_input(key="join-code").input(cohort["join_code"].lower())
     at.button(key="FormSubmitter:join-Join cohort").click().run()
     assert "You joined Autumn cohort." in texts(at)
-    assert "Autumn cohort" in texts(go(at, "pages/home.py"))
+    assert "Autumn cohort" in texts(go(at, "screens/home.py"))
 
 
 # -- practice ---------------------------------------------------------------------------------
@@ -138,7 +139,7 @@ def test_practice_feedback_for_every_type(
     attempt = service.start(learner.id, quiz)
     position = [s.question_id for s in attempt.slots].index(question_id)
     service.move(attempt, position)
-    at = open_app(learner, "pages/quiz.py")
+    at = open_app(learner, "screens/quiz.py")
     question = tiny_course.question(question_id)
     key = f"a{attempt.id}-{question_id}"
     answer = correct_answer(question)
@@ -168,11 +169,11 @@ def test_practice_feedback_for_every_type(
 def test_practice_keeps_the_first_answer_and_walks_to_the_score(
     learner: User, service: Attempts, tiny_course: Course
 ) -> None:
-    at = open_app(learner, "pages/home.py")
+    at = open_app(learner, "screens/home.py")
     at.multiselect(key="practice-topics").set_value(["demo"])
     at.slider(key="practice-length").set_value(3)
     at.button(key="FormSubmitter:practice-Start practice").click().run()
-    go(at, "pages/quiz.py")
+    go(at, "screens/quiz.py")
     attempt_id = at.session_state["attempt_id"]
     attempt = service.load(attempt_id)
     assert len(attempt.slots) == 3
@@ -204,14 +205,15 @@ def answer_post_test(at, service: Attempts, course: Course, attempt_id: int, how
 
 
 def test_post_test_pass_then_review(learner: User, service: Attempts, tiny_course: Course):
-    at = open_app(learner, "pages/home.py")
+    at = open_app(learner, "screens/home.py")
     at = start(at, "start-post-test")
     attempt_id = at.session_state["attempt_id"]
-    assert "left" in texts(at)  # the countdown
+    (timer,) = at.get("html")
+    assert "Time left <b>30:00</b>" in timer.proto.body  # the countdown, drawn by the server
     assert not at.success and not at.error  # feedback is deferred
     answer_post_test(at, service, tiny_course, attempt_id, 5)
-    assert "5 of 5 answered" in texts(at)
     at.button(key=f"submit-{attempt_id}").click().run()
+    assert "Submit now? 5 of 5 answered." in at.warning[0].value
     at.button(key=f"yes-{attempt_id}").click().run()
     assert "Passed with 100%" in at.success[0].value
     assert len(at.expander) == 5  # a review of every question
@@ -221,7 +223,7 @@ def test_post_test_pass_then_review(learner: User, service: Attempts, tiny_cours
 def test_post_test_deadline_is_enforced(
     learner: User, service: Attempts, tiny_course: Course, clock: ManualClock
 ) -> None:
-    at = start(open_app(learner, "pages/home.py"), "start-post-test")
+    at = start(open_app(learner, "screens/home.py"), "start-post-test")
     attempt_id = at.session_state["attempt_id"]
     answer_post_test(at, service, tiny_course, attempt_id, 2)
     clock.advance(minutes=31)
@@ -237,7 +239,7 @@ def test_post_test_deadline_is_enforced(
 def test_late_answer_is_refused_with_a_message(
     learner: User, service: Attempts, tiny_course: Course, clock: ManualClock
 ) -> None:
-    at = start(open_app(learner, "pages/home.py"), "start-post-test")
+    at = start(open_app(learner, "screens/home.py"), "start-post-test")
     attempt_id = at.session_state["attempt_id"]
     attempt = service.load(attempt_id)
     slot = attempt.slots[0]
@@ -253,7 +255,7 @@ def test_late_answer_is_refused_with_a_message(
 def test_attempts_limit(learner: User, service: Attempts, tiny_course: Course) -> None:
     for _ in range(2):
         service.submit(service.start(learner.id, tiny_course.post_test))
-    at = open_app(learner, "pages/home.py")
+    at = open_app(learner, "screens/home.py")
     assert "Attempts used: 2 of 2." in texts(at)
     assert "You have used every attempt this post-test allows." in texts(at)
     assert not [b for b in at.button if b.key == "start-post-test"]
@@ -262,15 +264,15 @@ def test_attempts_limit(learner: User, service: Attempts, tiny_course: Course) -
 def test_resume_in_a_new_session_at_the_same_question(
     accounts: Accounts, learner: User, service: Attempts, tiny_course: Course
 ) -> None:
-    at = start(open_app(learner, "pages/home.py"), "start-post-test")
+    at = start(open_app(learner, "screens/home.py"), "start-post-test")
     attempt_id = at.session_state["attempt_id"]
     answer_post_test(at, service, tiny_course, attempt_id, 2)
     first = service.load(attempt_id).slots[0]
     token = accounts.start_session(learner)
 
-    fresh = open_app(page="pages/quiz.py", session=token)  # a refresh, or another device
+    fresh = open_app(page="screens/quiz.py", session=token)  # a refresh, or another device
     assert fresh.session_state[f"position-{attempt_id}"] == 2
-    assert "2 of 5 answered" in texts(fresh)
+    assert "Question 3 of 5 · 2 answered" in fresh.get("progress")[0].proto.text
     fresh.button(key=f"prev-{attempt_id}").click().run()
     fresh.button(key=f"prev-{attempt_id}").click().run()
     question = tiny_course.question(first.question_id)
@@ -280,7 +282,9 @@ def test_resume_in_a_new_session_at_the_same_question(
         "true_false": lambda: fresh.radio(key=f"{key}-tf").value,
         "multiple": lambda: [i for i in range(3) if fresh.checkbox(key=f"{key}-multi-{i}").value],
         "matching": lambda: [fresh.selectbox(key=f"{key}-match-{i}").value for i in range(3)],
-        "ordering": lambda: fresh.multiselect(key=f"{key}-order").value,
+        "ordering": lambda: sorted(
+            range(3), key=lambda i: fresh.selectbox(key=f"{key}-place-{i}").value
+        ),
     }[question.type]()
     assert shown == correct_answer(question)
 
@@ -290,7 +294,7 @@ def test_double_submit_stores_one_answer(
 ) -> None:
     practice = tiny_course.practice_quiz(["demo"], 3)
     attempt = service.start(learner.id, practice)
-    at = open_app(learner, "pages/quiz.py")
+    at = open_app(learner, "screens/quiz.py")
     slot = attempt.slots[0]
     key = f"a{attempt.id}-{slot.question_id}"
     fill_answer(
@@ -310,7 +314,7 @@ def test_double_submit_stores_one_answer(
 def test_no_answer_carries_over_to_the_next_question(
     learner: User, service: Attempts, tiny_course: Course
 ) -> None:
-    at = start(open_app(learner, "pages/home.py"), "start-post-test")
+    at = start(open_app(learner, "screens/home.py"), "start-post-test")
     attempt_id = at.session_state["attempt_id"]
     answer_post_test(at, service, tiny_course, attempt_id, 1)
     attempt = service.load(attempt_id)
@@ -342,7 +346,7 @@ def test_progress_and_weak_spots(learner: User, service: Attempts, tiny_course: 
         answer = correct_answer(question) if slot.question_id != "q-tf" else True
         service.answer(attempt, slot.question_id, answer)
     service.submit(attempt)
-    at = open_app(learner, "pages/progress.py")
+    at = open_app(learner, "screens/progress.py")
     assert not at.exception
     assert at.metric[0].value == "1"
     assert len(at.get("vega_lite_chart")) == 1
@@ -357,19 +361,30 @@ def test_progress_and_weak_spots(learner: User, service: Attempts, tiny_course: 
 def test_history_reviews_a_finished_attempt(learner, service, tiny_course) -> None:
     attempt = service.start(learner.id, tiny_course.post_test)
     service.submit(attempt)
-    at = open_app(learner, "pages/history.py")
+    at = open_app(learner, "screens/history.py")
     assert "Demo post-test" in at.selectbox(key="history-attempt").value["quiz_title"]
     assert len(at.expander) == 5
     assert "Not answered." in texts(at)
 
 
 def test_a_learner_cannot_open_an_instructor_page(learner: User) -> None:
-    at = open_app(learner, "pages/bank_browser.py")
-    assert "This page is for instructors" in texts(at)
+    at = open_app(learner, "screens/bank_browser.py")
+    assert at.title[0].value == "Welcome, Ana Lima"  # the router falls back to Start
+    assert not at.expander and "Question banks" not in texts(at)
+
+
+def test_instructor_views_check_the_role_themselves(learner: User) -> None:
+    """Even called directly, past the router, an instructor view refuses a learner."""
+    at = AppTest.from_string(
+        "from quiz_app.views import bank_browser\nbank_browser.render()", default_timeout=30
+    )
+    at.session_state["user"] = learner
+    at.run()
+    assert "This page is for instructors" in at.error[0].value
     assert not at.expander
 
 
 def test_signed_out_visitors_see_only_sign_in(env: None) -> None:
-    at = open_app(page="pages/home.py")
+    at = open_app(page="screens/home.py")
     assert "Please sign in" in texts(at) or at.title[0].value == "Dry needling CE quizzes"
     assert not [b for b in at.button if b.key == "start-post-test"]

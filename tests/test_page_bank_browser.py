@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from quiz_app.accounts import INSTRUCTOR, User
 from quiz_app.course import BANKS_ENV, Course
-from tests.apphelpers import open_app
+from quiz_app.testing import open_app
 from tests.conftest import BANK, write
 
 AUTHOR = User(1, "author", "Author", INSTRUCTOR)
@@ -19,7 +19,7 @@ def browser(monkeypatch: pytest.MonkeyPatch, db_path: Path, folder: Path | None 
     monkeypatch.setenv("QUIZ_DB", str(db_path))
     if folder is not None:
         monkeypatch.setenv(BANKS_ENV, str(folder))
-    return open_app(AUTHOR, "pages/bank_browser.py")
+    return open_app(AUTHOR, "screens/bank_browser.py")
 
 
 def test_lists_topics_objectives_and_questions(

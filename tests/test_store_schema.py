@@ -26,11 +26,10 @@ def test_fresh_database_has_every_migration(store: Store) -> None:
 
 
 def test_connection_pragmas(store: Store) -> None:
-    conn = store.connection()
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
-    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert store.pragma("journal_mode") == "wal"
+    assert store.pragma("foreign_keys") == 1
+    assert store.pragma("busy_timeout") >= 1000
+    assert store.pragma("synchronous") == 2  # FULL
 
 
 def test_foreign_keys_are_enforced(store: Store) -> None:

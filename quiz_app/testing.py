@@ -1,16 +1,25 @@
-"""Driving the Streamlit app in tests: open it, sign in, answer a question as a learner."""
+"""Helpers to drive the app under Streamlit's AppTest, for tests and benchmarks.
+
+Open a session (signed in or not, on a page), set the widgets of a question to an
+answer and submit it, and read back what a page shows.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from quiz_app.accounts import User
 from quiz_app.bank import Question
 
-APP = str(Path(__file__).resolve().parent.parent / "quiz_app" / "app.py")
+APP = str(Path(__file__).resolve().parent / "app.py")
+
+# AppTest runs the app configured as `quiz-app serve` runs it: no "magic", no usage stats.
+config.set_option("runner.magicEnabled", False)
+config.set_option("browser.gatherUsageStats", False)
 
 
 def open_app(user: User | None = None, page: str | None = None, **query: str) -> AppTest:
@@ -43,7 +52,8 @@ def fill_answer(at: AppTest, key: str, question: Question, answer: Any) -> None:
         for left, right in enumerate(answer):
             at.selectbox(key=f"{key}-match-{left}").set_value(right)
     else:
-        at.multiselect(key=f"{key}-order").set_value(list(answer))
+        for place, item in enumerate(answer):
+            at.selectbox(key=f"{key}-place-{item}").set_value(place)
 
 
 def submit_answer(at: AppTest, key: str, post_test: bool) -> AppTest:

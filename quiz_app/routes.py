@@ -1,0 +1,57 @@
+"""Which pages exist for whom: the navigation the entry script runs on every rerun.
+
+Pages are grouped by role. A signed-out visitor sees only the sign-in page; a learner
+never gets an instructor page in the navigation, and each page also checks the role
+itself on every run.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from quiz_app import session
+
+_pages: dict[tuple[str, str], st.Page] = {}
+
+
+def _page(name: str, title: str, icon: str, **options: object) -> st.Page:
+    """The page object for pages/NAME.py, made once per process (they never change)."""
+    key = (name, title)
+    if key not in _pages:
+        _pages[key] = st.Page(
+            f"screens/{name}.py", title=title, icon=f":material/{icon}:", **options
+        )
+    return _pages[key]
+
+
+def route() -> None:
+    """Build the navigation for the signed-in user's role and run the chosen page."""
+    st.set_page_config(
+        page_title="Dry needling CE quizzes", page_icon=":material/health_and_safety:"
+    )
+    user = session.current_user()
+    session.keep_session_in_url()
+    sign_out = _page("sign_out", "Sign out", "logout")
+    if user is None:
+        pages = {
+            "": [
+                _page("sign_in", "Sign in", "login", default=True),
+                _page("sign_out", "Signed out", "logout", visibility="hidden"),
+            ]
+        }
+    elif user.is_instructor:
+        pages = {
+            "Authoring": [_page("bank_browser", "Question banks", "menu_book")],
+            "Account": [sign_out],
+        }
+    else:
+        pages = {
+            "Learn": [
+                _page("home", "Start", "play_arrow", default=True),
+                _page("quiz", "Quiz", "quiz", visibility="hidden"),
+                _page("progress", "My progress", "insights"),
+                _page("history", "My attempts", "history"),
+            ],
+            "Account": [_page("my_cohorts", "My cohorts", "group"), sign_out],
+        }
+    st.navigation(pages).run()

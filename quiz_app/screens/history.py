@@ -1,0 +1,5 @@
+"""History page: see quiz_app.views.history."""
+
+from quiz_app.views import history
+
+history.render()

@@ -1,0 +1,56 @@
+"""Bank browser: content authors read every question as learners will be marked on it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from quiz_app import session, ui
+from quiz_app.errors import BankError
+
+
+def render() -> None:
+    session.require_instructor()
+    st.title("Question banks", anchor=False)
+    try:
+        course = ui.course()
+    except BankError as exc:
+        st.error("The question banks have problems; fix them and run `quiz-app validate`.")
+        st.code("\n".join(str(p) for p in exc.problems), language=None)
+        st.stop()
+
+    questions = course.questions
+    st.caption(
+        f"{len(questions)} questions in {len(course.banks)} topics, "
+        f"citing {len(course.sources)} source documents."
+    )
+
+    topic = st.selectbox(
+        "Topic",
+        course.topics,
+        format_func=lambda t: f"{course.bank(t).title} ({len(course.bank(t).questions)})",
+        key="browser_topic",
+    )
+    bank = course.bank(topic)
+    types = st.multiselect(
+        "Question types",
+        list(ui.TYPE_LABELS),
+        format_func=ui.TYPE_LABELS.get,
+        placeholder="All types",
+        key="browser_types",
+    )
+
+    for objective_id, objective in bank.objectives.items():
+        shown = [
+            q
+            for q in bank.questions
+            if q.objective == objective_id and (not types or q.type in types)
+        ]
+        st.subheader(ui.safe(objective), anchor=False)
+        st.caption(f"Objective `{objective_id}` · {len(shown)} questions")
+        for question in shown:
+            label = f"{ui.TYPE_LABELS[question.type]} · {question.level} · {question.id}"
+            with st.expander(label):
+                st.markdown(ui.safe(question.stem))
+                st.markdown(ui.answer_markdown(question))
+                st.markdown(f"**Explanation.** {ui.safe(question.explanation)}")
+                ui.show_sources(question, course)

@@ -1,0 +1,92 @@
+"""The learner's start page: resume an attempt, practise by topic, or sit the post-test."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from quiz_app import progress, session, ui
+from quiz_app.progress import Answered
+
+
+def render() -> None:
+    user = session.require_learner()
+    ui.show_flash()
+    course = ui.course()
+    store = session.store()
+    service = session.attempts()
+
+    st.title(f"Welcome, {ui.safe(user.display_name)}", anchor=False)
+    cohorts = session.accounts().cohorts_joined(user)
+    if cohorts:
+        st.caption("Cohort: " + ", ".join(ui.safe(c["name"]) for c in cohorts))
+    else:
+        st.caption(
+            "Self-study: you are not in a cohort. Join one under **My cohorts** if your "
+            "instructor gave you a code."
+        )
+
+    open_attempts = [service.load(row["id"], user.id) for row in store.open_attempts(user.id)]
+    for attempt in (a for a in open_attempts if a.is_open):
+        with st.container(border=True):
+            st.markdown(f"**In progress: {ui.safe(attempt.quiz_title)}**")
+            status = f"{attempt.answered} of {len(attempt.slots)} answered"
+            left = attempt.remaining(session.clock().now())
+            if left is not None:
+                status += f" · {ui.minutes(left.total_seconds())} left"
+            st.caption(status)
+            if st.button("Resume", key=f"resume-{attempt.id}", type="primary"):
+                st.session_state["attempt_id"] = attempt.id
+                st.switch_page("screens/quiz.py")
+
+    post_test = course.post_test
+    if post_test is not None:
+        st.subheader("Graded post-test", anchor=False)
+        used = store.count_attempts(user.id, post_test.id)
+        allowed = post_test.attempts_allowed or 0
+        st.markdown(
+            f"{post_test.length} questions from every topic · "
+            f"{post_test.time_limit_minutes} minutes · pass mark {post_test.pass_mark:g}% · "
+            f"{ui.plural(post_test.ce_hours, 'CE hour')}"
+        )
+        st.caption(
+            f"Attempts used: {used} of {allowed}. Feedback comes at the end; the timer "
+            "starts when you begin."
+        )
+        best = progress.best_post_test(
+            service.load(r["id"], user.id)
+            for r in store.attempts_of(user.id, post_test.id)
+            if r["submitted_at"]
+        )
+        if best is not None and best.passed:
+            st.success(f"You passed with {best.percent:g}%.", icon=":material/verified:")
+        if used >= allowed and not any(
+            a.quiz_id == post_test.id and a.is_open for a in open_attempts
+        ):
+            st.info("You have used every attempt this post-test allows.")
+        elif st.button("Start the post-test", key="start-post-test"):
+            session.start_quiz(user, post_test)
+
+    st.subheader("Practice", anchor=False)
+    st.caption(
+        "Feedback after every answer, with the source passage. Practise as often as you like."
+    )
+    with st.form("practice"):
+        topics = st.multiselect(
+            "Topics",
+            course.topics,
+            default=course.topics[:1],
+            format_func=lambda t: course.bank(t).title,
+            key="practice-topics",
+        )
+        length = st.slider("Questions", 3, 25, 10, key="practice-length")
+        if st.form_submit_button("Start practice", type="primary"):
+            if not topics:
+                st.warning("Choose at least one topic.")
+            else:
+                session.start_quiz(user, course.practice_quiz(topics, length))
+
+    answers = [Answered(**row) for row in store.answers_of(user.id)]
+    weak = progress.weak_spots(answers, course)
+    if weak:
+        st.subheader("Weak spots", anchor=False)
+        session.weak_spots_offer(user, weak)

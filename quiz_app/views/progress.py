@@ -1,0 +1,114 @@
+"""My progress: attempts over time, best post-test, mastery by topic, objectives missed."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from quiz_app import progress, session, ui
+from quiz_app.clock import parse
+from quiz_app.progress import Answered
+
+DAY_MS = 24 * 60 * 60 * 1000
+
+
+def render() -> None:
+    user = session.require_learner()
+    course = ui.course()
+    store = session.store()
+
+    st.title("My progress", anchor=False)
+    rows = [r for r in store.attempts_of(user.id) if r["submitted_at"] and r["max_score"]]
+    answers = [Answered(**row) for row in store.answers_of(user.id)]
+    if not rows and not answers:
+        st.info(
+            "Nothing here yet: finish a practice quiz or the post-test and your progress "
+            "will show up."
+        )
+        st.page_link("screens/home.py", label="Choose a quiz", icon=":material/play_arrow:")
+        st.stop()
+
+    post_tests = [r for r in rows if r["mode"] == "post_test"]
+    best = max(post_tests, key=lambda r: r["score"] / r["max_score"], default=None)
+    met = len(progress.latest_answers(answers, course))
+    first, second, third = st.columns(3)
+    first.metric("Quizzes finished", len(rows))
+    second.metric(
+        "Best post-test",
+        f"{100 * best['score'] / best['max_score']:.0f}%" if best else "–",
+        delta=("passed" if best["passed"] else "not passed") if best else None,
+        delta_color="normal" if best and best["passed"] else "inverse",
+    )
+    third.metric("Questions met", f"{met} of {len(course.questions)}")
+
+    if rows:
+        st.subheader("Scores over time", anchor=False)
+        frame = pd.DataFrame(
+            {
+                "When": [parse(r["submitted_at"]) for r in rows],
+                "Score %": [round(100 * r["score"] / r["max_score"], 1) for r in rows],
+                "Quiz": [r["quiz_title"] for r in rows],
+                "Kind": ["Post-test" if r["mode"] == "post_test" else "Practice" for r in rows],
+            }
+        )
+        chart = (
+            alt.Chart(frame)
+            .mark_line(point=alt.OverlayMarkDef(size=70))
+            .encode(
+                x=alt.X("When:T", title=None, axis=alt.Axis(format="%d %b", tickMinStep=DAY_MS)),
+                y=alt.Y("Score %:Q", scale=alt.Scale(domain=[0, 100])),
+                color=alt.Color("Kind:N", legend=alt.Legend(orient="bottom", title=None)),
+                tooltip=["When:T", "Quiz:N", "Score %:Q"],
+            )
+        )
+        pass_mark = course.post_test.pass_mark if course.post_test else None
+        if pass_mark is not None:
+            rule = (
+                alt.Chart(pd.DataFrame({"Score %": [pass_mark]}))
+                .mark_rule(strokeDash=[4, 4], color="gray")
+                .encode(y="Score %:Q")
+            )
+            chart = chart + rule
+        st.altair_chart(chart, width="stretch")
+
+    st.subheader("Mastery by topic", anchor=False)
+    st.caption("Your latest answer to each question you have met, averaged per topic.")
+    mastery = progress.topic_mastery(answers, course)
+    st.dataframe(
+        [
+            {
+                "Topic": m.title,
+                "Mastery": round(100 * m.mastery) if m.mastery is not None else None,
+                "Questions met": f"{m.answered} of {m.total}",
+            }
+            for m in mastery
+        ],
+        column_config={
+            "Mastery": st.column_config.ProgressColumn(
+                "Mastery", min_value=0, max_value=100, format="%d%%"
+            ),
+        },
+        hide_index=True,
+        width="stretch",
+    )
+
+    missed = progress.missed_objectives(answers, course)
+    st.subheader("Objectives missed most often", anchor=False)
+    if missed:
+        st.dataframe(
+            [
+                {
+                    "Learning objective": m.text,
+                    "Topic": course.bank(m.topic).title,
+                    "Missed": f"{m.misses} of {m.answers}",
+                }
+                for m in missed
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+    else:
+        st.caption("None: every answer so far was fully right.")
+
+    session.weak_spots_offer(user, progress.weak_spots(answers, course))

@@ -1,0 +1,226 @@
+"""Taking a quiz: one question at a time, then the results and a review of every answer.
+
+Buttons act through callbacks, which run before the page is drawn again, so every
+click costs one run and the page always shows what is stored.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from quiz_app import session, ui, widgets
+from quiz_app.clock import parse
+from quiz_app.errors import QuizError
+from quiz_app.store import NotFound
+
+
+def countdown(attempt_id: int, deadline: str) -> None:
+    """Time left on the post-test, ticking in the browser; the server enforces the deadline.
+
+    The server draws the time left now; a small script counts it down each second
+    without rerunning the page. Only numbers go into the HTML (no bank or user text).
+    """
+    ends = parse(deadline)
+    left = (ends - session.clock().now()).total_seconds()
+    element = f"countdown-{attempt_id}"
+    st.html(
+        f'<p id="{element}" data-ends="{int(ends.timestamp() * 1000)}" '
+        f'data-skew="{int((time.time() - session.clock().now().timestamp()) * 1000)}" '
+        'style="margin:0">'
+        f"Time left <b>{ui.minutes(left)}</b></p>"
+        f"<script>{_COUNTDOWN_JS.replace('ELEMENT', element)}</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+_COUNTDOWN_JS = """
+(() => {
+  const el = document.getElementById("ELEMENT");
+  if (!el || el.dataset.ticking) return;
+  el.dataset.ticking = "1";
+  const ends = Number(el.dataset.ends) + Number(el.dataset.skew);
+  const tick = () => {
+    if (!document.body.contains(el)) return clearInterval(timer);
+    const left = Math.max(0, Math.floor((ends - Date.now()) / 1000));
+    const text = left > 0
+      ? `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`
+      : "0:00";
+    el.querySelector("b").textContent = text;
+    if (left === 0) el.firstChild.textContent = "Time is up; your saved answers count. ";
+  };
+  const timer = setInterval(tick, 1000);
+  tick();
+})();
+"""
+
+
+def render() -> None:
+    user = session.require_learner()
+    course = ui.course()
+    service = session.attempts()
+
+    attempt_id = st.session_state.get("attempt_id")
+    if attempt_id is None:
+        waiting = session.store().open_attempts(user.id)
+        attempt_id = waiting[0]["id"] if waiting else None
+        st.session_state["attempt_id"] = attempt_id
+    if attempt_id is None:
+        st.title("No quiz in progress", anchor=False)
+        st.page_link("screens/home.py", label="Choose a quiz", icon=":material/play_arrow:")
+        st.stop()
+    try:
+        attempt = service.load(attempt_id, user.id)
+    except NotFound:
+        st.session_state.pop("attempt_id", None)
+        st.error("That attempt does not exist.")
+        st.stop()
+
+    st.title(ui.safe(attempt.quiz_title), anchor=False)
+    ui.show_flash()
+
+    if not attempt.is_open:
+        widgets.attempt_summary(attempt, course)
+        st.subheader("Review your answers", anchor=False)
+        widgets.attempt_review(attempt, service, course)
+        left, right = st.columns(2)
+        left.page_link("screens/home.py", label="Back to start", icon=":material/home:")
+        right.page_link("screens/progress.py", label="My progress", icon=":material/insights:")
+        st.stop()
+
+    total = len(attempt.slots)
+    position_key = f"position-{attempt.id}"
+    if position_key not in st.session_state:
+        st.session_state[position_key] = attempt.position
+    index = max(0, min(st.session_state[position_key], total - 1))
+
+    def go_to(target: int) -> None:
+        """Show question `target` next, and remember it for a resume elsewhere."""
+        st.session_state[position_key] = max(0, min(target, total - 1))
+        service.move(attempt, st.session_state[position_key])
+
+    def save(question_id: str, key: str) -> None:
+        """Store the answer the form holds; on the post-test, move to the next unanswered."""
+        current = service.load(attempt.id, user.id)
+        question = service.question_as_shown(current, question_id)
+        answer, problem = widgets.collected_answer(question, key)
+        if problem:
+            ui.flash(problem, "warning")
+            return
+        try:
+            service.answer(current, question_id, answer)
+        except QuizError as exc:
+            ui.flash(str(exc), "warning")
+            return
+        if current.is_post_test:
+            answered = set(current.responses) | {question_id}
+            here = [s.question_id for s in current.slots].index(question_id)
+            open_slots = [i for i, s in enumerate(current.slots) if s.question_id not in answered]
+            later = [i for i in open_slots if i > here]
+            go_to((later or open_slots or [here])[0])
+
+    def submit() -> None:
+        try:
+            service.submit(service.load(attempt.id, user.id))
+        except QuizError as exc:
+            ui.flash(str(exc), "warning")
+        st.session_state.pop(f"confirm-{attempt.id}", None)
+
+    def set_confirm(value: bool) -> None:
+        st.session_state[f"confirm-{attempt.id}"] = value
+
+    st.progress(
+        (index + 1) / total,
+        text=f"Question {index + 1} of {total} · {attempt.answered} answered",
+    )
+
+    if attempt.deadline:
+        countdown(attempt.id, attempt.deadline)
+
+    slot = attempt.slots[index]
+    question = service.question_as_shown(attempt, slot.question_id)
+    response = attempt.responses.get(slot.question_id)
+    key = f"a{attempt.id}-{slot.question_id}"
+
+    with st.container(border=True):
+        st.markdown(ui.safe(question.stem))
+        if not attempt.is_post_test and response is not None:
+            widgets.review(question, slot, response.answer, response.mark, course)
+        else:
+            with st.form(f"{key}-form", border=False):
+                widgets.answer_input(question, slot, key, response.answer if response else None)
+                st.form_submit_button(
+                    "Save answer" if attempt.is_post_test else "Check answer",
+                    type="primary",
+                    on_click=save,
+                    args=(slot.question_id, key),
+                )
+
+    if attempt.is_post_test:
+        confirming = st.session_state.get(f"confirm-{attempt.id}")
+        toolbar = st.container(horizontal=True)
+        toolbar.button(
+            "Previous",
+            disabled=index == 0,
+            key=f"prev-{attempt.id}",
+            icon=":material/arrow_back:",
+            on_click=go_to,
+            args=(index - 1,),
+        )
+        toolbar.button(
+            "Next",
+            disabled=index == total - 1,
+            key=f"next-{attempt.id}",
+            icon=":material/arrow_forward:",
+            on_click=go_to,
+            args=(index + 1,),
+        )
+        if not confirming:
+            toolbar.button(
+                "Submit the post-test",
+                key=f"submit-{attempt.id}",
+                icon=":material/task_alt:",
+                on_click=set_confirm,
+                args=(True,),
+            )
+        else:
+            missing = total - attempt.answered
+            st.warning(
+                f"Submit now? {attempt.answered} of {total} answered"
+                + (f"; {missing} unanswered will score 0." if missing else ".")
+                + " Your answers cannot change afterwards."
+            )
+            choice = st.container(horizontal=True)
+            choice.button("Yes, submit", type="primary", key=f"yes-{attempt.id}", on_click=submit)
+            choice.button("Not yet", key=f"no-{attempt.id}", on_click=set_confirm, args=(False,))
+        palette_key = f"palette-{attempt.id}"
+        st.session_state[palette_key] = index
+        st.pills(
+            "Go to question",
+            list(range(total)),
+            format_func=lambda i: (
+                f":material/check: {i + 1}"
+                if attempt.slots[i].question_id in attempt.responses
+                else f"{i + 1}"
+            ),
+            key=palette_key,
+            on_change=lambda: go_to(st.session_state[palette_key] or 0),
+        )
+    elif response is not None:
+        if index < total - 1:
+            st.button(
+                "Next question",
+                type="primary",
+                key=f"next-{attempt.id}",
+                icon=":material/arrow_forward:",
+                on_click=go_to,
+                args=(index + 1,),
+            )
+        else:
+            st.button(
+                "Finish and see my score",
+                type="primary",
+                key=f"finish-{attempt.id}",
+                on_click=submit,
+            )

@@ -1,0 +1,14 @@
+"""Sign out: end the session here and in the URL, then say so."""
+
+import streamlit as st
+
+from quiz_app import session
+
+
+def render() -> None:
+    if session.current_user() is not None:
+        session.sign_out()
+        st.rerun()
+    st.title("Signed out", anchor=False)
+    st.write("You have signed out. Your answers are saved.")
+    st.page_link("screens/sign_in.py", label="Sign in again", icon=":material/login:")

@@ -1,0 +1,111 @@
+"""Browser-test plumbing: serve the app on a free port and drive Debian's chromium.
+
+The browser tests skip when chromium or playwright is missing, unless
+QUIZ_REQUIRE_BROWSER=1 (as in CI), where that is a failure instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS_ENV = "QUIZ_SCREENSHOTS"
+
+
+def browser_available() -> str | None:
+    """None when a browser test can run, else the reason it cannot."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed"
+    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
+        return "Debian's chromium is not installed (apt-get install -y chromium)"
+    return None
+
+
+def require_browser() -> None:
+    reason = browser_available()
+    if reason is None:
+        return
+    if os.environ.get("QUIZ_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def served(db: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run `quiz-app serve` on a free localhost port until the block ends; yields its URL."""
+    port = free_port()
+    log = db.with_suffix(".serve.log")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "quiz_app", "serve", "--db", str(db), "--port", str(port),
+         "--host", "127.0.0.1"],
+        stdout=log.open("w"), stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError as exc:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"quiz-app serve did not start:\n{log.read_text()}") from exc
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@contextlib.contextmanager
+def chromium_page(width: int = 1280, height: int = 900):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu",
+                  "--disable-dev-shm-usage"],
+        )  # fmt: skip
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.set_default_timeout(20_000)
+            try:
+                yield page
+            except BaseException:
+                shot(page, "failure")
+                raise
+        finally:
+            browser.close()
+
+
+def shot(page, name: str) -> None:
+    """Save a screenshot when $QUIZ_SCREENSHOTS names a folder (for looking, not asserting)."""
+    folder = os.environ.get(SHOTS_ENV)
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)

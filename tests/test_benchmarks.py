@@ -1,0 +1,42 @@
+"""The benchmarks run, in their quick mode, and report what they promise.
+
+Speed is never asserted here (shared machines are noisy); only that each benchmark
+works and that nothing is lost or doubled on the way.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_json(script: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), "--quick", "--json"],
+        capture_output=True, text=True, check=False, cwd=ROOT, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_store_benchmark() -> None:
+    figures = run_json("store_bench.py")
+    assert figures["limit_per_s"] > 0
+    assert set(figures["threads"]) == {"1", "8", "32"}
+    assert all(t["per_s"] > 0 and t["ratio"] > 0 for t in figures["threads"].values())
+    assert figures["lost"] == 0 and figures["duplicated"] == 0
+
+
+@pytest.mark.parametrize("script", ["page_bench.py"])
+def test_page_benchmark(script: str) -> None:
+    figures = run_json(script)
+    assert figures["empty_ms"] > 0 and figures["question_page_ms"] > 0
+    assert figures["ratio"] == pytest.approx(
+        figures["question_page_ms"] / figures["empty_ms"], rel=0.02
+    )
