@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from quiz_app.analytics import ATTEMPT_CHOICES
 from quiz_app.course import default_banks_dir, load_course
 from quiz_app.errors import BankError, QuizError
 from quiz_app.validate import validate_paths
@@ -161,6 +162,72 @@ def backup(db_path: Path, dest: Path) -> None:
     click.echo(
         f"Backed up {db_path} to {dest} ({size:,} bytes, {time.perf_counter() - started:.1f} s)."
     )
+
+
+@cli.command()
+@db_option(required=True)
+@click.option("--cohort", "code", required=True, help="The cohort's (current) join code.")
+@click.option("--items", "kind", flag_value="items", help="Item analysis instead of the gradebook.")
+@click.option(
+    "--responses", "kind", flag_value="responses", help="One row per attempt and question."
+)
+@click.option(
+    "--quiz",
+    "quiz_id",
+    help="Quiz id (default: the post-test; for --responses, every quiz).",
+)
+@click.option(
+    "--attempts",
+    "which",
+    type=click.Choice(ATTEMPT_CHOICES),
+    default="first",
+    show_default=True,
+    help="Which attempts per learner the item analysis counts.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
+@domain_errors
+def report(
+    db_path: Path, code: str, kind: str | None, quiz_id: str | None, which: str, fmt: str
+) -> None:
+    """Print a cohort's gradebook, item analysis (--items) or responses (--responses).
+
+    CSV cells that a spreadsheet would read as a formula are neutralised.
+    """
+    from quiz_app.exports import to_csv, to_json
+    from quiz_app.reports import (
+        GRADEBOOK_COLUMNS,
+        ITEM_COLUMNS,
+        RESPONSE_COLUMNS,
+        Filters,
+        Reports,
+    )
+    from quiz_app.store import Store
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path} does not exist")
+    course = load_course()
+    reports = Reports(Store(db_path), course)
+    cohort = reports.cohort_by_code(code)
+    post_test = course.post_test.id if course.post_test else None
+    if quiz_id is not None:
+        try:
+            course.quiz(quiz_id)
+        except KeyError:
+            known = ", ".join(q.id for q in course.quizzes)
+            raise click.ClickException(f'no quiz "{quiz_id}"; the quizzes are {known}') from None
+    if kind == "items":
+        result = reports.item_analysis(cohort, quiz_id or post_test, which)
+        rows, columns = [r.as_export() for r in result.items], ITEM_COLUMNS
+        if fmt == "json":
+            click.echo(to_json({"items": rows, "test": result.test_export()}))
+            return
+    elif kind == "responses":
+        rows, columns = reports.responses(cohort, Filters(quiz_id)), RESPONSE_COLUMNS
+    else:
+        rows, columns = reports.gradebook(cohort, Filters(quiz_id or post_test)), GRADEBOOK_COLUMNS
+    click.echo(to_json(rows) if fmt == "json" else to_csv(rows, columns), nl=False)
 
 
 def main() -> None:

@@ -133,3 +133,33 @@ def m003_sessions(db: Database) -> None:
         foreign_keys=[("user_id", "users", "id")],
     )
     db["sessions"].create_index(["user_id"])
+
+
+_VERSIONED = {
+    "responses": ("INSERT", "DELETE", "UPDATE"),
+    "attempts": (
+        "INSERT",
+        "DELETE",
+        "UPDATE OF submitted_at, score, max_score, passed, cohort_id, user_id",
+    ),
+    "memberships": ("INSERT", "DELETE"),
+    "users": ("INSERT", "DELETE", "UPDATE OF username, display_name"),
+    "cohorts": ("INSERT", "DELETE", "UPDATE OF name, join_code, starts_on, ends_on"),
+}
+
+
+@migrations()
+def m004_data_version(db: Database) -> None:
+    """A counter that every change to what reports show increments, so cached reports
+    know when they are stale. Moving between questions (attempts.position) does not count."""
+    db.execute(
+        "CREATE TABLE data_version (id INTEGER PRIMARY KEY CHECK (id = 1),"
+        " version INTEGER NOT NULL)"
+    )
+    db.execute("INSERT INTO data_version (id, version) VALUES (1, 0)")
+    for table, events in _VERSIONED.items():
+        for number, event in enumerate(events):
+            db.execute(
+                f"CREATE TRIGGER {table}_version_{number} AFTER {event} ON {table}"
+                " BEGIN UPDATE data_version SET version = version + 1 WHERE id = 1; END"
+            )

@@ -38,6 +38,7 @@ DATA_TABLES = (
     "responses",
     "question_versions",
     "sessions",
+    "data_version",
 )
 BUSY_TIMEOUT_MS = 5_000
 POOL_SIZE = 16
@@ -639,6 +640,81 @@ class Store:
         return self.query(
             "SELECT * FROM responses WHERE attempt_id = ? ORDER BY answered_at, question_id",
             (attempt_id,),
+        )
+
+    # -- reports ------------------------------------------------------------------------
+
+    def data_version(self) -> int:
+        """A number that grows whenever anything reports show changes (see m004)."""
+        row = self.first("SELECT version FROM data_version WHERE id = 1")
+        return int(row["version"]) if row else 0
+
+    @staticmethod
+    def _window(quiz_id: str | None, since: str | None, until: str | None) -> tuple[str, list[Any]]:
+        """SQL conditions on `a.` (attempts) for a quiz and a start-time window."""
+        sql, params = "", []
+        for clause, value in (
+            (" AND a.quiz_id = ?", quiz_id),
+            (" AND a.started_at >= ?", since),
+            (" AND a.started_at < ?", until),
+        ):
+            if value is not None:
+                sql += clause
+                params.append(value)
+        return sql, params
+
+    def cohort_attempts(
+        self,
+        cohort_id: int,
+        quiz_id: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        with_slots: bool = False,
+    ) -> list[Row]:
+        """A cohort's attempts, optionally of one quiz, started within [since, until)."""
+        window, params = self._window(quiz_id, since, until)
+        columns = (
+            "a.id, a.user_id, a.quiz_id, a.quiz_title, a.mode, a.started_at, a.deadline,"
+            " a.submitted_at, a.score, a.max_score, a.pass_mark, a.passed"
+            + (", a.slots" if with_slots else "")
+        )
+        return self.query(
+            f"SELECT {columns} FROM attempts a WHERE a.cohort_id = ?{window}"
+            " ORDER BY a.started_at, a.id",
+            [cohort_id, *params],
+        )
+
+    def cohort_responses(
+        self,
+        cohort_id: int,
+        quiz_id: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> list[Row]:
+        """Answers of a cohort's submitted attempts (of one quiz, started in a window)."""
+        window, params = self._window(quiz_id, since, until)
+        return self.query(
+            "SELECT r.attempt_id, r.question_id, r.answer, r.mark, r.content_hash,"
+            " r.answered_at FROM attempts a JOIN responses r ON r.attempt_id = a.id"
+            f" WHERE a.cohort_id = ? AND a.submitted_at IS NOT NULL{window}",
+            [cohort_id, *params],
+        )
+
+    def cohort_question_marks(
+        self,
+        cohort_id: int,
+        quiz_id: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> list[Row]:
+        """Per question: the total mark and number of answers in submitted attempts."""
+        window, params = self._window(quiz_id, since, until)
+        return self.query(
+            "SELECT r.question_id, sum(r.mark) AS marks, count(*) AS answers"
+            " FROM attempts a JOIN responses r ON r.attempt_id = a.id"
+            f" WHERE a.cohort_id = ? AND a.submitted_at IS NOT NULL{window}"
+            " GROUP BY r.question_id",
+            [cohort_id, *params],
         )
 
     # -- bulk load and backup ----------------------------------------------------------

@@ -164,3 +164,52 @@ def store(db_path: Path) -> Store:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
+
+
+@pytest.fixture
+def cohort_world(store: Store, tiny_course: Course, clock: ManualClock):
+    """One instructor's cohort with learners who passed, failed, stalled or never started,
+    plus a second instructor with a cohort of their own."""
+    from quiz_app.accounts import INSTRUCTOR, Accounts
+    from quiz_app.attempts import Attempts
+    from quiz_app.scoring import correct_answer
+
+    accounts = Accounts(store, clock)
+    attempts = Attempts(store, tiny_course, clock)
+    teacher = accounts.sign_up("teacher", "Teacher", "teacher-pass", INSTRUCTOR)
+    other = accounts.sign_up("other", "Other Teacher", "other-pass", INSTRUCTOR)
+    cohort = accounts.create_cohort(teacher, "Autumn")
+    elsewhere = accounts.create_cohort(other, "Elsewhere")
+    people = {}
+    for username, name in [("ana", "Ana"), ("bob", "Bob"), ("cyd", "Cyd"), ("dia", "Dia"),
+                           ("eve", '=HYPERLINK("http://evil")')]:  # fmt: skip
+        people[username] = accounts.sign_up(username, name, "password123")
+        accounts.join(people[username], cohort["join_code"])
+
+    def sit(user, right: int, submit: bool = True, quiz=None):
+        attempt = attempts.start(user.id, quiz or tiny_course.post_test, cohort_id=cohort["id"])
+        for n, slot in enumerate(attempt.slots):
+            question = tiny_course.question(slot.question_id)
+            answer = correct_answer(question)
+            if n >= right:
+                answer = {
+                    "single": 1,
+                    "multiple": [2],
+                    "true_false": True,
+                    "matching": [1, 2, 0],
+                    "ordering": [2, 0, 1],
+                }[question.type]
+            attempts.answer(attempt, slot.question_id, answer)
+            clock.advance(seconds=30)
+        clock.advance(hours=1)
+        return attempts.submit(attempt) if submit else attempt
+
+    sit(people["ana"], 5)
+    sit(people["bob"], 2)
+    clock.advance(days=1)
+    sit(people["bob"], 4)
+    sit(people["dia"], 3, quiz=tiny_course.quiz("practice-demo"))
+    sit(people["dia"], 1, submit=False)
+    sit(people["eve"], 3)
+    return {"teacher": teacher, "other": other, "cohort": cohort, "elsewhere": elsewhere,
+            "people": people, "attempts": attempts, "accounts": accounts}  # fmt: skip

@@ -13,7 +13,12 @@ from quiz_app.store import Store
 
 
 def test_fresh_database_has_every_migration(store: Store) -> None:
-    assert store.applied_migrations() == ["m001_core", "m002_question_versions", "m003_sessions"]
+    assert store.applied_migrations() == [
+        "m001_core",
+        "m002_question_versions",
+        "m003_sessions",
+        "m004_data_version",
+    ]
     tables = set(store.database().table_names())
     assert {
         "users",
@@ -130,7 +135,12 @@ def test_old_database_upgrades_without_loss(db_path: Path) -> None:
     old.close()
 
     store = Store(db_path)
-    assert store.applied_migrations() == ["m001_core", "m002_question_versions", "m003_sessions"]
+    assert store.applied_migrations() == [
+        "m001_core",
+        "m002_question_versions",
+        "m003_sessions",
+        "m004_data_version",
+    ]
     for table, rows in before.items():
         assert store.table_rows(table) == rows, table
     assert store.table_rows("question_versions") == []
@@ -139,4 +149,9 @@ def test_old_database_upgrades_without_loss(db_path: Path) -> None:
 def test_migrating_twice_changes_nothing(db_path: Path) -> None:
     Store(db_path)
     again = Store(db_path)
-    assert again.applied_migrations() == ["m001_core", "m002_question_versions", "m003_sessions"]
+    assert again.applied_migrations() == [
+        "m001_core",
+        "m002_question_versions",
+        "m003_sessions",
+        "m004_data_version",
+    ]

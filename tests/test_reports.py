@@ -1,0 +1,137 @@
+"""Cohort reports: the dashboard's numbers, item analysis, exports and who may see what."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from quiz_app.exports import safe_cell, to_csv
+from quiz_app.reports import (
+    GRADEBOOK_COLUMNS,
+    IN_PROGRESS,
+    NOT_PASSED,
+    NOT_STARTED,
+    PASSED,
+    Filters,
+    NotAllowed,
+    Reports,
+)
+from quiz_app.scoring import correct_answer
+
+
+@pytest.fixture
+def reports(store, tiny_course) -> Reports:
+    return Reports(store, tiny_course)
+
+
+def test_dashboard_numbers(reports, cohort_world) -> None:
+    board = reports.dashboard(cohort_world["cohort"], Filters("post-test"))
+    assert (board.enrolled, board.started, board.passed, board.not_started) == (5, 4, 2, 1)
+    assert board.pass_rate == pytest.approx(0.4)
+    assert sorted(board.best_scores) == [60.0, 80.0, 100.0]
+    assert board.pass_mark == 80
+    by_user = {row.username: row for row in board.learners}
+    assert (by_user["ana"].status, by_user["ana"].best_pct) == (PASSED, 100.0)
+    assert (by_user["bob"].status, by_user["bob"].attempts, by_user["bob"].best_pct,
+            by_user["bob"].last_pct) == (PASSED, 2, 80.0, 80.0)  # fmt: skip
+    assert by_user["cyd"].status == NOT_STARTED
+    assert by_user["dia"].status == IN_PROGRESS
+    assert by_user["eve"].status == NOT_PASSED
+    assert sum(n for _, n in board.activity) == 5  # post-test attempts started
+    assert board.weakest is not None and board.topics[0].title == "Demo topic"
+
+
+def test_dashboard_date_and_quiz_filters(reports, cohort_world, clock) -> None:
+    today = clock.now().date()
+    later = reports.dashboard(cohort_world["cohort"], Filters("post-test", since=today))
+    assert later.started == 3  # bob's second post-test, dia's open one, eve's: all today
+    practice = reports.dashboard(cohort_world["cohort"], Filters("practice-demo"))
+    assert {r.username for r in practice.learners if r.attempts} == {"dia"}
+    everything = reports.dashboard(cohort_world["cohort"], Filters(None))
+    assert sum(r.attempts for r in everything.learners) == 6
+
+
+def test_new_answers_refresh_cached_reports(reports, cohort_world, tiny_course) -> None:
+    first = reports.dashboard(cohort_world["cohort"], Filters("post-test"))
+    assert reports.dashboard(cohort_world["cohort"], Filters("post-test")) is first
+    cy = cohort_world["people"]["cyd"]
+    service = cohort_world["attempts"]
+    attempt = service.start(cy.id, tiny_course.post_test, cohort_id=cohort_world["cohort"]["id"])
+    service.answer(
+        attempt,
+        attempt.slots[0].question_id,
+        correct_answer(tiny_course.question(attempt.slots[0].question_id)),
+    )
+    fresh = reports.dashboard(cohort_world["cohort"], Filters("post-test"))
+    assert fresh is not first and fresh.not_started == 0
+
+
+def test_item_analysis_counts_each_question_over_attempts_shown_it(reports, cohort_world):
+    report = reports.item_analysis(cohort_world["cohort"], "post-test", "all")
+    assert report.test.attempts == 4  # submitted only: dia's open post-test is left out
+    assert {row.stats.question_id for row in report.items} == {
+        "q-single", "q-multiple", "q-tf", "q-match", "q-order"}  # fmt: skip
+    assert all(row.stats.n == 4 for row in report.items)
+    first = reports.item_analysis(cohort_world["cohort"], "post-test", "first")
+    assert first.test.attempts == 3  # ana, bob's first, eve
+
+
+def test_gradebook_csv_is_safe_and_parses_back(reports, cohort_world) -> None:
+    text = to_csv(
+        reports.gradebook(cohort_world["cohort"], Filters("post-test")), GRADEBOOK_COLUMNS
+    )
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 5
+    evil = next(r for r in rows if r["username"] == "eve")
+    assert evil["display_name"] == '\'=HYPERLINK("http://evil")'
+    assert evil["best_score_pct"] == "60.0" and evil["passed"] == "no"
+    assert next(r for r in rows if r["username"] == "cyd")["best_score_pct"] == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+SUM(A1)", "'+SUM(A1)"),
+        ("-2+3", "'-2+3"),
+        ("@cmd", "'@cmd"),
+        ("\t=x", "'\t=x"),
+        ("plain", "plain"),
+        (-35.2, -35.2),
+        (None, ""),
+        (True, "yes"),
+    ],
+    ids=["equals", "plus", "minus", "at", "tab", "plain", "negative-number", "none", "bool"],
+)
+def test_safe_cell(value, written) -> None:
+    assert safe_cell(value) == written
+
+
+def test_responses_export(reports, cohort_world) -> None:
+    rows = reports.responses(cohort_world["cohort"], Filters("post-test"))
+    assert len(rows) == 4 * 5  # four submitted post-tests of five questions
+    assert {r["username"] for r in rows} == {"ana", "bob", "eve"}
+    single = next(r for r in rows if r["question_id"] == "q-single" and r["username"] == "ana")
+    assert single["answer"] == "Alpha" and single["mark"] == 1.0
+
+
+def test_an_instructor_sees_only_their_own_cohorts(reports, cohort_world) -> None:
+    assert reports.authorize(cohort_world["teacher"], cohort_world["cohort"]["id"])
+    with pytest.raises(NotAllowed):
+        reports.authorize(cohort_world["other"], cohort_world["cohort"]["id"])
+    with pytest.raises(NotAllowed):
+        reports.authorize(cohort_world["people"]["ana"], cohort_world["cohort"]["id"])
+    with pytest.raises(NotAllowed):
+        reports.authorize(cohort_world["teacher"], 999)
+
+
+def test_drill_down_keeps_other_cohorts_private(reports, cohort_world, tiny_course) -> None:
+    ana = cohort_world["people"]["ana"]
+    service = cohort_world["attempts"]
+    service.start(ana.id, tiny_course.quiz("practice-demo"))  # self-study: no cohort
+    mine = reports.learner_attempts(cohort_world["cohort"], ana.id, service)
+    assert [a.cohort_id for a in mine] == [cohort_world["cohort"]["id"]]
+    with pytest.raises(NotAllowed):
+        reports.learner_attempts(cohort_world["elsewhere"], ana.id, service)
