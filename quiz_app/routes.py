@@ -26,10 +26,12 @@ def _page(name: str, title: str, icon: str, **options: object) -> st.Page:
 
 def route() -> None:
     """Build the navigation for the signed-in user's role and run the chosen page."""
-    st.set_page_config(
-        page_title="Dry needling CE quizzes", page_icon=":material/health_and_safety:"
-    )
     user = session.current_user()
+    st.set_page_config(
+        page_title="Dry needling CE quizzes",
+        page_icon=":material/health_and_safety:",
+        layout="wide" if user is not None and user.is_instructor else "centered",
+    )
     session.keep_session_in_url()
     sign_out = _page("sign_out", "Sign out", "logout")
     if user is None:
@@ -41,6 +43,12 @@ def route() -> None:
         }
     elif user.is_instructor:
         pages = {
+            "Teach": [
+                _page("dashboard", "Dashboard", "monitoring", default=True),
+                _page("learners", "Learners", "person_search"),
+                _page("items", "Item analysis", "analytics"),
+                _page("cohorts", "Cohorts", "group"),
+            ],
             "Authoring": [_page("bank_browser", "Question banks", "menu_book")],
             "Account": [sign_out],
         }

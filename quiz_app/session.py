@@ -20,7 +20,8 @@ from quiz_app.attempts import Attempts
 from quiz_app.clock import Clock, SystemClock
 from quiz_app.errors import QuizError
 from quiz_app.quizdef import QuizDef
-from quiz_app.store import Store
+from quiz_app.reports import Reports
+from quiz_app.store import Row, Store
 
 DB_ENV = "QUIZ_DB"
 TOKEN_PARAM = "session"
@@ -150,3 +151,31 @@ def weak_spots_offer(user: User, weak: list[str]) -> None:
         icon=":material/fitness_center:",
     ):
         start_quiz(user, ui.course().weak_spots_quiz(count), pool=weak[:count])
+
+
+def reports() -> Reports:
+    return Reports(store(), ui.course())
+
+
+def choose_cohort(instructor: User, key: str) -> Row | None:
+    """A selectbox of the instructor's own cohorts; the choice carries across pages.
+
+    Returns the authorised cohort, or None (after saying so) when there is none yet.
+    """
+    cohorts = store().cohorts_of(instructor.id)
+    if not cohorts:
+        st.info("You have no cohorts yet: create one on the Cohorts page.")
+        st.page_link("screens/cohorts.py", label="Cohorts", icon=":material/group_add:")
+        return None
+    names = {c["id"]: c["name"] for c in cohorts}
+    ids = list(names)
+    remembered = st.session_state.get("cohort_choice")
+    chosen = st.selectbox(
+        "Cohort",
+        ids,
+        index=ids.index(remembered) if remembered in names else 0,
+        format_func=names.get,
+        key=f"cohort-{key}",
+    )
+    st.session_state["cohort_choice"] = chosen
+    return reports().authorize(instructor, chosen)

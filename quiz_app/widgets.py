@@ -209,7 +209,12 @@ def attempt_summary(attempt: Attempt, course: Course) -> None:
     middle.metric("Marks", f"{attempt.score or 0:g} of {attempt.max_score or len(attempt.slots):g}")
     right.metric("Answered", f"{attempt.answered} of {len(attempt.slots)}")
     rows = [
-        {"Topic": t.title, "Questions": t.possible, "Marks": t.earned, "Score %": t.percent}
+        {
+            "Topic": t.title,
+            "Questions": t.possible,
+            "Marks": round(t.earned, 2),
+            "Score %": t.percent,
+        }
         for t in topic_breakdown(attempt, course)
     ]
     st.dataframe(rows, hide_index=True, width="stretch")

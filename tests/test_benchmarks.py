@@ -33,10 +33,24 @@ def test_store_benchmark() -> None:
     assert figures["lost"] == 0 and figures["duplicated"] == 0
 
 
-@pytest.mark.parametrize("script", ["page_bench.py"])
-def test_page_benchmark(script: str) -> None:
-    figures = run_json(script)
+def test_page_benchmark() -> None:
+    figures = run_json("page_bench.py")
     assert figures["empty_ms"] > 0 and figures["question_page_ms"] > 0
     assert figures["ratio"] == pytest.approx(
         figures["question_page_ms"] / figures["empty_ms"], rel=0.02
     )
+
+
+def test_dashboard_benchmark() -> None:
+    figures = run_json("dashboard_bench.py")
+    keys = (
+        "empty_ms",
+        "dashboard_first_ms",
+        "dashboard_rerun_ms",
+        "items_first_ms",
+        "items_rerun_ms",
+        "rerun_ratio_max",
+    )
+    assert all(figures[k] > 0 for k in keys)
+    worst = max(figures["dashboard_rerun_ms"], figures["items_rerun_ms"])
+    assert figures["rerun_ratio_max"] == pytest.approx(worst / figures["empty_ms"], rel=0.02)

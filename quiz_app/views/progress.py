@@ -39,6 +39,7 @@ def render() -> None:
         f"{100 * best['score'] / best['max_score']:.0f}%" if best else "–",
         delta=("passed" if best["passed"] else "not passed") if best else None,
         delta_color="normal" if best and best["passed"] else "inverse",
+        delta_arrow="off",
     )
     third.metric("Questions met", f"{met} of {len(course.questions)}")
 

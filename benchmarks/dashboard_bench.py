@@ -1,0 +1,125 @@
+"""How fast the instructor's dashboard and item analysis render, against an empty script.
+
+Builds a demo database (1,000 learners x 20 attempts by default) and opens each page
+under Streamlit's AppTest as the demo instructor:
+
+- first load: a new session with the report cache emptied, so the page queries the
+  database and computes everything (median of several);
+- rerun: the same session run again, as after an interaction that changes no data,
+  which reuses the cached reports.
+
+The baseline is an empty script's AppTest run, taken alternately with the reruns so
+both see the same machine. Medians are reported; `rerun_ratio_max` is the larger of
+the two pages' rerun medians over the empty script's.
+
+    python benchmarks/dashboard_bench.py            # a summary
+    python benchmarks/dashboard_bench.py --json     # one JSON object
+    python benchmarks/dashboard_bench.py --quick    # a smaller database, for CI
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from quiz_app import reports
+from quiz_app.accounts import User
+from quiz_app.course import load_course
+from quiz_app.demo import DEMO_INSTRUCTOR, generate
+from quiz_app.store import Store
+from quiz_app.testing import APP
+
+PAGES = {"dashboard": "screens/dashboard.py", "items": "screens/items.py"}
+FIRST_LOADS = 5
+RERUNS = 60
+
+
+def run_ms(at: AppTest) -> float:
+    started = time.perf_counter()
+    at.run()
+    elapsed = (time.perf_counter() - started) * 1000
+    assert not at.exception, at.exception
+    return elapsed
+
+
+def open_page(user: User, page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user"] = user
+    at.switch_page(page)
+    return at
+
+
+def measure(folder: Path, learners: int, attempts: int) -> dict[str, float]:
+    store = Store(folder / "bench.db")
+    generate(store, load_course(), learners=learners, attempts=attempts, seed=1)
+    os.environ["QUIZ_DB"] = str(folder / "bench.db")
+    row = store.user_by_username(DEMO_INSTRUCTOR)
+    user = User(row["id"], row["username"], row["display_name"], row["role"])
+    empty_script = folder / "empty.py"
+    empty_script.write_text("")
+    empty = AppTest.from_file(str(empty_script), default_timeout=60)
+    empty.run()
+    figures: dict[str, float] = {}
+    empties: list[float] = []
+    for name, page in PAGES.items():
+        firsts = []
+        for _ in range(FIRST_LOADS):
+            reports._cache.clear()
+            firsts.append(run_ms(open_page(user, page)))
+        figures[f"{name}_first_ms"] = statistics.median(firsts)
+        at = open_page(user, page)
+        at.run()
+        reruns = []
+        for _ in range(RERUNS):
+            empties.append(run_ms(empty))
+            reruns.append(run_ms(at))
+        figures[f"{name}_rerun_ms"] = statistics.median(reruns)
+    figures["empty_ms"] = statistics.median(empties)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quick", action="store_true", help="a smaller database (CI)")
+    parser.add_argument("--learners", type=int, default=None)
+    parser.add_argument("--attempts", type=int, default=None)
+    args = parser.parse_args()
+    learners = args.learners or (100 if args.quick else 1_000)
+    attempts = args.attempts or (8 if args.quick else 20)
+    with tempfile.TemporaryDirectory() as tmp:
+        figures = measure(Path(tmp), learners, attempts)
+    empty = figures["empty_ms"]
+    result = {
+        "empty_ms": round(empty, 2),
+        "dashboard_first_ms": round(figures["dashboard_first_ms"], 1),
+        "dashboard_rerun_ms": round(figures["dashboard_rerun_ms"], 2),
+        "items_first_ms": round(figures["items_first_ms"], 1),
+        "items_rerun_ms": round(figures["items_rerun_ms"], 2),
+        "rerun_ratio_max": round(
+            max(figures["dashboard_rerun_ms"], figures["items_rerun_ms"]) / empty, 2
+        ),
+        "learners": learners,
+        "attempts_per_learner": attempts,
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(
+            f"empty script {result['empty_ms']} ms; dashboard first load "
+            f"{result['dashboard_first_ms']} ms, rerun {result['dashboard_rerun_ms']} ms; "
+            f"item analysis first load {result['items_first_ms']} ms, rerun "
+            f"{result['items_rerun_ms']} ms; rerun ratio (max) {result['rerun_ratio_max']} "
+            f"({learners} learners x {attempts} attempts)"
+        )
+
+
+if __name__ == "__main__":
+    main()

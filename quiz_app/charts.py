@@ -1,0 +1,126 @@
+"""Vega-Lite charts for the instructor pages: specs as plain dicts, data as Arrow tables.
+
+Streamlit converts a chart's data to Arrow on every run, so the views build these
+tables once per data version (see `Reports.memo`) and pass them as `data`; the specs
+themselves hold no data and cost nothing to rebuild.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pyarrow as pa
+
+Spec = dict[str, Any]
+BINS = 10
+
+
+def histogram_table(scores: Sequence[float]) -> pa.Table:
+    """Learners per 10-point band of score."""
+    width = 100 / BINS
+    counts = [0] * BINS
+    for score in scores:
+        counts[min(BINS - 1, int(score // width))] += 1
+    return pa.table(
+        {
+            "from": [i * width for i in range(BINS)],
+            "to": [(i + 1) * width for i in range(BINS)],
+            "learners": counts,
+            "band": [f"{i * width:.0f}–{(i + 1) * width:.0f}%" for i in range(BINS)],
+        }
+    )
+
+
+def histogram_spec(pass_mark: float | None) -> Spec:
+    """Bars of `histogram_table`, with the pass mark as a dashed, labelled line."""
+    bars: Spec = {
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "x": {"field": "from", "type": "quantitative", "bin": {"binned": True, "step": 10},
+                  "title": "Best score (%)", "scale": {"domain": [0, 100]}},
+            "x2": {"field": "to"},
+            "y": {"field": "learners", "type": "quantitative", "title": "Learners"},
+            "tooltip": [{"field": "band", "title": "Score"},
+                        {"field": "learners", "title": "Learners"}],
+        },
+    }  # fmt: skip
+    layers = [bars]
+    if pass_mark is not None:
+        line = {"x": {"datum": pass_mark, "type": "quantitative"}}
+        layers += [
+            {"mark": {"type": "rule", "strokeDash": [5, 4], "color": "#b91c1c", "size": 2},
+             "encoding": line},
+            {"mark": {"type": "text", "align": "right", "dx": -4, "dy": 2, "baseline": "top",
+                      "color": "#b91c1c", "text": f"pass mark {pass_mark:g}%"},
+             "encoding": {**line, "y": {"value": 0}}},
+        ]  # fmt: skip
+    return {"layer": layers, "height": 220}
+
+
+def topic_table(topics: Sequence[tuple[str, float]], weakest: str | None) -> pa.Table:
+    return pa.table(
+        {
+            "topic": [t for t, _ in topics],
+            "average": [round(100 * m, 1) for _, m in topics],
+            "weakest": [t == weakest for t, _ in topics],
+        }
+    )
+
+
+def topic_spec() -> Spec:
+    """Average mark per topic (0-100), the weakest highlighted."""
+    return {
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "y": {"field": "topic", "type": "nominal", "sort": None, "title": None,
+                  "axis": {"labelLimit": 260}},
+            "x": {"field": "average", "type": "quantitative", "title": "Average mark (%)",
+                  "scale": {"domain": [0, 100]}},
+            "color": {"field": "weakest", "type": "nominal", "legend": None,
+                      "scale": {"domain": [False, True], "range": ["#4c78a8", "#e45756"]}},
+        },
+        "height": {"step": 28},
+    }  # fmt: skip
+
+
+def activity_table(days: Sequence[tuple[str, int]]) -> pa.Table:
+    return pa.table({"day": [d for d, _ in days], "attempts": [n for _, n in days]})
+
+
+def activity_spec() -> Spec:
+    """Attempts started per day."""
+    return {
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "x": {"field": "day", "type": "temporal", "title": None, "timeUnit": "yearmonthdate"},
+            "y": {"field": "attempts", "type": "quantitative", "title": "Attempts started"},
+        },
+        "height": 180,
+    }
+
+
+def share_table(rows: Sequence[tuple[str, float, bool]]) -> pa.Table:
+    return pa.table(
+        {
+            "option": [o for o, _, _ in rows],
+            "share": [round(100 * s, 1) for _, s, _ in rows],
+            "right": [r for _, _, r in rows],
+        }
+    )
+
+
+def share_spec() -> Spec:
+    """Share of attempts picking each option, right options in green."""
+    return {
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "y": {"field": "option", "type": "nominal", "sort": None, "title": None,
+                  "axis": {"labelLimit": 380}},
+            "x": {"field": "share", "type": "quantitative", "title": "Share of attempts (%)",
+                  "scale": {"domain": [0, 100]}},
+            "color": {"field": "right", "type": "nominal", "title": "Right option",
+                      "scale": {"domain": [True, False], "range": ["#2e7d32", "#9e9e9e"]}},
+        },
+        "height": {"step": 26},
+    }  # fmt: skip

@@ -1,0 +1,5 @@
+"""Cohorts page: see quiz_app.views.cohorts."""
+
+from quiz_app.views import cohorts
+
+cohorts.render()

@@ -1,0 +1,186 @@
+"""The cohort dashboard: who started and passed, scores, topics, activity, learners."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import pyarrow as pa
+import streamlit as st
+
+from quiz_app import charts, session, ui
+from quiz_app.exports import to_csv
+from quiz_app.reports import GRADEBOOK_COLUMNS, NOT_STARTED, Filters, LearnerRow
+
+STATUS_LABELS = {
+    "passed": "Passed",
+    "not passed": "Not passed",
+    "in progress": "In progress",
+    NOT_STARTED: "Not started",
+}
+
+
+def quiz_filter(key: str) -> str | None:
+    """A selectbox of quizzes (the post-test first); None means every quiz."""
+    course = ui.course()
+    options: list[str | None] = [q.id for q in course.quizzes if q.is_post_test]
+    options += [None] + [q.id for q in course.practice_quizzes]
+    titles = {q.id: q.title for q in course.quizzes}
+    return st.selectbox("Quiz", options, format_func=lambda q: titles.get(q, "Every quiz"), key=key)
+
+
+def date_filter(key: str) -> tuple[date | None, date | None]:
+    """A date range; empty means all time, one date means that day."""
+    chosen = st.date_input(
+        "Attempts started between", value=(), key=key, help="Leave empty for all time."
+    )
+    if isinstance(chosen, tuple | list) and chosen:
+        return chosen[0], chosen[-1]
+    return None, None
+
+
+def learner_table(rows: Sequence[LearnerRow]) -> pa.Table:
+    """The learner table's columns, as Arrow (what st.dataframe sends anyway)."""
+    return pa.table(
+        {
+            "Name": [r.display_name for r in rows],
+            "Username": [r.username for r in rows],
+            "Attempts": pa.array([r.attempts for r in rows], pa.int32()),
+            "Best %": pa.array([r.best_pct for r in rows], pa.float64()),
+            "Last %": pa.array([r.last_pct for r in rows], pa.float64()),
+            "Status": [STATUS_LABELS[r.status] for r in rows],
+            "Last activity": pa.array(
+                [
+                    datetime.fromisoformat(r.last_activity) if r.last_activity else None
+                    for r in rows
+                ],
+                pa.timestamp("s", tz="UTC"),
+            ),
+        }
+    )
+
+
+def render() -> None:
+    instructor = session.require_instructor()
+    st.title("Cohort dashboard", anchor=False)
+    cohort = session.choose_cohort(instructor, "dashboard")
+    if cohort is None:
+        return
+    first, second = st.columns(2)
+    with first:
+        quiz_id = quiz_filter("dashboard-quiz")
+    with second:
+        since, until = date_filter("dashboard-dates")
+    reports = session.reports()
+    filters = Filters(quiz_id, since, until)
+    board = reports.dashboard(cohort, filters)
+    key = ("dashboard", cohort["id"], filters)
+
+    columns = st.columns(5)
+    columns[0].metric("Enrolled", board.enrolled)
+    columns[1].metric("Started", board.started)
+    columns[2].metric("Passed", board.passed)
+    columns[3].metric("Not started", board.not_started)
+    columns[4].metric(
+        "Pass rate",
+        f"{100 * board.pass_rate:.0f}%" if board.pass_rate is not None else "–",
+        help="Learners who passed the post-test, of those enrolled.",
+    )
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Best scores", anchor=False)
+        if board.best_scores:
+            table = reports.memo(
+                (*key, "histogram"), lambda: charts.histogram_table(board.best_scores)
+            )
+            st.vega_lite_chart(table, charts.histogram_spec(board.pass_mark), width="stretch")
+        else:
+            st.caption("No finished attempts in this selection.")
+    with right:
+        st.subheader("Average by topic", anchor=False)
+        weakest = board.weakest
+        if weakest is not None:
+            table = reports.memo(
+                (*key, "topics"),
+                lambda: charts.topic_table(
+                    [(t.title, t.mean) for t in board.topics], weakest.title
+                ),
+            )
+            st.vega_lite_chart(table, charts.topic_spec(), width="stretch")
+            st.markdown(
+                f"Weakest topic: **{ui.safe(weakest.title)}**, "
+                f"{100 * weakest.mean:.0f}% average mark."
+            )
+        else:
+            st.caption("No answers in this selection.")
+
+    st.subheader("Attempts over time", anchor=False)
+    if board.activity:
+        table = reports.memo((*key, "activity"), lambda: charts.activity_table(board.activity))
+        st.vega_lite_chart(table, charts.activity_spec(), width="stretch")
+    else:
+        st.caption("No attempts in this selection.")
+
+    st.subheader("Learners", anchor=False)
+    search, statuses = st.columns([3, 2])
+    needle = (
+        search.text_input("Find a learner", placeholder="Name or username", key="dashboard-search")
+        .strip()
+        .casefold()
+    )
+    shown_status = statuses.multiselect(
+        "Status",
+        list(STATUS_LABELS),
+        format_func=STATUS_LABELS.get,
+        key="dashboard-status",
+        placeholder="Every status",
+    )
+    rows = [
+        r
+        for r in board.learners
+        if (not needle or needle in r.display_name.casefold() or needle in r.username)
+        and (not shown_status or r.status in shown_status)
+    ]
+    table = (
+        learner_table(rows)
+        if needle or shown_status
+        else reports.memo((*key, "learners"), lambda: learner_table(board.learners))
+    )
+    picked = st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="dashboard-learners",
+        column_config={
+            "Best %": st.column_config.NumberColumn(format="%.0f%%"),
+            "Last %": st.column_config.NumberColumn(format="%.0f%%"),
+            "Last activity": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
+        },
+    )
+    st.caption(
+        f"{len(rows)} of {board.enrolled} learners. Click a column to sort; pick a row "
+        "to open the learner."
+    )
+    selected = picked.selection.rows if picked is not None else []
+    if selected:
+        learner = rows[selected[0]]
+        if st.button(
+            f"Open {learner.display_name}",
+            type="primary",
+            key="open-learner",
+            icon=":material/person_search:",
+        ):
+            st.session_state["learner_choice"] = learner.user_id
+            st.switch_page("screens/learners.py")
+    st.download_button(
+        "Download the gradebook (CSV)",
+        data=lambda: to_csv(reports.gradebook(cohort, filters), GRADEBOOK_COLUMNS),
+        file_name=f"gradebook-{cohort['join_code']}-{date.today().isoformat()}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key="download-gradebook",
+    )

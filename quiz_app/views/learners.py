@@ -1,0 +1,67 @@
+"""One learner of a cohort: their attempts, and any attempt as they saw it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from quiz_app import session, ui, widgets
+
+
+def render() -> None:
+    instructor = session.require_instructor()
+    st.title("Learners", anchor=False)
+    cohort = session.choose_cohort(instructor, "learners")
+    if cohort is None:
+        return
+    reports = session.reports()
+    members = session.store().members(cohort["id"])
+    if not members:
+        st.info("Nobody has joined this cohort yet.")
+        return
+    names = {m["id"]: f"{m['display_name']} ({m['username']})" for m in members}
+    ids = list(names)
+    remembered = st.session_state.get("learner_choice")
+    user_id = st.selectbox(
+        "Learner",
+        ids,
+        index=ids.index(remembered) if remembered in names else 0,
+        format_func=names.get,
+        key="learner-pick",
+    )
+    st.session_state["learner_choice"] = user_id
+    service = session.attempts()
+    attempts = reports.learner_attempts(cohort, user_id, service)
+    if not attempts:
+        st.caption("No attempts in this cohort yet.")
+        return
+
+    def label(attempt) -> str:
+        when = attempt.started_at[:16].replace("T", " ")
+        if attempt.is_open:
+            state = f"in progress, {attempt.answered} of {len(attempt.slots)} answered"
+        else:
+            state = f"{attempt.percent:g}%"
+            if attempt.passed is not None:
+                state += ", passed" if attempt.passed else ", not passed"
+        return f"{when} · {attempt.quiz_title} · {state}"
+
+    post_tests = [a for a in attempts if a.is_post_test and not a.is_open]
+    first, second, third = st.columns(3)
+    first.metric("Attempts", len(attempts))
+    best = max((a.percent or 0 for a in post_tests), default=None)
+    second.metric("Best post-test", f"{best:g}%" if best is not None else "–")
+    third.metric("Passed", "yes" if any(a.passed for a in post_tests) else "no")
+    by_id = {a.id: a for a in attempts}
+    chosen = st.selectbox(
+        "Attempt",
+        list(by_id),
+        format_func=lambda i: label(by_id[i]),
+        key=f"learner-attempt-{user_id}",
+    )
+    attempt = by_id[chosen]
+    if attempt.is_open:
+        st.info("This attempt is still in progress; answers so far are shown.")
+    else:
+        widgets.attempt_summary(attempt, ui.course())
+    st.subheader("As the learner saw it", anchor=False)
+    widgets.attempt_review(attempt, service, ui.course())

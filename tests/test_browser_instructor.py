@@ -1,0 +1,78 @@
+"""The instructor journey in Debian's chromium against `quiz-app serve` on demo data.
+
+Sign in, create a cohort, open the dashboard of the demo cohort, open one learner,
+read the item analysis, and download the gradebook.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from quiz_app.course import Course
+from quiz_app.demo import DEMO_INSTRUCTOR, DEMO_PASSWORD, generate
+from quiz_app.store import Store
+from tests.browser import chromium_page, require_browser, served, shot
+
+pytestmark = pytest.mark.browser
+
+
+def nav(page, name: str) -> None:
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=name).click()
+
+
+def choose(page, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_instructor_journey(tmp_path: Path, course: Course) -> None:
+    require_browser()
+    db = tmp_path / "demo.db"
+    summary = generate(Store(db), course, learners=60, attempts=8, seed=3)
+    demo_cohort = Store(db).first("SELECT name FROM cohorts")["name"]
+
+    with served(db) as url, chromium_page(1400, 1000) as page:
+        page.goto(url)
+        panel = page.get_by_role("tabpanel", name="Sign in")
+        panel.get_by_role("textbox", name="Username").fill(DEMO_INSTRUCTOR)
+        panel.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+        panel.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Cohort dashboard").wait_for()
+
+        nav(page, "Cohorts")
+        page.get_by_role("textbox", name="Name").fill("Spring 2027")
+        page.get_by_role("button", name="Create cohort").click()
+        page.get_by_text("Spring 2027 is ready. Its join code is").wait_for()
+        shot(page, "11-cohorts")
+
+        nav(page, "Dashboard")
+        page.get_by_role("heading", name="Cohort dashboard").wait_for()
+        choose(page, "Cohort", demo_cohort)
+        page.get_by_test_id("stMetric").filter(has_text="Enrolled").filter(has_text="60").wait_for()
+        page.locator('[data-testid="stVegaLiteChart"]').nth(2).wait_for()
+        page.get_by_text("Weakest topic:").wait_for()
+        shot(page, "12-dashboard")
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download the gradebook (CSV)").click()
+        rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+        assert len(rows) == 60
+        assert {"username", "display_name", "attempts", "best_score_pct", "last_score_pct",
+                "passed"} <= set(rows[0])  # fmt: skip
+        assert sum(r["passed"] == "yes" for r in rows) == summary.passed
+
+        nav(page, "Learners")
+        page.get_by_role("heading", name="Learners").wait_for()
+        page.get_by_text("As the learner saw it").wait_for()
+        page.get_by_test_id("stExpander").first.click()
+        page.get_by_text("Why.").first.wait_for()
+        shot(page, "13-learner")
+
+        nav(page, "Item analysis")
+        page.get_by_role("heading", name="Item analysis").wait_for()
+        page.get_by_test_id("stMetric").filter(has_text="Cronbach's alpha").wait_for()
+        page.get_by_text("questions,").filter(has_text="flagged").wait_for()
+        shot(page, "14-items")

@@ -1,0 +1,138 @@
+"""Every instructor page under AppTest, and who may open them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from quiz_app.accounts import INSTRUCTOR
+from quiz_app.course import BANKS_ENV
+from quiz_app.store import Store
+from quiz_app.testing import APP, open_app, texts
+
+
+@pytest.fixture
+def world(cohort_world, tiny_course, db_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("QUIZ_DB", str(db_path))
+    monkeypatch.setenv(BANKS_ENV, str(tiny_course.folder))
+    return cohort_world
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_dashboard(world) -> None:
+    at = open_app(world["teacher"], "screens/dashboard.py")
+    assert not at.exception
+    assert at.selectbox(key="cohort-dashboard").value == world["cohort"]["id"]
+    assert [metric(at, k) for k in ("Enrolled", "Started", "Passed", "Not started")] == [
+        "5", "4", "2", "1"]  # fmt: skip
+    assert metric(at, "Pass rate") == "40%"
+    assert "Weakest topic: **Demo topic**" in texts(at)
+    assert len(at.get("vega_lite_chart")) == 3
+    (table,) = at.dataframe
+    assert len(table.value) == 5
+    assert [b.label for b in at.get("download_button")] == ["Download the gradebook (CSV)"]
+
+
+def test_dashboard_filters_the_learner_table(world) -> None:
+    at = open_app(world["teacher"], "screens/dashboard.py")
+    at.multiselect(key="dashboard-status").set_value(["passed"]).run()
+    assert sorted(at.dataframe[0].value["Username"]) == ["ana", "bob"]
+    at.multiselect(key="dashboard-status").set_value([]).run()
+    at.text_input(key="dashboard-search").input("HYPER").run()
+    assert list(at.dataframe[0].value["Username"]) == ["eve"]
+    at.text_input(key="dashboard-search").input("").run()
+    at.selectbox(key="dashboard-quiz").set_value("practice-demo").run()
+    assert "Pass rate" in [m.label for m in at.metric]
+    assert sorted(at.dataframe[0].value.query("Attempts > 0")["Username"]) == ["dia"]
+
+
+def test_learner_drill_down_shows_attempts_as_seen(world) -> None:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["user"] = world["teacher"]
+    at.session_state["learner_choice"] = world["people"]["bob"].id
+    at.switch_page("screens/learners.py")
+    at.run()
+    assert not at.exception
+    assert metric(at, "Attempts") == "2" and metric(at, "Passed") == "yes"
+    assert len(at.expander) == 5
+    assert "Passed with 80%" in texts(at)  # his newest attempt comes first
+
+
+def test_item_analysis(world) -> None:
+    at = open_app(world["teacher"], "screens/items.py")
+    assert not at.exception
+    assert metric(at, "Attempts") == "3"
+    assert len(at.dataframe[0].value) == 5
+    at.segmented_control(key="items-which").set_value("all").run()
+    assert metric(at, "Attempts") == "4"
+    assert set(at.dataframe[0].value["n"]) == {4}
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download item analysis (CSV)", "Download responses (CSV)"]
+
+
+def test_cohorts_create_rotate_and_members(world, db_path: Path) -> None:
+    at = open_app(world["teacher"], "screens/cohorts.py")
+    assert "Autumn" in texts(at)
+    at.text_input(key="cohort-name").input("Spring 2027")
+    at.button(key="FormSubmitter:new-cohort-Create cohort").click().run()
+    assert "Spring 2027 is ready. Its join code is" in at.success[0].value
+    store = Store(db_path)
+    old = store.cohort(world["cohort"]["id"])["join_code"]
+    at.button(key=f"rotate-{world['cohort']['id']}").click().run()
+    new = store.cohort(world["cohort"]["id"])["join_code"]
+    assert new != old and f"new join code, {new}" in at.success[0].value
+    assert [c.value for c in at.code].count(new) == 1
+    members = [e for e in at.expander if e.label.startswith("Who joined (5)")]
+    assert len(members) == 1
+
+
+def test_cohort_form_refuses_a_bad_range(world) -> None:
+    import datetime as dt
+
+    at = open_app(world["teacher"], "screens/cohorts.py")
+    at.text_input(key="cohort-name").input("Backwards")
+    at.date_input(key="cohort-starts").set_value(dt.date(2027, 5, 1))
+    at.date_input(key="cohort-ends").set_value(dt.date(2027, 1, 1))
+    at.button(key="FormSubmitter:new-cohort-Create cohort").click().run()
+    assert at.error[0].value == "A cohort cannot end before it starts."
+
+
+INSTRUCTOR_SCREENS = ["dashboard", "learners", "items", "cohorts", "bank_browser"]
+
+
+@pytest.mark.parametrize("screen", INSTRUCTOR_SCREENS)
+def test_a_learner_never_gets_an_instructor_page(world, screen: str) -> None:
+    at = open_app(world["people"]["ana"], f"screens/{screen}.py")
+    assert at.title[0].value == "Welcome, Ana"  # the router sends them to Start
+    direct = AppTest.from_string(
+        f"from quiz_app.views import {screen}\n{screen}.render()", default_timeout=30
+    )
+    direct.session_state["user"] = world["people"]["ana"]
+    direct.run()
+    assert "This page is for instructors" in direct.error[0].value
+    assert not direct.dataframe and not direct.metric
+
+
+def test_another_instructor_sees_only_their_cohorts(world) -> None:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["user"] = world["other"]
+    at.session_state["cohort_choice"] = world["cohort"]["id"]  # someone else's cohort
+    at.switch_page("screens/dashboard.py")
+    at.run()
+    box = at.selectbox(key="cohort-dashboard")
+    assert box.options == ["Elsewhere"] and box.value == world["elsewhere"]["id"]
+    assert metric(at, "Enrolled") == "0"
+    assert "eve" not in texts(at)
+
+
+def test_an_instructor_without_cohorts_is_told_where_to_start(world, db_path: Path) -> None:
+    from quiz_app.accounts import Accounts
+
+    newcomer = Accounts(Store(db_path)).sign_up("newbie", "New", "password123", INSTRUCTOR)
+    at = open_app(newcomer, "screens/dashboard.py")
+    assert "create one on the Cohorts page" in at.info[0].value
