@@ -17,13 +17,14 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from quiz_app.bank import Question
+from quiz_app.certificates import Certificates
 from quiz_app.clock import Clock, SystemClock, iso, parse
 from quiz_app.course import Course
 from quiz_app.errors import QuizError
 from quiz_app.quiz import Slot, draw
 from quiz_app.quizdef import POST_TEST, QuizDef
 from quiz_app.scoring import Answer, check_answer, mark
-from quiz_app.store import NotFound, Row, Store
+from quiz_app.store import DeadlinePassed, NotFound, Row, Store
 
 _question_adapter: TypeAdapter[Any] = TypeAdapter(Question)
 
@@ -127,6 +128,13 @@ class Attempts:
         self.store = store
         self.course = course
         self.clock = clock or SystemClock()
+        self.certificates = Certificates(store, course, self.clock)
+
+    def _after_submit(self, attempt_id: int) -> None:
+        """Issue the certificate of a passed post-test, however it came to be submitted."""
+        row = self.store.attempt(attempt_id)
+        if row is not None and row["mode"] == POST_TEST and row["passed"]:
+            self.certificates.issue(attempt_id)
 
     def start(
         self,
@@ -197,6 +205,7 @@ class Attempts:
         now = iso(self.clock.now())
         if row["submitted_at"] is None and row["deadline"] is not None and now > row["deadline"]:
             self.store.submit_attempt(attempt_id, now)
+            self._after_submit(attempt_id)
             row = self.store.attempt(attempt_id)
             assert row is not None
         return Attempt.from_rows(row, self.store.responses(attempt_id))
@@ -213,15 +222,19 @@ class Attempts:
         answer = check_answer(question, raw)
         earned = mark(question, answer)
         now = iso(self.clock.now())
-        self.store.record_answer(
-            attempt.id,
-            question_id,
-            answer,
-            earned,
-            question.content_hash,
-            now,
-            replace=attempt.is_post_test,
-        )
+        try:
+            self.store.record_answer(
+                attempt.id,
+                question_id,
+                answer,
+                earned,
+                question.content_hash,
+                now,
+                replace=attempt.is_post_test,
+            )
+        except DeadlinePassed:
+            self._after_submit(attempt.id)
+            raise
         stored = self.store.response(attempt.id, question_id)
         assert stored is not None
         return Response.from_row(stored)
@@ -235,6 +248,7 @@ class Attempts:
     def submit(self, attempt: Attempt) -> Attempt:
         """Submit once: marks are totalled and pass or fail decided. AttemptClosed after."""
         self.store.submit_attempt(attempt.id, iso(self.clock.now()))
+        self._after_submit(attempt.id)
         return self.load(attempt.id)
 
     def question_as_shown(self, attempt: Attempt, question_id: str) -> Question:

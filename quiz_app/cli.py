@@ -230,5 +230,48 @@ def report(
     click.echo(to_json(rows) if fmt == "json" else to_csv(rows, columns), nl=False)
 
 
+@cli.command("verify-certificate")
+@click.argument("code")
+@db_option()
+def verify_certificate(code: str, db_path: Path) -> None:
+    """Check a certificate code: exit 0 and its details when found, 1 when not."""
+    from quiz_app.certificates import Certificates
+    from quiz_app.store import Store
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path} does not exist")
+    found = Certificates(Store(db_path), load_course()).verify(code)
+    if found is None:
+        click.echo(f"{code}: not found")
+        sys.exit(1)
+    click.echo(f"{found.code}: valid")
+    click.echo(f"Name:      {found.learner_name}")
+    click.echo(f"Course:    {found.course_title}")
+    click.echo(f"Completed: {found.completed_on}")
+    click.echo(f"Score:     {found.score_pct:g}% (pass mark {found.pass_mark:g}%)")
+    click.echo(f"CE hours:  {found.ce_hours:.1f}")
+    click.echo(f"Provider:  {found.provider}")
+
+
+@cli.command()
+@db_option(required=True)
+@click.option("--attempt", "attempt_id", required=True, type=int, help="The attempt's id.")
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PDF to write."
+)
+@domain_errors
+def certificate(db_path: Path, attempt_id: int, out: Path) -> None:
+    """Write the certificate of a passed post-test attempt as PDF (issuing it if need be)."""
+    from quiz_app.certificate_pdf import render
+    from quiz_app.certificates import Certificates
+    from quiz_app.store import Store
+
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path} does not exist")
+    found = Certificates(Store(db_path), load_course()).issue(attempt_id)
+    out.write_bytes(render(found))
+    click.echo(f"Wrote {out}: certificate {found.code} for {found.learner_name}.")
+
+
 def main() -> None:
     cli()

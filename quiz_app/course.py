@@ -62,6 +62,9 @@ class Course:
                 return quiz
         raise KeyError(quiz_id)
 
+    def has_quiz(self, quiz_id: str) -> bool:
+        return any(quiz.id == quiz_id for quiz in self.quizzes)
+
     @property
     def post_test(self) -> QuizDef | None:
         """The course's graded post-test (the first one defined), if any."""

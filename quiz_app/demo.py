@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from quiz_app.accounts import CODE_ALPHABET, CODE_LENGTH, INSTRUCTOR, LEARNER
 from quiz_app.auth import hash_password
 from quiz_app.bank import Question
+from quiz_app.certificates import certificate_fields, new_code
 from quiz_app.clock import iso
 from quiz_app.course import Course
 from quiz_app.errors import QuizError
@@ -166,6 +167,7 @@ class _Rows:
     attempts: list[Row] = field(default_factory=list)
     responses: list[Row] = field(default_factory=list)
     question_versions: list[Row] = field(default_factory=list)
+    certificates: list[Row] = field(default_factory=list)
 
 
 def _item_parameters(course: Course, rng: random.Random) -> dict[str, tuple[float, float]]:
@@ -283,6 +285,15 @@ def generate(
             continue
         simulation.learner(user_id, rng.gauss(0, 1), joined, attempts, practice, post_test)
 
+    names = {u["id"]: u["display_name"] for u in rows.users}
+    passed_once: set[int] = set()
+    for attempt in rows.attempts:
+        if attempt["passed"] == 1 and attempt["user_id"] not in passed_once:
+            passed_once.add(attempt["user_id"])
+            rows.certificates.append(
+                certificate_fields(course, attempt, names[attempt["user_id"]], new_code(rng),
+                                   attempt["submitted_at"])
+            )  # fmt: skip
     rows.question_versions = [
         {"content_hash": q.content_hash, "question_id": q.id, "content": q.model_dump_json()}
         for q in course.questions

@@ -163,3 +163,36 @@ def m004_data_version(db: Database) -> None:
                 f"CREATE TRIGGER {table}_version_{number} AFTER {event} ON {table}"
                 " BEGIN UPDATE data_version SET version = version + 1 WHERE id = 1; END"
             )
+
+
+@migrations()
+def m005_certificates(db: Database) -> None:
+    """Certificates of completion: one per passed post-test attempt, with what it says
+    fixed at issue, under an unguessable code that anyone can verify."""
+    db["certificates"].create(
+        {
+            "code": str,
+            "attempt_id": int,
+            "user_id": int,
+            "learner_name": str,
+            "course_title": str,
+            "objectives": str,
+            "ce_hours": float,
+            "provider": str,
+            "score_pct": float,
+            "pass_mark": float,
+            "completed_at": str,
+            "issued_at": str,
+        },
+        pk="code",
+        not_null=["attempt_id", "user_id", "learner_name", "course_title", "objectives",
+                  "ce_hours", "provider", "score_pct", "pass_mark", "completed_at",
+                  "issued_at"],
+        foreign_keys=[("attempt_id", "attempts", "id"), ("user_id", "users", "id")],
+    )  # fmt: skip
+    db["certificates"].create_index(["attempt_id"], unique=True)
+    db["certificates"].create_index(["user_id"])
+    db.execute(
+        "CREATE TRIGGER certificates_version_0 AFTER INSERT ON certificates"
+        " BEGIN UPDATE data_version SET version = version + 1 WHERE id = 1; END"
+    )

@@ -36,7 +36,7 @@ T = TypeVar("T")
 
 GRADEBOOK_COLUMNS = (
     "username", "display_name", "joined_at", "attempts", "best_score_pct", "last_score_pct",
-    "passed", "status", "last_activity",
+    "passed", "status", "last_activity", "certificate_code",
 )  # fmt: skip
 ITEM_COLUMNS = (
     "question_id", "topic", "type", "n", "facility_pct", "sd_pct", "discrimination_index",
@@ -81,6 +81,7 @@ class LearnerRow:
     passed: bool
     status: str
     last_activity: str | None
+    certificate_code: str | None = None
 
     def as_export(self) -> dict[str, Any]:
         return {
@@ -93,6 +94,7 @@ class LearnerRow:
             "passed": self.passed,
             "status": self.status,
             "last_activity": (self.last_activity or "")[:16].replace("T", " "),
+            "certificate_code": self.certificate_code or "",
         }
 
 
@@ -251,6 +253,7 @@ class Reports:
             when = attempt["submitted_at"] or attempt["started_at"]
             if when > last_seen.get(attempt["user_id"], ""):
                 last_seen[attempt["user_id"]] = when
+        certificates = self.store.cohort_certificates(cohort["id"])
         learners = []
         best_scores = []
         for member in members:
@@ -280,6 +283,7 @@ class Reports:
                     passed=member["id"] in passed_users,
                     status=status,
                     last_activity=last_seen.get(member["id"]),
+                    certificate_code=(certificates.get(member["id"]) or {}).get("code"),
                 )
             )
         activity = Counter(a["started_at"][:10] for a in chosen)

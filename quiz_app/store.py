@@ -39,6 +39,7 @@ DATA_TABLES = (
     "question_versions",
     "sessions",
     "data_version",
+    "certificates",
 )
 BUSY_TIMEOUT_MS = 5_000
 POOL_SIZE = 16
@@ -641,6 +642,49 @@ class Store:
             "SELECT * FROM responses WHERE attempt_id = ? ORDER BY answered_at, question_id",
             (attempt_id,),
         )
+
+    # -- certificates -------------------------------------------------------------------
+
+    def issue_certificate(self, fields: Row) -> Row:
+        """Store a certificate unless its attempt has one already; returns the one stored.
+
+        Issuing twice, even at once from two sessions, leaves the first code in place.
+        """
+        columns = ", ".join(fields)
+        marks = ", ".join("?" for _ in fields)
+
+        def insert(conn: sqlite3.Connection) -> Row:
+            conn.execute(
+                f"INSERT INTO certificates ({columns}) VALUES ({marks})"
+                " ON CONFLICT (attempt_id) DO NOTHING",
+                tuple(fields.values()),
+            )
+            row = _one(
+                conn.execute(
+                    "SELECT * FROM certificates WHERE attempt_id = ?", (fields["attempt_id"],)
+                )
+            )
+            assert row is not None
+            return row
+
+        return self.write(insert)
+
+    def certificate(self, code: str) -> Row | None:
+        return self.first("SELECT * FROM certificates WHERE code = ?", (code,))
+
+    def certificate_for_attempt(self, attempt_id: int) -> Row | None:
+        return self.first("SELECT * FROM certificates WHERE attempt_id = ?", (attempt_id,))
+
+    def cohort_certificates(self, cohort_id: int) -> dict[int, Row]:
+        """Each learner's first certificate earned in this cohort, by user id."""
+        first: dict[int, Row] = {}
+        for row in self.query(
+            "SELECT c.* FROM certificates c JOIN attempts a ON a.id = c.attempt_id"
+            " WHERE a.cohort_id = ? ORDER BY c.completed_at, c.code",
+            (cohort_id,),
+        ):
+            first.setdefault(row["user_id"], row)
+        return first
 
     # -- reports ------------------------------------------------------------------------
 

@@ -11,14 +11,17 @@ from sqlite_utils import Database
 from quiz_app.migrations import migrations
 from quiz_app.store import Store
 
+ALL_MIGRATIONS = [
+    "m001_core",
+    "m002_question_versions",
+    "m003_sessions",
+    "m004_data_version",
+    "m005_certificates",
+]
+
 
 def test_fresh_database_has_every_migration(store: Store) -> None:
-    assert store.applied_migrations() == [
-        "m001_core",
-        "m002_question_versions",
-        "m003_sessions",
-        "m004_data_version",
-    ]
+    assert store.applied_migrations() == ALL_MIGRATIONS
     tables = set(store.database().table_names())
     assert {
         "users",
@@ -135,12 +138,7 @@ def test_old_database_upgrades_without_loss(db_path: Path) -> None:
     old.close()
 
     store = Store(db_path)
-    assert store.applied_migrations() == [
-        "m001_core",
-        "m002_question_versions",
-        "m003_sessions",
-        "m004_data_version",
-    ]
+    assert store.applied_migrations() == ALL_MIGRATIONS
     for table, rows in before.items():
         assert store.table_rows(table) == rows, table
     assert store.table_rows("question_versions") == []
@@ -149,9 +147,4 @@ def test_old_database_upgrades_without_loss(db_path: Path) -> None:
 def test_migrating_twice_changes_nothing(db_path: Path) -> None:
     Store(db_path)
     again = Store(db_path)
-    assert again.applied_migrations() == [
-        "m001_core",
-        "m002_question_versions",
-        "m003_sessions",
-        "m004_data_version",
-    ]
+    assert again.applied_migrations() == ALL_MIGRATIONS

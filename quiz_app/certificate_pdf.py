@@ -1,0 +1,169 @@
+"""The certificate as a one-page A4 PDF, drawn with fpdf2.
+
+Text is set in Source Sans Pro (Latin, Greek and Cyrillic, accents included); where a
+glyph is missing, DejaVu Sans from the system is used if it is there. Long names
+shrink to fit, then wrap onto a second line; the objectives shrink until the page
+holds them, so the certificate is always one page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fpdf import FPDF
+
+from quiz_app.certificates import Certificate, fonts_folder
+
+PAGE_W, PAGE_H = 210.0, 297.0
+MARGIN = 22.0
+WIDTH = PAGE_W - 2 * MARGIN
+INK = (33, 37, 41)
+MUTED = (108, 117, 125)
+ACCENT = (25, 102, 120)
+SYSTEM_FALLBACK = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+OBJECTIVES_BOTTOM = 246.0
+
+
+def _pdf() -> FPDF:
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(MARGIN, MARGIN, MARGIN)
+    folder = fonts_folder()
+    pdf.add_font("Source", "", str(folder / "SourceSansPro-Regular.ttf"))
+    pdf.add_font("Source", "B", str(folder / "SourceSansPro-Bold.ttf"))
+    pdf.add_font("Source", "I", str(folder / "SourceSansPro-It.ttf"))
+    pdf.add_font("SourceSemi", "", str(folder / "SourceSansPro-Semibold.ttf"))
+    if SYSTEM_FALLBACK.exists():
+        pdf.add_font("Fallback", "", str(SYSTEM_FALLBACK))
+        pdf.set_fallback_fonts(["Fallback"])
+    return pdf
+
+
+def _centred(pdf: FPDF, y: float, text: str, family: str, style: str, size: float,
+             colour: tuple[int, int, int] = INK, height: float | None = None) -> float:  # fmt: skip
+    """Centred text starting at `y`, wrapped to the page width; returns the y below it."""
+    pdf.set_font(family, style, size)
+    pdf.set_text_color(*colour)
+    pdf.set_xy(MARGIN, y)
+    pdf.multi_cell(WIDTH, height or size * 0.5, text, align="C", new_x="LMARGIN", new_y="NEXT")
+    return pdf.get_y()
+
+
+def _name_size(pdf: FPDF, name: str) -> float:
+    """The largest size, from 28 pt down to 16, at which the name fits on one line."""
+    for size in (28, 26, 24, 22, 20, 18, 16):
+        pdf.set_font("Source", "B", size)
+        if pdf.get_string_width(name) <= WIDTH:
+            return size
+    return 16
+
+
+def _objective_lines(pdf: FPDF, text: str, width: float) -> int:
+    return len(pdf.multi_cell(width, 4, text, align="L", dry_run=True, output="LINES"))
+
+
+def _objectives(pdf: FPDF, y: float, objectives: tuple[str, ...]) -> None:
+    """Two columns of objectives, in the largest size (10 to 7 pt) that fits the space."""
+    gap = 8.0
+    column = (WIDTH - gap) / 2
+    for size in (10, 9.5, 9, 8.5, 8, 7.5, 7):
+        pdf.set_font("Source", "", size)
+        line = size * 0.45
+        heights = [_objective_lines(pdf, f"• {text}", column) * line + 1.2 for text in objectives]
+        half = sum(heights) / 2
+        split, running = len(objectives), 0.0
+        for index, height in enumerate(heights):
+            running += height
+            if running >= half:
+                split = index + 1
+                break
+        tallest = max(sum(heights[:split]), sum(heights[split:]))
+        if y + tallest <= OBJECTIVES_BOTTOM:
+            break
+    pdf.set_text_color(*INK)
+    for part, x in ((objectives[:split], MARGIN), (objectives[split:], MARGIN + column + gap)):
+        pdf.set_xy(x, y)
+        for text in part:
+            pdf.set_x(x)
+            pdf.multi_cell(column, line, f"• {text}", align="L", new_x="LEFT", new_y="NEXT")
+            pdf.set_y(pdf.get_y() + 1.2)
+
+
+def render(certificate: Certificate) -> bytes:
+    """The certificate as PDF bytes: one A4 page."""
+    pdf = _pdf()
+    pdf.set_title(f"Certificate of completion: {certificate.course_title}")
+    pdf.set_author(certificate.provider)
+    pdf.set_subject(f"Certificate {certificate.code}")
+    pdf.set_creator("quiz-app")
+    pdf.add_page()
+
+    pdf.set_draw_color(*ACCENT)
+    pdf.set_line_width(1.2)
+    pdf.rect(10, 10, PAGE_W - 20, PAGE_H - 20)
+    pdf.set_line_width(0.3)
+    pdf.rect(13, 13, PAGE_W - 26, PAGE_H - 26)
+
+    y = _centred(pdf, 24, certificate.provider.upper(), "SourceSemi", "", 11, ACCENT)
+    y = _centred(pdf, y + 8, "Certificate of Completion", "Source", "B", 30, height=13)
+    y = _centred(pdf, y + 6, "This certifies that", "Source", "I", 13, MUTED)
+    size = _name_size(pdf, certificate.learner_name)
+    y = _centred(pdf, y + 4, certificate.learner_name, "Source", "B", size, height=size * 0.48)
+    pdf.set_draw_color(*MUTED)
+    pdf.set_line_width(0.2)
+    pdf.line(MARGIN + 25, y + 2, PAGE_W - MARGIN - 25, y + 2)
+    y = _centred(pdf, y + 6, "has completed the continuing-education course", "Source", "I", 13,
+                 MUTED)  # fmt: skip
+    y = _centred(pdf, y + 3, certificate.course_title, "Source", "B", 16, height=7.5)
+
+    facts = [
+        ("Completed", certificate.completed_on),
+        ("Score", f"{certificate.score_pct:g}%"),
+        ("Pass mark", f"{certificate.pass_mark:g}%"),
+        ("CE hours", f"{certificate.ce_hours:.1f}"),
+    ]
+    box = WIDTH / len(facts)
+    top = y + 8
+    pdf.set_draw_color(*ACCENT)
+    pdf.set_line_width(0.3)
+    pdf.rect(MARGIN, top, WIDTH, 19)
+    for index, (label, value) in enumerate(facts):
+        x = MARGIN + index * box
+        if index:
+            pdf.line(x, top + 3, x, top + 16)
+        pdf.set_xy(x, top + 3)
+        pdf.set_font("Source", "", 9)
+        pdf.set_text_color(*MUTED)
+        pdf.cell(box, 4, label, align="C")
+        pdf.set_xy(x, top + 8.5)
+        size = 14.0
+        pdf.set_font("Source", "B", size)
+        while pdf.get_string_width(value) > box - 6 and size > 9:
+            size -= 0.5
+            pdf.set_font("Source", "B", size)
+        pdf.set_text_color(*INK)
+        pdf.cell(box, 7, value, align="C")
+
+    y = top + 27
+    pdf.set_xy(MARGIN, y)
+    pdf.set_font("SourceSemi", "", 12)
+    pdf.set_text_color(*ACCENT)
+    pdf.cell(WIDTH, 6, "Learning objectives", new_x="LMARGIN", new_y="NEXT")
+    _objectives(pdf, y + 8, certificate.objectives)
+
+    pdf.set_draw_color(*MUTED)
+    pdf.line(MARGIN, 252, PAGE_W - MARGIN, 252)
+    _centred(pdf, 255, "Certificate code", "Source", "", 9, MUTED)
+    _centred(pdf, 260, certificate.code, "Source", "B", 17, height=8)
+    _centred(
+        pdf,
+        270,
+        f"Issued by {certificate.provider}. Anyone can check this certificate with its code on "
+        "the course's “Verify a certificate” page (no sign-in needed).",
+        "Source",
+        "",
+        8.5,
+        MUTED,
+        height=4,
+    )
+    return bytes(pdf.output())

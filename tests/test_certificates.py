@@ -1,0 +1,207 @@
+"""Certificates: who gets one, that its code verifies, and what the PDF says."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from quiz_app.certificate_pdf import render
+from quiz_app.certificates import (
+    CODE_ALPHABET,
+    Certificate,
+    Certificates,
+    NotEligible,
+    new_code,
+    normalise_code,
+)
+from quiz_app.cli import cli
+from quiz_app.course import BANKS_ENV
+from quiz_app.scoring import correct_answer
+
+
+def pdf_text(data: bytes) -> tuple[int, str]:
+    reader = PdfReader(io.BytesIO(data))
+    return len(reader.pages), " ".join(page.extract_text() for page in reader.pages)
+
+
+WRONG = {"single": 1, "multiple": [2], "true_false": True, "matching": [1, 2, 0],
+         "ordering": [2, 0, 1]}  # fmt: skip
+
+
+def pass_post_test(world, tiny_course, username: str = "cyd", right: int = 5):
+    """Sit the post-test as `username`, getting the first `right` questions right."""
+    service = world["attempts"]
+    user = world["people"][username]
+    attempt = service.start(user.id, tiny_course.post_test, cohort_id=world["cohort"]["id"])
+    for n, slot in enumerate(attempt.slots):
+        question = tiny_course.question(slot.question_id)
+        answer = correct_answer(question) if n < right else WRONG[question.type]
+        service.answer(attempt, slot.question_id, answer)
+    return service.submit(attempt)
+
+
+def test_codes_are_80_random_bits_and_forgive_typing() -> None:
+    codes = {new_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    code = next(iter(codes))
+    assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}", code)
+    assert set(code.replace("-", "")) <= set(CODE_ALPHABET)
+    assert len(CODE_ALPHABET) ** 16 >= 2**80
+    typed = code.replace("-", " ").lower().replace("0", "o").replace("1", "l")
+    assert normalise_code(typed) == code
+    assert normalise_code("too short") is None and normalise_code("U" * 16) is None
+
+
+def test_passing_issues_a_certificate_once(cohort_world, store, tiny_course) -> None:
+    passed = pass_post_test(cohort_world, tiny_course)
+    assert passed.passed
+    certificates = Certificates(store, tiny_course)
+    first = certificates.for_attempt(passed.id)
+    assert first is not None  # issued when the attempt passed
+    assert certificates.issue(passed.id) == first
+    assert certificates.issue(passed.id).code == first.code
+    assert (first.learner_name, first.score_pct, first.pass_mark, first.ce_hours) == (
+        "Cyd", 100.0, 80.0, 1.5)  # fmt: skip
+    assert first.course_title == "Demo course" and first.provider == "Demo provider"
+    assert first.objectives == ("Identify things.",)
+
+
+def test_a_deadline_submission_that_passed_gets_its_certificate(
+    cohort_world, store, tiny_course, clock
+) -> None:
+    service = cohort_world["attempts"]
+    user = cohort_world["people"]["cyd"]
+    attempt = service.start(user.id, tiny_course.post_test, cohort_id=cohort_world["cohort"]["id"])
+    for slot in attempt.slots:
+        service.answer(attempt, slot.question_id,
+                       correct_answer(tiny_course.question(slot.question_id)))  # fmt: skip
+    clock.advance(minutes=31)
+    assert service.load(attempt.id).passed
+    assert Certificates(store, tiny_course).for_attempt(attempt.id) is not None
+
+
+@pytest.mark.parametrize(
+    ("which", "message"),
+    [
+        ("failed", r"did not pass \(\d+% against a pass mark of 80%\)"),
+        ("practice", "is a practice quiz"),
+        ("open", "has not been submitted yet"),
+        ("missing", "There is no attempt 9999"),
+    ],
+    ids=["failed", "practice", "open", "missing"],
+)
+def test_no_certificate_without_a_pass(cohort_world, store, tiny_course, which, message):
+    rows = {a["quiz_id"] + ("" if a["submitted_at"] else "-open") + f"-{a['passed']}": a["id"]
+            for a in store.query("SELECT * FROM attempts ORDER BY id")}  # fmt: skip
+    attempt_id = {
+        "failed": rows["post-test-0"],
+        "practice": rows["practice-demo-None"],
+        "open": rows["post-test-open-None"],
+        "missing": 9999,
+    }[which]
+    with pytest.raises(NotEligible, match=message):
+        Certificates(store, tiny_course).issue(attempt_id)
+    if which != "missing":
+        assert Certificates(store, tiny_course).for_attempt(attempt_id) is None
+
+
+def test_verification_finds_real_codes_and_rejects_made_up_ones(
+    cohort_world, store, tiny_course
+) -> None:
+    certificates = Certificates(store, tiny_course)
+    real = certificates.for_attempt(pass_post_test(cohort_world, tiny_course).id)
+    assert certificates.verify(real.code) == real
+    assert certificates.verify(real.code.lower().replace("-", "")) == real
+    assert certificates.verify(new_code()) is None
+    assert certificates.verify("'; DROP TABLE certificates; --") is None
+
+
+def test_what_a_certificate_says_is_fixed_when_issued(
+    cohort_world, store, tiny_course, monkeypatch
+) -> None:
+    monkeypatch.setenv("QUIZ_PROVIDER", "Physio Board of Learning")
+    passed = pass_post_test(cohort_world, tiny_course)
+    issued = Certificates(store, tiny_course).for_attempt(passed.id)
+    assert issued.provider == "Physio Board of Learning"
+    monkeypatch.setenv("QUIZ_PROVIDER", "Someone Else")
+    assert Certificates(store, tiny_course).issue(passed.id).provider == "Physio Board of Learning"
+
+
+def certificate(name: str) -> Certificate:
+    return Certificate(
+        code="7KQ2-M9XD-3FTB-Z8WC", attempt_id=1, user_id=1, learner_name=name,
+        course_title="Dry needling for physiotherapists", objectives=tuple(
+            f"Explain objective number {n} of the course in measurable terms." for n in range(22)),
+        ce_hours=1.0, provider="Physiotherapy Continuing Education", score_pct=92.0,
+        pass_mark=80.0, completed_at="2026-11-21T10:30:00+00:00",
+        issued_at="2026-11-21T10:30:05+00:00",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Ana Lima",
+        "Zoë Ó Súilleabháin-Wójcik",
+        "Łukasz Søren Ngozi Müller-García",
+        "Maria de los Ángeles Fernández-Rodríguez y Castellanos Łukasz Søren Ó Súilleabhá",
+    ],
+    ids=["plain", "accents", "more-accents", "80-characters"],
+)
+def test_pdf_says_who_what_when_and_how_well_on_one_page(name: str) -> None:
+    assert len(name) <= 80
+    pages, text = pdf_text(render(certificate(name)))
+    flat = re.sub(r"\s+", " ", text)
+    assert pages == 1
+    for expected in (name, "Dry needling for physiotherapists", "CE hours", "1.0",
+                     "21 November 2026", "92%", "80%", "7KQ2-M9XD-3FTB-Z8WC",
+                     "Physiotherapy Continuing Education", "objective number 21"):  # fmt: skip
+        assert expected in flat, expected
+
+
+def test_80_character_name(tmp_path: Path) -> None:
+    name = "A" * 40 + " " + "Ó" * 39
+    assert len(name) == 80
+    pages, text = pdf_text(render(certificate(name)))
+    assert pages == 1 and "Ó" * 39 in text.replace("\n", "")
+
+
+@pytest.fixture
+def cli_world(cohort_world, tiny_course, monkeypatch):
+    monkeypatch.setenv(BANKS_ENV, str(tiny_course.folder))
+    return cohort_world
+
+
+def test_verify_certificate_command(cli_world, store, tiny_course, db_path: Path) -> None:
+    passed = pass_post_test(cli_world, tiny_course)
+    code = Certificates(store, tiny_course).for_attempt(passed.id).code
+    found = CliRunner().invoke(cli, ["verify-certificate", code, "--db", str(db_path)])
+    assert found.exit_code == 0
+    assert f"{code}: valid" in found.output and "Name:      Cyd" in found.output
+    assert "Course:    Demo course" in found.output and "Score:     100%" in found.output
+    missing = CliRunner().invoke(cli, ["verify-certificate", new_code(), "--db", str(db_path)])
+    assert missing.exit_code == 1 and "not found" in missing.output
+
+
+def test_certificate_command(cli_world, store, tiny_course, db_path: Path, tmp_path) -> None:
+    passed = pass_post_test(cli_world, tiny_course)
+    out = tmp_path / "cert.pdf"
+    result = CliRunner().invoke(cli, ["certificate", "--db", str(db_path), "--attempt",
+                                      str(passed.id), "--out", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    code = Certificates(store, tiny_course).for_attempt(passed.id).code
+    pages, text = pdf_text(out.read_bytes())
+    assert pages == 1 and code in text and "Cyd" in text
+    failed = store.first("SELECT id FROM attempts WHERE mode = 'post_test' AND passed = 0")["id"]
+    refused = CliRunner().invoke(cli, ["certificate", "--db", str(db_path), "--attempt",
+                                       str(failed), "--out", str(tmp_path / "no.pdf")])  # fmt: skip
+    assert refused.exit_code == 1 and "did not pass" in refused.output
+    assert not (tmp_path / "no.pdf").exists()
+    nowhere = CliRunner().invoke(cli, ["certificate", "--db", str(db_path), "--attempt", "9999",
+                                       "--out", str(tmp_path / "no.pdf")])  # fmt: skip
+    assert nowhere.exit_code == 1 and "There is no attempt 9999" in nowhere.output
