@@ -8,6 +8,8 @@ Run it after a change to a page the README shows. The images are small palette P
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -18,6 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from quiz_app.accounts import Accounts  # noqa: E402
+from quiz_app.certificate_pdf import render  # noqa: E402
+from quiz_app.certificates import Certificates  # noqa: E402
 from quiz_app.course import load_course  # noqa: E402
 from quiz_app.demo import DEMO_INSTRUCTOR, DEMO_PASSWORD, generate  # noqa: E402
 from quiz_app.scoring import correct_answer  # noqa: E402
@@ -48,6 +52,24 @@ def nav(page, name: str) -> None:
     page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=name).click()
 
 
+def certificate_png(store: Store, course) -> None:
+    """The demo's first certificate, rendered to PDF and then to PNG by pdftoppm."""
+    if shutil.which("pdftoppm") is None:
+        print("skipped docs/images/certificate.png: install poppler-utils for pdftoppm")
+        return
+    row = store.first("SELECT attempt_id FROM certificates ORDER BY completed_at LIMIT 1")
+    certificate = Certificates(store, course).issue(row["attempt_id"])
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = Path(tmp) / "certificate.pdf"
+        pdf.write_bytes(render(certificate))
+        subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", str(pdf),
+                        str(IMAGES / "certificate")], check=True)  # fmt: skip
+    path = IMAGES / "certificate.png"
+    with Image.open(path) as image:
+        image.convert("RGB").quantize(colors=64).save(path, optimize=True)
+    print(f"wrote {path.relative_to(ROOT)}")
+
+
 def main() -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     course = load_course()
@@ -55,6 +77,7 @@ def main() -> None:
         db = Path(tmp) / "demo.db"
         store = Store(db)
         summary = generate(store, course, learners=1000, attempts=20, seed=1)
+        certificate_png(store, course)
         learner = Accounts(store).sign_up("ana", "Ana Lima", "password123")
         Accounts(store).join(learner, summary.cohort_code)
         with served(db) as url:

@@ -34,10 +34,12 @@ def route() -> None:
     )
     session.keep_session_in_url()
     sign_out = _page("sign_out", "Sign out", "logout")
+    verify = _page("verify", "Verify a certificate", "verified")
     if user is None:
         pages = {
             "": [
                 _page("sign_in", "Sign in", "login", default=True),
+                verify,
                 _page("sign_out", "Signed out", "logout", visibility="hidden"),
             ]
         }
@@ -50,7 +52,7 @@ def route() -> None:
                 _page("cohorts", "Cohorts", "group"),
             ],
             "Authoring": [_page("bank_browser", "Question banks", "menu_book")],
-            "Account": [sign_out],
+            "Account": [verify, sign_out],
         }
     else:
         pages = {
@@ -60,6 +62,6 @@ def route() -> None:
                 _page("progress", "My progress", "insights"),
                 _page("history", "My attempts", "history"),
             ],
-            "Account": [_page("my_cohorts", "My cohorts", "group"), sign_out],
+            "Account": [_page("my_cohorts", "My cohorts", "group"), verify, sign_out],
         }
     st.navigation(pages).run()

@@ -11,9 +11,10 @@ from typing import Any
 
 import streamlit as st
 
-from quiz_app import ui
+from quiz_app import certificate_pdf, ui
 from quiz_app.attempts import Attempt, Attempts
 from quiz_app.bank import Question
+from quiz_app.certificates import Certificates
 from quiz_app.course import Course
 from quiz_app.progress import topic_breakdown
 from quiz_app.quiz import Slot
@@ -185,8 +186,28 @@ def _review_markdown(question: Question, slot: Slot, answer: Any) -> str:
     )
 
 
-def attempt_summary(attempt: Attempt, course: Course) -> None:
-    """Score, pass or fail, and the marks by topic of a submitted attempt."""
+def certificate_button(certificates: Certificates, attempt_id: int) -> None:
+    """Download the certificate of a passed post-test attempt (issued if need be)."""
+    certificate = certificates.issue(attempt_id)
+    st.download_button(
+        "Download your certificate (PDF)",
+        data=lambda: certificate_pdf.render(certificate),
+        file_name=f"certificate-{certificate.code}.pdf",
+        mime="application/pdf",
+        type="primary",
+        icon=":material/workspace_premium:",
+        on_click="ignore",
+        key=f"certificate-{attempt_id}",
+    )
+    st.caption(f"Certificate code {certificate.code}: anyone can check it on the "
+               "Verify a certificate page.")  # fmt: skip
+
+
+def attempt_summary(
+    attempt: Attempt, course: Course, certificates: Certificates | None = None
+) -> None:
+    """Score, pass or fail, and the marks by topic of a submitted attempt; with
+    `certificates`, a passed post-test offers its certificate."""
     if attempt.deadline and attempt.submitted_at == attempt.deadline:
         st.info(
             "Time ran out: the attempt was submitted at the deadline with the answers "
@@ -199,6 +220,8 @@ def attempt_summary(attempt: Attempt, course: Course) -> None:
                 f"Passed with {attempt.percent:g}% (pass mark {attempt.pass_mark:g}%).",
                 icon=":material/verified:",
             )
+            if certificates is not None:
+                certificate_button(certificates, attempt.id)
         else:
             st.error(
                 f"Not passed: {attempt.percent:g}%; the pass mark is {attempt.pass_mark:g}%.",

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from quiz_app.accounts import INSTRUCTOR, Accounts
 from quiz_app.course import Course
@@ -155,6 +156,13 @@ def test_learner_journey(tmp_path: Path, course: Course) -> None:
         page.get_by_role("button", name="Submit the post-test").click()
         page.get_by_role("button", name="Yes, submit").click()
         page.get_by_text("Passed with 100%").wait_for()
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download your certificate (PDF)").click()
+        reader = PdfReader(download.value.path())
+        certificate = " ".join(p.extract_text() for p in reader.pages)
+        code = store.first("SELECT code FROM certificates")["code"]
+        assert len(reader.pages) == 1
+        assert "Ana Lima" in certificate and code in certificate
         wait_for(lambda: page.get_by_test_id("stExpander").count() == 25, what="25 reviews")
         page.get_by_test_id("stExpander").first.click()
         page.get_by_text("Why.").first.wait_for()
@@ -165,4 +173,13 @@ def test_learner_journey(tmp_path: Path, course: Course) -> None:
         page.get_by_text("Mastery by topic").wait_for()
         page.locator('[data-testid="stVegaLiteChart"]').first.wait_for()
         shot(page, "06-progress")
+
+        nav(page, "Sign out")
+        page.get_by_role("heading", name="Signed out").wait_for()
+        nav(page, "Verify a certificate")
+        page.get_by_role("textbox", name="Certificate code").fill(code)
+        page.get_by_role("button", name="Verify").click()
+        page.get_by_text("Valid certificate.").wait_for()
+        page.get_by_text("Ana Lima").wait_for()
+        shot(page, "07-verify")
     assert store.attempt(post["id"])["passed"] == 1

@@ -49,6 +49,7 @@ def learner_table(rows: Sequence[LearnerRow]) -> pa.Table:
             "Best %": pa.array([r.best_pct for r in rows], pa.float64()),
             "Last %": pa.array([r.last_pct for r in rows], pa.float64()),
             "Status": [STATUS_LABELS[r.status] for r in rows],
+            "Certificate": [r.certificate_code for r in rows],
             "Last activity": pa.array(
                 [
                     datetime.fromisoformat(r.last_activity) if r.last_activity else None

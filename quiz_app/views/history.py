@@ -39,6 +39,6 @@ def render() -> None:
             st.session_state["attempt_id"] = attempt.id
             st.switch_page("screens/quiz.py")
     else:
-        widgets.attempt_summary(attempt, course)
+        widgets.attempt_summary(attempt, course, service.certificates)
         st.subheader("Review", anchor=False)
         widgets.attempt_review(attempt, service, course)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from quiz_app import progress, session, ui
+from quiz_app import progress, session, ui, widgets
 from quiz_app.progress import Answered
 
 
@@ -59,6 +59,7 @@ def render() -> None:
         )
         if best is not None and best.passed:
             st.success(f"You passed with {best.percent:g}%.", icon=":material/verified:")
+            widgets.certificate_button(service.certificates, best.id)
         if used >= allowed and not any(
             a.quiz_id == post_test.id and a.is_open for a in open_attempts
         ):

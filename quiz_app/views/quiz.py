@@ -81,7 +81,7 @@ def render() -> None:
     ui.show_flash()
 
     if not attempt.is_open:
-        widgets.attempt_summary(attempt, course)
+        widgets.attempt_summary(attempt, course, service.certificates)
         st.subheader("Review your answers", anchor=False)
         widgets.attempt_review(attempt, service, course)
         left, right = st.columns(2)

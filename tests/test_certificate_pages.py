@@ -1,0 +1,75 @@
+"""Certificates in the app: the learner's download, the public verify page, instructors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from quiz_app.certificates import Certificates, new_code
+from quiz_app.course import BANKS_ENV
+from quiz_app.reports import Filters, Reports
+from quiz_app.testing import open_app, texts
+
+
+@pytest.fixture
+def world(cohort_world, tiny_course, db_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("QUIZ_DB", str(db_path))
+    monkeypatch.setenv(BANKS_ENV, str(tiny_course.folder))
+    return cohort_world
+
+
+def ana_certificate(world, store, tiny_course):
+    ana = world["people"]["ana"]
+    (passed,) = [a for a in store.attempts_of(ana.id) if a["passed"]]
+    return Certificates(store, tiny_course).for_attempt(passed["id"])
+
+
+def test_a_passed_learner_gets_the_download_on_start_and_on_the_result(
+    world, store, tiny_course
+) -> None:
+    certificate = ana_certificate(world, store, tiny_course)
+    home = open_app(world["people"]["ana"], "screens/home.py")
+    (button,) = [b for b in home.get("download_button") if "certificate" in b.proto.label]
+    assert button.proto.label == "Download your certificate (PDF)"
+    assert certificate.code in texts(home)
+    history = open_app(world["people"]["ana"], "screens/history.py")
+    assert any("certificate" in b.proto.label for b in history.get("download_button"))
+
+
+def test_a_learner_who_has_not_passed_gets_no_certificate(world) -> None:
+    home = open_app(world["people"]["eve"], "screens/home.py")
+    assert not [b for b in home.get("download_button") if "certificate" in b.proto.label]
+
+
+def test_verify_page_is_open_to_anyone(world, store, tiny_course) -> None:
+    certificate = ana_certificate(world, store, tiny_course)
+    at = open_app(page="screens/verify.py")
+    assert at.title[0].value == "Verify a certificate"
+    at.text_input(key="verify-code").input(certificate.code.lower())
+    at.button(key="FormSubmitter:verify-Verify").click().run()
+    assert at.success[0].value == "Valid certificate."
+    shown = texts(at)
+    assert "### Ana" in shown and "Demo course" in shown
+    assert f"| {certificate.completed_on} | 100% | 80% | 1.5 |" in shown
+    at.text_input(key="verify-code").input(new_code())
+    at.button(key="FormSubmitter:verify-Verify").click().run()
+    assert at.error[0].value.startswith("Not found")
+
+
+def test_verify_link_with_the_code(world, store, tiny_course) -> None:
+    certificate = ana_certificate(world, store, tiny_course)
+    at = open_app(page="screens/verify.py", code=certificate.code)
+    assert at.success[0].value == "Valid certificate."
+
+
+def test_instructors_see_who_holds_a_certificate(world, store, tiny_course) -> None:
+    certificate = ana_certificate(world, store, tiny_course)
+    at = open_app(world["teacher"], "screens/dashboard.py")
+    table = at.dataframe[0].value
+    holders = table[table["Certificate"].notna()]
+    assert list(holders["Username"]) == ["ana", "bob"]
+    assert certificate.code in list(holders["Certificate"])
+    rows = Reports(store, tiny_course).gradebook(world["cohort"], Filters("post-test"))
+    codes = {r["username"]: r["certificate_code"] for r in rows}
+    assert codes["ana"] == certificate.code and codes["eve"] == ""
