@@ -168,14 +168,16 @@ def choose_cohort(instructor: User, key: str) -> Row | None:
         st.page_link("screens/cohorts.py", label="Cohorts", icon=":material/group_add:")
         return None
     names = {c["id"]: c["name"] for c in cohorts}
-    ids = list(names)
-    remembered = st.session_state.get("cohort_choice")
-    chosen = st.selectbox(
-        "Cohort",
-        ids,
-        index=ids.index(remembered) if remembered in names else 0,
-        format_func=names.get,
-        key=f"cohort-{key}",
-    )
-    st.session_state["cohort_choice"] = chosen
+    chosen = ui.remembered_choice("Cohort", names, "cohort_choice", f"cohort-{key}")
     return reports().authorize(instructor, chosen)
+
+
+def cohort_page(title: str, key: str) -> tuple[User, Row] | None:
+    """The top of an instructor's cohort page: the role check, the title, the cohort.
+
+    Returns (instructor, cohort), or None when the instructor has no cohort yet.
+    """
+    instructor = require_instructor()
+    st.title(title, anchor=False)
+    cohort = choose_cohort(instructor, key)
+    return (instructor, cohort) if cohort is not None else None

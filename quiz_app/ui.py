@@ -9,6 +9,7 @@ import html
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -115,3 +116,19 @@ def minutes(seconds: float) -> str:
 def plural(count: float, noun: str) -> str:
     """`1 CE hour`, `1.5 CE hours`, `3 questions`."""
     return f"{count:g} {noun}{'' if count == 1 else 's'}"
+
+
+def remembered_choice(label: str, names: dict[Any, str], memory: str, key: str) -> Any:
+    """A selectbox over `names` (value -> label) whose choice is remembered across pages
+    in st.session_state[memory]; the first value when nothing valid is remembered."""
+    values = list(names)
+    remembered = st.session_state.get(memory)
+    chosen = st.selectbox(
+        label,
+        values,
+        index=values.index(remembered) if remembered in names else 0,
+        format_func=names.get,
+        key=key,
+    )
+    st.session_state[memory] = chosen
+    return chosen

@@ -119,6 +119,15 @@ ALL_TYPES = (
 """
 )
 
+# A wrong answer of the right shape for each question of ALL_TYPES, by type.
+WRONG_ANSWERS = {
+    "single": 1,
+    "multiple": [2],
+    "true_false": True,
+    "matching": [1, 2, 0],
+    "ordering": [2, 0, 1],
+}
+
 QUIZZES = """\
 course:
   title: Demo course
@@ -190,15 +199,7 @@ def cohort_world(store: Store, tiny_course: Course, clock: ManualClock):
         attempt = attempts.start(user.id, quiz or tiny_course.post_test, cohort_id=cohort["id"])
         for n, slot in enumerate(attempt.slots):
             question = tiny_course.question(slot.question_id)
-            answer = correct_answer(question)
-            if n >= right:
-                answer = {
-                    "single": 1,
-                    "multiple": [2],
-                    "true_false": True,
-                    "matching": [1, 2, 0],
-                    "ordering": [2, 0, 1],
-                }[question.type]
+            answer = correct_answer(question) if n < right else WRONG_ANSWERS[question.type]
             attempts.answer(attempt, slot.question_id, answer)
             clock.advance(seconds=30)
         clock.advance(hours=1)

@@ -22,15 +22,12 @@ from quiz_app.certificates import (
 from quiz_app.cli import cli
 from quiz_app.course import BANKS_ENV
 from quiz_app.scoring import correct_answer
+from tests.conftest import WRONG_ANSWERS
 
 
 def pdf_text(data: bytes) -> tuple[int, str]:
     reader = PdfReader(io.BytesIO(data))
     return len(reader.pages), " ".join(page.extract_text() for page in reader.pages)
-
-
-WRONG = {"single": 1, "multiple": [2], "true_false": True, "matching": [1, 2, 0],
-         "ordering": [2, 0, 1]}  # fmt: skip
 
 
 def pass_post_test(world, tiny_course, username: str = "cyd", right: int = 5):
@@ -40,7 +37,7 @@ def pass_post_test(world, tiny_course, username: str = "cyd", right: int = 5):
     attempt = service.start(user.id, tiny_course.post_test, cohort_id=world["cohort"]["id"])
     for n, slot in enumerate(attempt.slots):
         question = tiny_course.question(slot.question_id)
-        answer = correct_answer(question) if n < right else WRONG[question.type]
+        answer = correct_answer(question) if n < right else WRONG_ANSWERS[question.type]
         service.answer(attempt, slot.question_id, answer)
     return service.submit(attempt)
 

@@ -16,6 +16,7 @@ from quiz_app.course import BANKS_ENV, Course
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
 from quiz_app.testing import fill_answer, go, open_app, submit_answer, texts
+from tests.conftest import WRONG_ANSWERS
 
 
 @pytest.fixture
@@ -142,15 +143,7 @@ def test_practice_feedback_for_every_type(
     at = open_app(learner, "screens/quiz.py")
     question = tiny_course.question(question_id)
     key = f"a{attempt.id}-{question_id}"
-    answer = correct_answer(question)
-    if not right:
-        answer = {
-            "single": 1,
-            "multiple": [2],
-            "true_false": True,
-            "matching": [1, 2, 0],
-            "ordering": [2, 0, 1],
-        }[question.type]
+    answer = correct_answer(question) if right else WRONG_ANSWERS[question.type]
     fill_answer(at, key, question, answer)
     submit_answer(at, key, post_test=False)
     assert not at.exception

@@ -62,11 +62,10 @@ def learner_table(rows: Sequence[LearnerRow]) -> pa.Table:
 
 
 def render() -> None:
-    instructor = session.require_instructor()
-    st.title("Cohort dashboard", anchor=False)
-    cohort = session.choose_cohort(instructor, "dashboard")
-    if cohort is None:
+    page = session.cohort_page("Cohort dashboard", "dashboard")
+    if page is None:
         return
+    _, cohort = page
     first, second = st.columns(2)
     with first:
         quiz_id = quiz_filter("dashboard-quiz")

@@ -42,11 +42,10 @@ def item_table(rows: Sequence[ItemRow]) -> pa.Table:
 
 
 def render() -> None:
-    instructor = session.require_instructor()
-    st.title("Item analysis", anchor=False)
-    cohort = session.choose_cohort(instructor, "items")
-    if cohort is None:
+    page = session.cohort_page("Item analysis", "items")
+    if page is None:
         return
+    _, cohort = page
     course = ui.course()
     quizzes = sorted(course.quizzes, key=lambda q: not q.is_post_test)
     titles = {q.id: q.title for q in quizzes}

@@ -8,27 +8,17 @@ from quiz_app import session, ui, widgets
 
 
 def render() -> None:
-    instructor = session.require_instructor()
-    st.title("Learners", anchor=False)
-    cohort = session.choose_cohort(instructor, "learners")
-    if cohort is None:
+    page = session.cohort_page("Learners", "learners")
+    if page is None:
         return
+    _, cohort = page
     reports = session.reports()
     members = session.store().members(cohort["id"])
     if not members:
         st.info("Nobody has joined this cohort yet.")
         return
     names = {m["id"]: f"{m['display_name']} ({m['username']})" for m in members}
-    ids = list(names)
-    remembered = st.session_state.get("learner_choice")
-    user_id = st.selectbox(
-        "Learner",
-        ids,
-        index=ids.index(remembered) if remembered in names else 0,
-        format_func=names.get,
-        key="learner-pick",
-    )
-    st.session_state["learner_choice"] = user_id
+    user_id = ui.remembered_choice("Learner", names, "learner_choice", "learner-pick")
     service = session.attempts()
     attempts = reports.learner_attempts(cohort, user_id, service)
     if not attempts:
