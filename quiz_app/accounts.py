@@ -167,7 +167,9 @@ class Accounts:
     def join(self, user: User, join_code: str) -> Row:
         """Join the cohort with this code; raises BadJoinCode. Joining twice is harmless."""
         code = join_code.strip().upper().replace(" ", "").replace("-", "")
-        cohort = self.store.cohort_by_code(code) if code else None
+        if not code:
+            raise BadJoinCode("Enter the join code your instructor gave you.")
+        cohort = self.store.cohort_by_code(code)
         if cohort is None:
             raise BadJoinCode(
                 f'No cohort has the join code "{join_code.strip()}". Check it with your instructor.'

@@ -32,7 +32,7 @@ def route() -> None:
         page_icon=":material/health_and_safety:",
         layout="wide" if user is not None and user.is_instructor else "centered",
     )
-    session.keep_session_in_url()
+    session.sync_cookie()
     sign_out = _page("sign_out", "Sign out", "logout")
     verify = _page("verify", "Verify a certificate", "verified")
     if user is None:

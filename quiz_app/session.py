@@ -2,20 +2,21 @@
 
 Every page calls `require_role` (or `current_user`) at the top of every run: the role
 is checked on the server each time, so hiding a menu entry is never the only guard.
-A signed-in session's token rides in the URL (`?session=...`), so a browser refresh
-keeps the learner signed in; only its hash is stored, and signing out revokes it.
+A signed-in session's token is kept in a cookie, so a browser refresh keeps the learner
+signed in; only its hash is stored on the server, and signing out revokes it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import threading
 from typing import Any
 
 import streamlit as st
 
 from quiz_app import ui
-from quiz_app.accounts import INSTRUCTOR, LEARNER, Accounts, User
+from quiz_app.accounts import INSTRUCTOR, LEARNER, SESSION_HOURS, Accounts, User
 from quiz_app.attempts import Attempts
 from quiz_app.clock import Clock, SystemClock
 from quiz_app.errors import QuizError
@@ -24,7 +25,9 @@ from quiz_app.reports import Reports
 from quiz_app.store import Row, Store
 
 DB_ENV = "QUIZ_DB"
-TOKEN_PARAM = "session"
+COOKIE = "quiz_session"
+COOKIE_SECONDS = SESSION_HOURS * 3600
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
 
 _clock: list[Clock] = [SystemClock()]
 
@@ -61,41 +64,56 @@ def attempts() -> Attempts:
 
 
 def current_user() -> User | None:
-    """The signed-in user of this browser session, restored from the URL after a refresh."""
+    """The signed-in user of this browser session, restored from its cookie after a refresh."""
     user = st.session_state.get("user")
     if user is None:
-        token = st.query_params.get(TOKEN_PARAM)
+        token = browser_token()
         if token:
             user = accounts().resume_session(token)
-            if user is None:
-                del st.query_params[TOKEN_PARAM]
-            else:
+            if user is not None:
                 st.session_state["user"] = user
                 st.session_state["token"] = token
     return user
 
 
-def keep_session_in_url() -> None:
-    """Put the session token back in the URL (page switches drop query parameters)."""
+def browser_token() -> str | None:
+    """The session token the browser sent as a cookie when this session connected."""
+    token = st.context.cookies.get(COOKIE)
+    return token if isinstance(token, str) and _TOKEN.fullmatch(token) else None
+
+
+def sync_cookie() -> None:
+    """Keep the browser's session cookie in step with this session (a refresh reads it).
+
+    The cookie is written by a small script, as Streamlit has no API to set one; only a
+    token of URL-safe characters is ever put into it.
+    """
     token = st.session_state.get("token")
-    if token and st.query_params.get(TOKEN_PARAM) != token:
-        st.query_params[TOKEN_PARAM] = token
+    if st.session_state.pop("clear_cookie", False):
+        script = f'document.cookie = "{COOKIE}=; Path=/; Max-Age=0; SameSite=Strict";'
+    elif token and browser_token() != token and _TOKEN.fullmatch(token):
+        script = (
+            f'document.cookie = "{COOKIE}={token}; Path=/; Max-Age={COOKIE_SECONDS};'
+            ' SameSite=Strict" + (location.protocol === "https:" ? "; Secure" : "");'
+        )
+    else:
+        return
+    with st.sidebar:
+        st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
 
 def sign_in(user: User) -> None:
-    token = accounts().start_session(user)
     st.session_state["user"] = user
-    st.session_state["token"] = token
-    st.query_params[TOKEN_PARAM] = token
+    st.session_state["token"] = accounts().start_session(user)
 
 
 def sign_out() -> None:
-    token = st.session_state.get("token")
+    token = st.session_state.get("token") or browser_token()
     if token:
         accounts().end_session(token)
     for key in list(st.session_state.keys()):
         del st.session_state[key]
-    st.query_params.clear()
+    st.session_state["clear_cookie"] = True
 
 
 def require_role(role: str) -> User:

@@ -153,6 +153,9 @@ def test_learner_journey(tmp_path: Path, course: Course) -> None:
                     lambda p=position: store.attempt(post["id"])["position"] != p,
                     what="the next question",
                 )
+            if number == 5:  # a refresh: still signed in, same question, answers kept
+                page.reload()
+                on_question(page, store.attempt(post["id"])["position"], len(slots), 5)
         page.get_by_role("button", name="Submit the post-test").click()
         page.get_by_role("button", name="Yes, submit").click()
         page.get_by_text("Passed with 100%").wait_for()

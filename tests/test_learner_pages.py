@@ -64,7 +64,11 @@ def test_sign_up_signs_in_and_shows_start(env: None, db_path: Path) -> None:
     at.text_input(key="signup-repeat").input("password123")
     at.button(key="FormSubmitter:sign-up-Create account").click().run()
     assert at.session_state["user"].username == "ana"
-    assert at.query_params["session"]
+    token = at.session_state["token"]
+    cookie = [h.proto.body for h in at.sidebar.get("html")]
+    assert cookie == [f'<script>document.cookie = "quiz_session={token}; Path=/; '
+                      f'Max-Age=43200; SameSite=Strict" + (location.protocol === "https:" ? '
+                      '"; Secure" : "");</script>']  # fmt: skip
     go(at, "screens/home.py")
     assert at.title[0].value == "Welcome, Ana Lima"
     assert "Self-study" in texts(at)
@@ -102,23 +106,27 @@ def test_five_failed_sign_ins_lock_the_account(learner: User) -> None:
     assert "user" not in at.session_state
 
 
-def test_sign_in_then_sign_out(learner: User) -> None:
+def test_sign_in_then_sign_out(learner: User, accounts: Accounts) -> None:
     at = open_app()
     at.text_input(key="signin-username").input("ana")
     at.text_input(key="signin-password").input("password123")
     at.button(key="FormSubmitter:sign-in-Sign in").click().run()
-    token = at.query_params["session"]
+    token = at.session_state["token"]
     assert at.session_state["user"] == learner
+    assert accounts.resume_session(token) == learner  # what a refresh does with the cookie
     go(at, "screens/sign_out.py")
     assert "user" not in at.session_state
-    again = open_app(session=token)
-    assert "user" not in again.session_state  # the revoked token no longer signs in
+    assert at.title[0].value == "Signed out"
+    assert any("Max-Age=0" in h.proto.body for h in at.sidebar.get("html"))
+    assert accounts.resume_session(token) is None  # the token no longer signs anyone in
 
 
 def test_join_cohort_with_right_and_wrong_code(accounts: Accounts, learner: User) -> None:
     teacher = accounts.sign_up("teacher", "Teacher", "password123", INSTRUCTOR)
     cohort = accounts.create_cohort(teacher, "Autumn cohort")
     at = open_app(learner, "screens/my_cohorts.py")
+    at.button(key="FormSubmitter:join-Join cohort").click().run()
+    assert at.error[0].value == "Enter the join code your instructor gave you."
     at.text_input(key="join-code").input("WRONG123")
     at.button(key="FormSubmitter:join-Join cohort").click().run()
     assert 'No cohort has the join code "WRONG123"' in at.error[0].value
@@ -261,9 +269,11 @@ def test_resume_in_a_new_session_at_the_same_question(
     attempt_id = at.session_state["attempt_id"]
     answer_post_test(at, service, tiny_course, attempt_id, 2)
     first = service.load(attempt_id).slots[0]
-    token = accounts.start_session(learner)
-
-    fresh = open_app(page="screens/quiz.py", session=token)  # a refresh, or another device
+    fresh = open_app()  # another device: sign in again
+    fresh.text_input(key="signin-username").input("ana")
+    fresh.text_input(key="signin-password").input("password123")
+    fresh.button(key="FormSubmitter:sign-in-Sign in").click().run()
+    go(fresh, "screens/quiz.py")
     assert fresh.session_state[f"position-{attempt_id}"] == 2
     assert "Question 3 of 5 · 2 answered" in fresh.get("progress")[0].proto.text
     fresh.button(key=f"prev-{attempt_id}").click().run()
