@@ -26,7 +26,7 @@ from quiz_app.course import load_course  # noqa: E402
 from quiz_app.demo import DEMO_INSTRUCTOR, DEMO_PASSWORD, generate  # noqa: E402
 from quiz_app.scoring import correct_answer  # noqa: E402
 from quiz_app.store import Store  # noqa: E402
-from tests.browser import chromium_page, served  # noqa: E402
+from tests.browser import chromium_page, served, type_into  # noqa: E402
 from tests.test_browser_learner import answer_in_browser  # noqa: E402
 
 IMAGES = ROOT / "docs" / "images"
@@ -43,8 +43,8 @@ def save(page, name: str) -> None:
 def sign_in(page, url: str, username: str, password: str) -> None:
     page.goto(url)
     panel = page.get_by_role("tabpanel", name="Sign in")
-    panel.get_by_role("textbox", name="Username").fill(username)
-    panel.get_by_role("textbox", name="Password").fill(password)
+    type_into(panel.get_by_role("textbox", name="Username"), username)
+    type_into(panel.get_by_role("textbox", name="Password"), password)
     panel.get_by_role("button", name="Sign in").click()
 
 

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -97,7 +98,11 @@ def chromium_page(width: int = 1280, height: int = 900):
             try:
                 yield page
             except BaseException:
-                shot(page, "failure")
+                folder = Path(os.environ.get(SHOTS_ENV) or tempfile.mkdtemp(prefix="quiz-shots-"))
+                folder.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(folder / "failure.png"), full_page=True)
+                print(f"browser test failed; screenshot at {folder / 'failure.png'}",
+                      file=sys.stderr)  # fmt: skip
                 raise
         finally:
             browser.close()
@@ -109,3 +114,10 @@ def shot(page, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def type_into(box, text: str) -> None:
+    """Fill a text box and leave it, as a person does: Streamlit commits a text input's
+    value when it loses focus, and a click that lands first would submit it empty."""
+    box.fill(text)
+    box.press("Tab")

@@ -15,7 +15,7 @@ import pytest
 from quiz_app.course import Course
 from quiz_app.demo import DEMO_INSTRUCTOR, DEMO_PASSWORD, generate
 from quiz_app.store import Store
-from tests.browser import chromium_page, require_browser, served, shot
+from tests.browser import chromium_page, require_browser, served, shot, type_into
 
 pytestmark = pytest.mark.browser
 
@@ -38,13 +38,13 @@ def test_instructor_journey(tmp_path: Path, course: Course) -> None:
     with served(db) as url, chromium_page(1400, 1000) as page:
         page.goto(url)
         panel = page.get_by_role("tabpanel", name="Sign in")
-        panel.get_by_role("textbox", name="Username").fill(DEMO_INSTRUCTOR)
-        panel.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+        type_into(panel.get_by_role("textbox", name="Username"), DEMO_INSTRUCTOR)
+        type_into(panel.get_by_role("textbox", name="Password"), DEMO_PASSWORD)
         panel.get_by_role("button", name="Sign in").click()
         page.get_by_role("heading", name="Cohort dashboard").wait_for()
 
         nav(page, "Cohorts")
-        page.get_by_role("textbox", name="Name").fill("Spring 2027")
+        type_into(page.get_by_role("textbox", name="Name"), "Spring 2027")
         page.get_by_role("button", name="Create cohort").click()
         page.get_by_text("Spring 2027 is ready. Its join code is").wait_for()
         shot(page, "11-cohorts")

@@ -20,7 +20,7 @@ from quiz_app.course import Course
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
 from quiz_app.widgets import ordinal
-from tests.browser import chromium_page, require_browser, served, shot
+from tests.browser import chromium_page, require_browser, served, shot, type_into
 
 pytestmark = pytest.mark.browser
 
@@ -100,16 +100,16 @@ def test_learner_journey(tmp_path: Path, course: Course) -> None:
         page.goto(url)
         page.get_by_role("tab", name="Create an account").click()
         panel = page.get_by_role("tabpanel", name="Create an account")
-        panel.get_by_role("textbox", name="Username").fill("ana")
-        panel.get_by_role("textbox", name="Your name").fill("Ana Lima")
-        panel.get_by_role("textbox", name="Password", exact=True).fill("password123")
-        panel.get_by_role("textbox", name="Password again").fill("password123")
+        type_into(panel.get_by_role("textbox", name="Username"), "ana")
+        type_into(panel.get_by_role("textbox", name="Your name"), "Ana Lima")
+        type_into(panel.get_by_role("textbox", name="Password", exact=True), "password123")
+        type_into(panel.get_by_role("textbox", name="Password again"), "password123")
         shot(page, "01-sign-up")
         panel.get_by_role("button", name="Create account").click()
         page.get_by_role("heading", name="Welcome, Ana Lima").wait_for()
 
         nav(page, "My cohorts")
-        page.get_by_role("textbox", name="Join code").fill(cohort["join_code"])
+        type_into(page.get_by_role("textbox", name="Join code"), cohort["join_code"])
         page.get_by_role("button", name="Join cohort").click()
         page.get_by_text("You joined Autumn cohort.").wait_for()
 
@@ -180,7 +180,7 @@ def test_learner_journey(tmp_path: Path, course: Course) -> None:
         nav(page, "Sign out")
         page.get_by_role("heading", name="Signed out").wait_for()
         nav(page, "Verify a certificate")
-        page.get_by_role("textbox", name="Certificate code").fill(code)
+        type_into(page.get_by_role("textbox", name="Certificate code"), code)
         page.get_by_role("button", name="Verify").click()
         page.get_by_text("Valid certificate.").wait_for()
         page.get_by_text("Ana Lima").wait_for()

@@ -12,6 +12,7 @@ import textwrap
 import threading
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from quiz_app.cli import cli
@@ -190,3 +191,47 @@ def test_a_failing_write_in_a_group_affects_only_its_caller(store: Store) -> Non
     assert outcomes == {n: "ok" if n % 4 else "refused" for n in range(16)}
     stored = {r["question_id"] for r in store.responses(attempt)}
     assert stored == {f"q{n}" for n in range(16) if n % 4}
+
+
+HOLDER = textwrap.dedent("""
+    import sqlite3, sys, time
+    conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    print("locked", flush=True)
+    time.sleep(float(sys.argv[2]))
+    conn.execute("COMMIT")
+""")
+
+
+def hold_lock(db_path: Path, seconds: float) -> subprocess.Popen:
+    """Another process holding the database's write lock for `seconds`."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(db_path), str(seconds)], stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def test_a_database_busy_in_another_process_is_waited_for(store: Store, db_path: Path) -> None:
+    (attempt,) = make_attempts(store, 1)
+    holder = hold_lock(db_path, 1.0)
+    store.record_answer(attempt, "q1", {"n": 1}, 1.0, "h", "t")  # waits, then succeeds
+    holder.wait()
+    assert [r["question_id"] for r in store.responses(attempt)] == ["q1"]
+
+
+def test_a_database_busy_too_long_says_so_and_stores_nothing(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import quiz_app.store as store_module
+
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(store_module, "WRITE_PATIENCE_S", 0.3)
+    store = Store(db_path)
+    (attempt,) = make_attempts(store, 1)
+    holder = hold_lock(db_path, 3.0)
+    with pytest.raises(store_module.StoreBusy, match="busy right now; please try again"):
+        store.record_answer(attempt, "q1", {"n": 1}, 1.0, "h", "t")
+    holder.wait()
+    assert store.responses(attempt) == []
