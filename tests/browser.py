@@ -116,8 +116,17 @@ def shot(page, name: str) -> None:
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
+def settle(page) -> None:
+    """Wait until the app's script has finished running (Streamlit marks its root)."""
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
+
+
 def type_into(box, text: str) -> None:
-    """Fill a text box and leave it, as a person does: Streamlit commits a text input's
-    value when it loses focus, and a click that lands first would submit it empty."""
+    """Fill a text box once the page has finished drawing, as a person would.
+
+    A widget drawn while its page's script is still running can be mounted again when
+    the run ends, which loses anything typed into it before then.
+    """
+    box.wait_for()
+    settle(box.page)
     box.fill(text)
-    box.press("Tab")

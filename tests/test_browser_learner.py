@@ -20,7 +20,7 @@ from quiz_app.course import Course
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
 from quiz_app.widgets import ordinal
-from tests.browser import chromium_page, require_browser, served, shot, type_into
+from tests.browser import chromium_page, require_browser, served, settle, shot, type_into
 
 pytestmark = pytest.mark.browser
 
@@ -55,6 +55,7 @@ def answer_in_browser(page, attempt_id: int, question, answer, button: str) -> N
 
     submit = page.locator(f".st-key-FormSubmitter-{key}-form-{button.replace(' ', '-')}")
     submit.wait_for()
+    settle(page)
     if question.type == "single":
         widget("single").get_by_text(plain(question.choices[answer].text), exact=True).click()
     elif question.type == "true_false":
