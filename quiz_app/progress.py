@@ -41,10 +41,6 @@ class MissedObjective:
     misses: int
     answers: int
 
-    @property
-    def miss_rate(self) -> float:
-        return self.misses / self.answers if self.answers else 0.0
-
 
 def latest_answers(answers: Iterable[Answered], course: Course) -> dict[str, Answered]:
     """The most recent answer to each question still in the banks."""

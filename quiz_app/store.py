@@ -249,16 +249,6 @@ class Store:
         """
         return _group_commit(self.path).submit(work, self.borrow)
 
-    @contextmanager
-    def snapshot(self) -> Iterator[sqlite3.Connection]:
-        """A read transaction: every query inside sees the same state of the database."""
-        with self.borrow() as conn:
-            conn.execute("BEGIN")
-            try:
-                yield conn
-            finally:
-                conn.execute("COMMIT")
-
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
         """Rows of a read, as dicts."""
         with self.borrow() as conn:
