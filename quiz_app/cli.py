@@ -157,6 +157,7 @@ def backup(db_path: Path, dest: Path) -> None:
     if dest.exists():
         raise click.ClickException(f"{dest} exists; choose a new file name")
     started = time.perf_counter()
+    dest.parent.mkdir(parents=True, exist_ok=True)
     Store(db_path, migrate=False).backup(dest)
     size = dest.stat().st_size
     click.echo(

@@ -151,7 +151,7 @@ def test_backup_during_writes_is_consistent(store: Store, tmp_path: Path) -> Non
 
 def test_backup_command(store: Store, db_path: Path, tmp_path: Path) -> None:
     make_attempts(store, 3)
-    dest = tmp_path / "copy.db"
+    dest = tmp_path / "backups" / "copy.db"  # the folder is made if need be
     result = CliRunner().invoke(cli, ["backup", "--db", str(db_path), str(dest)])
     assert result.exit_code == 0, result.output
     assert Store(dest).table_rows("attempts") == store.table_rows("attempts")
