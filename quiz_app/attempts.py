@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -76,22 +76,12 @@ class Attempt:
 
     @classmethod
     def from_rows(cls, row: Row, responses: list[Row]) -> Attempt:
+        """An attempt from its `attempts` row and its `responses` rows."""
+        decoded = {"slots", "passed", "responses"}
+        plain = {f.name: row[f.name] for f in fields(cls) if f.name not in decoded}
         return cls(
-            id=row["id"],
-            user_id=row["user_id"],
-            cohort_id=row["cohort_id"],
-            quiz_id=row["quiz_id"],
-            quiz_title=row["quiz_title"],
-            mode=row["mode"],
-            seed=row["seed"],
+            **plain,
             slots=tuple(Slot.from_json(s) for s in json.loads(row["slots"])),
-            position=row["position"],
-            started_at=row["started_at"],
-            deadline=row["deadline"],
-            submitted_at=row["submitted_at"],
-            score=row["score"],
-            max_score=row["max_score"],
-            pass_mark=row["pass_mark"],
             passed=None if row["passed"] is None else bool(row["passed"]),
             responses={r["question_id"]: Response.from_row(r) for r in responses},
         )
@@ -217,7 +207,7 @@ class Attempts:
         submit, DeadlinePassed after the deadline (the attempt is then submitted).
         """
         if question_id not in {s.question_id for s in attempt.slots}:
-            raise QuizError("That question is not part of this attempt.")
+            raise QuizError(f"Question {question_id} is not part of attempt {attempt.id}.")
         question = self.question_as_shown(attempt, question_id)
         answer = check_answer(question, raw)
         earned = mark(question, answer)

@@ -718,6 +718,21 @@ class Store:
             [cohort_id, *params],
         )
 
+    def _submitted_responses(
+        self,
+        select: str,
+        cohort_id: int,
+        window: tuple[str | None, str | None, str | None],
+        group_by: str = "",
+    ) -> list[Row]:
+        """`select` over the answers of a cohort's submitted attempts in a window."""
+        conditions, params = self._window(*window)
+        return self.query(
+            f"SELECT {select} FROM attempts a JOIN responses r ON r.attempt_id = a.id"
+            f" WHERE a.cohort_id = ? AND a.submitted_at IS NOT NULL{conditions}{group_by}",
+            [cohort_id, *params],
+        )
+
     def cohort_responses(
         self,
         cohort_id: int,
@@ -726,12 +741,10 @@ class Store:
         until: str | None = None,
     ) -> list[Row]:
         """Answers of a cohort's submitted attempts (of one quiz, started in a window)."""
-        window, params = self._window(quiz_id, since, until)
-        return self.query(
-            "SELECT r.attempt_id, r.question_id, r.answer, r.mark, r.content_hash,"
-            " r.answered_at FROM attempts a JOIN responses r ON r.attempt_id = a.id"
-            f" WHERE a.cohort_id = ? AND a.submitted_at IS NOT NULL{window}",
-            [cohort_id, *params],
+        return self._submitted_responses(
+            "r.attempt_id, r.question_id, r.answer, r.mark, r.content_hash, r.answered_at",
+            cohort_id,
+            (quiz_id, since, until),
         )
 
     def cohort_question_marks(
@@ -742,13 +755,11 @@ class Store:
         until: str | None = None,
     ) -> list[Row]:
         """Per question: the total mark and number of answers in submitted attempts."""
-        window, params = self._window(quiz_id, since, until)
-        return self.query(
-            "SELECT r.question_id, sum(r.mark) AS marks, count(*) AS answers"
-            " FROM attempts a JOIN responses r ON r.attempt_id = a.id"
-            f" WHERE a.cohort_id = ? AND a.submitted_at IS NOT NULL{window}"
+        return self._submitted_responses(
+            "r.question_id, sum(r.mark) AS marks, count(*) AS answers",
+            cohort_id,
+            (quiz_id, since, until),
             " GROUP BY r.question_id",
-            [cohort_id, *params],
         )
 
     # -- bulk load and backup ----------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import threading
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import streamlit as st
 
 from quiz_app.bank import Question
 from quiz_app.course import Course, default_banks_dir, load_course
+from quiz_app.exports import to_csv
 
 TYPE_LABELS = {
     "single": "Single answer",
@@ -132,3 +134,22 @@ def remembered_choice(label: str, names: dict[Any, str], memory: str, key: str) 
     )
     st.session_state[memory] = chosen
     return chosen
+
+
+def csv_download(
+    label: str,
+    rows: Callable[[], list[dict[str, Any]]],
+    columns: Sequence[str],
+    file_name: str,
+    key: str,
+) -> None:
+    """A download button for rows as spreadsheet-safe CSV, built only when clicked."""
+    st.download_button(
+        label,
+        data=lambda: to_csv(rows(), columns),
+        file_name=file_name,
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key=key,
+    )

@@ -9,7 +9,6 @@ import pyarrow as pa
 import streamlit as st
 
 from quiz_app import charts, session, ui
-from quiz_app.exports import to_csv
 from quiz_app.reports import GRADEBOOK_COLUMNS, NOT_STARTED, Filters, LearnerRow
 
 STATUS_LABELS = {
@@ -175,12 +174,10 @@ def render() -> None:
         ):
             st.session_state["learner_choice"] = learner.user_id
             st.switch_page("screens/learners.py")
-    st.download_button(
+    ui.csv_download(
         "Download the gradebook (CSV)",
-        data=lambda: to_csv(reports.gradebook(cohort, filters), GRADEBOOK_COLUMNS),
-        file_name=f"gradebook-{cohort['join_code']}-{date.today().isoformat()}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
-        key="download-gradebook",
+        lambda: reports.gradebook(cohort, filters),
+        GRADEBOOK_COLUMNS,
+        f"gradebook-{cohort['join_code']}-{date.today().isoformat()}.csv",
+        "download-gradebook",
     )

@@ -10,7 +10,6 @@ import streamlit as st
 
 from quiz_app import charts, session, ui
 from quiz_app.analytics import ATTEMPT_CHOICES
-from quiz_app.exports import to_csv
 from quiz_app.reports import ITEM_COLUMNS, RESPONSE_COLUMNS, Filters, ItemRow
 
 WHICH_LABELS = {"first": "First attempt", "best": "Best attempt", "last": "Last attempt",
@@ -141,15 +140,19 @@ def render() -> None:
 
     stamp = date.today().isoformat()
     left, right = st.columns(2)
-    left.download_button(
-        "Download item analysis (CSV)",
-        data=lambda: to_csv([r.as_export() for r in report.items], ITEM_COLUMNS),
-        file_name=f"items-{cohort['join_code']}-{quiz_id}-{which}-{stamp}.csv",
-        mime="text/csv", on_click="ignore", icon=":material/download:", key="download-items",
-    )  # fmt: skip
-    right.download_button(
-        "Download responses (CSV)",
-        data=lambda: to_csv(reports.responses(cohort, Filters(quiz_id)), RESPONSE_COLUMNS),
-        file_name=f"responses-{cohort['join_code']}-{quiz_id}-{stamp}.csv",
-        mime="text/csv", on_click="ignore", icon=":material/download:", key="download-responses",
-    )  # fmt: skip
+    with left:
+        ui.csv_download(
+            "Download item analysis (CSV)",
+            lambda: [r.as_export() for r in report.items],
+            ITEM_COLUMNS,
+            f"items-{cohort['join_code']}-{quiz_id}-{which}-{stamp}.csv",
+            "download-items",
+        )
+    with right:
+        ui.csv_download(
+            "Download responses (CSV)",
+            lambda: reports.responses(cohort, Filters(quiz_id)),
+            RESPONSE_COLUMNS,
+            f"responses-{cohort['join_code']}-{quiz_id}-{stamp}.csv",
+            "download-responses",
+        )
