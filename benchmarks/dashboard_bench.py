@@ -36,7 +36,7 @@ from quiz_app.demo import DEMO_INSTRUCTOR, generate
 from quiz_app.store import Store
 from quiz_app.testing import APP
 
-PAGES = {"dashboard": "screens/dashboard.py", "items": "screens/items.py"}
+PAGES = {"dashboard": "views/dashboard.py", "items": "views/items.py"}
 FIRST_LOADS = 5
 RERUNS = 60
 

@@ -69,7 +69,7 @@ def question_page(db: Path, learners: int, attempts: int) -> tuple[AppTest, int,
     os.environ["QUIZ_DB"] = str(db)
     at = AppTest.from_file(APP, default_timeout=30)
     at.session_state["user"] = learner
-    at.switch_page("screens/quiz.py")
+    at.switch_page("views/quiz.py")
     at.run()
     at.run()
     return at, attempt.id, [course.question(s.question_id) for s in attempt.slots], store

@@ -1,4 +1,4 @@
-"""Entry script: it only routes (quiz_app.routes); each page is a file under pages/."""
+"""Entry script: it only routes (quiz_app.routes); each page is a module under views/."""
 
 from quiz_app.routes import route
 

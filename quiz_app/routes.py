@@ -2,7 +2,11 @@
 
 Pages are grouped by role. A signed-out visitor sees only the sign-in page; a learner
 never gets an instructor page in the navigation, and each page also checks the role
-itself on every run.
+itself on every run. Each page is a module under views/, run as a script by Streamlit.
+
+The `st.Page` objects are made afresh on every run: Streamlit objects belong to one
+session's run and are never shared between sessions (module state is for immutable
+things only).
 """
 
 from __future__ import annotations
@@ -10,18 +14,56 @@ from __future__ import annotations
 import streamlit as st
 
 from quiz_app import session
+from quiz_app.accounts import User
 
-_pages: dict[tuple[str, str], st.Page] = {}
+# (file under views/, title, Material icon): immutable, so safe to share.
+SIGN_IN = ("sign_in", "Sign in", "login")
+SIGNED_OUT = ("sign_out", "Signed out", "logout")
+SIGN_OUT = ("sign_out", "Sign out", "logout")
+VERIFY = ("verify", "Verify a certificate", "verified")
+TEACH = (
+    ("dashboard", "Dashboard", "monitoring"),
+    ("learners", "Learners", "person_search"),
+    ("items", "Item analysis", "analytics"),
+    ("cohorts", "Cohorts", "group"),
+)
+AUTHORING = (("bank_browser", "Question banks", "menu_book"),)
+LEARN = (
+    ("home", "Start", "play_arrow"),
+    ("quiz", "Quiz", "quiz"),
+    ("progress", "My progress", "insights"),
+    ("history", "My attempts", "history"),
+)
+HIDDEN = {"quiz"}
 
 
-def _page(name: str, title: str, icon: str, **options: object) -> st.Page:
-    """The page object for pages/NAME.py, made once per process (they never change)."""
-    key = (name, title)
-    if key not in _pages:
-        _pages[key] = st.Page(
-            f"screens/{name}.py", title=title, icon=f":material/{icon}:", **options
-        )
-    return _pages[key]
+def _page(spec: tuple[str, str, str], default: bool = False, hidden: bool = False) -> st.Page:
+    name, title, icon = spec
+    return st.Page(
+        f"views/{name}.py",
+        title=title,
+        icon=f":material/{icon}:",
+        default=default,
+        visibility="hidden" if hidden else "visible",
+    )
+
+
+def pages_for(user: User | None) -> dict[str, list[st.Page]]:
+    """The navigation of a visitor (None), an instructor or a learner, made for this run."""
+    if user is None:
+        return {"": [_page(SIGN_IN, default=True), _page(VERIFY), _page(SIGNED_OUT, hidden=True)]}
+    if user.is_instructor:
+        return {
+            "Teach": [_page(spec, default=i == 0) for i, spec in enumerate(TEACH)],
+            "Authoring": [_page(spec) for spec in AUTHORING],
+            "Account": [_page(VERIFY), _page(SIGN_OUT)],
+        }
+    return {
+        "Learn": [
+            _page(spec, default=i == 0, hidden=spec[0] in HIDDEN) for i, spec in enumerate(LEARN)
+        ],
+        "Account": [_page(("my_cohorts", "My cohorts", "group")), _page(VERIFY), _page(SIGN_OUT)],
+    }
 
 
 def route() -> None:
@@ -33,35 +75,4 @@ def route() -> None:
         layout="wide" if user is not None and user.is_instructor else "centered",
     )
     session.sync_cookie()
-    sign_out = _page("sign_out", "Sign out", "logout")
-    verify = _page("verify", "Verify a certificate", "verified")
-    if user is None:
-        pages = {
-            "": [
-                _page("sign_in", "Sign in", "login", default=True),
-                verify,
-                _page("sign_out", "Signed out", "logout", visibility="hidden"),
-            ]
-        }
-    elif user.is_instructor:
-        pages = {
-            "Teach": [
-                _page("dashboard", "Dashboard", "monitoring", default=True),
-                _page("learners", "Learners", "person_search"),
-                _page("items", "Item analysis", "analytics"),
-                _page("cohorts", "Cohorts", "group"),
-            ],
-            "Authoring": [_page("bank_browser", "Question banks", "menu_book")],
-            "Account": [verify, sign_out],
-        }
-    else:
-        pages = {
-            "Learn": [
-                _page("home", "Start", "play_arrow", default=True),
-                _page("quiz", "Quiz", "quiz", visibility="hidden"),
-                _page("progress", "My progress", "insights"),
-                _page("history", "My attempts", "history"),
-            ],
-            "Account": [_page("my_cohorts", "My cohorts", "group"), verify, sign_out],
-        }
-    st.navigation(pages).run()
+    st.navigation(pages_for(user)).run()

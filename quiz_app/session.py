@@ -151,7 +151,7 @@ def start_quiz(user: User, quiz: QuizDef, **options: Any) -> None:
         st.error(str(exc))
         return
     st.session_state["attempt_id"] = attempt.id
-    st.switch_page("screens/quiz.py")
+    st.switch_page("views/quiz.py")
 
 
 WEAK_SPOTS_MAX = 15
@@ -183,7 +183,7 @@ def choose_cohort(instructor: User, key: str) -> Row | None:
     cohorts = store().cohorts_of(instructor.id)
     if not cohorts:
         st.info("You have no cohorts yet: create one on the Cohorts page.")
-        st.page_link("screens/cohorts.py", label="Cohorts", icon=":material/group_add:")
+        st.page_link("views/cohorts.py", label="Cohorts", icon=":material/group_add:")
         return None
     names = {c["id"]: c["name"] for c in cohorts}
     chosen = ui.remembered_choice("Cohort", names, "cohort_choice", f"cohort-{key}")

@@ -29,22 +29,22 @@ def test_a_passed_learner_gets_the_download_on_start_and_on_the_result(
     world, store, tiny_course
 ) -> None:
     certificate = ana_certificate(world, store, tiny_course)
-    home = open_app(world["people"]["ana"], "screens/home.py")
+    home = open_app(world["people"]["ana"], "views/home.py")
     (button,) = [b for b in home.get("download_button") if "certificate" in b.proto.label]
     assert button.proto.label == "Download your certificate (PDF)"
     assert certificate.code in texts(home)
-    history = open_app(world["people"]["ana"], "screens/history.py")
+    history = open_app(world["people"]["ana"], "views/history.py")
     assert any("certificate" in b.proto.label for b in history.get("download_button"))
 
 
 def test_a_learner_who_has_not_passed_gets_no_certificate(world) -> None:
-    home = open_app(world["people"]["eve"], "screens/home.py")
+    home = open_app(world["people"]["eve"], "views/home.py")
     assert not [b for b in home.get("download_button") if "certificate" in b.proto.label]
 
 
 def test_verify_page_is_open_to_anyone(world, store, tiny_course) -> None:
     certificate = ana_certificate(world, store, tiny_course)
-    at = open_app(page="screens/verify.py")
+    at = open_app(page="views/verify.py")
     assert at.title[0].value == "Verify a certificate"
     at.text_input(key="verify-code").input(certificate.code.lower())
     at.button(key="FormSubmitter:verify-Verify").click().run()
@@ -59,13 +59,13 @@ def test_verify_page_is_open_to_anyone(world, store, tiny_course) -> None:
 
 def test_verify_link_with_the_code(world, store, tiny_course) -> None:
     certificate = ana_certificate(world, store, tiny_course)
-    at = open_app(page="screens/verify.py", code=certificate.code)
+    at = open_app(page="views/verify.py", code=certificate.code)
     assert at.success[0].value == "Valid certificate."
 
 
 def test_instructors_see_who_holds_a_certificate(world, store, tiny_course) -> None:
     certificate = ana_certificate(world, store, tiny_course)
-    at = open_app(world["teacher"], "screens/dashboard.py")
+    at = open_app(world["teacher"], "views/dashboard.py")
     table = at.dataframe[0].value
     holders = table[table["Certificate"].notna()]
     assert list(holders["Username"]) == ["ana", "bob"]

@@ -25,7 +25,7 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def test_dashboard(world) -> None:
-    at = open_app(world["teacher"], "screens/dashboard.py")
+    at = open_app(world["teacher"], "views/dashboard.py")
     assert not at.exception
     assert at.selectbox(key="cohort-dashboard").value == world["cohort"]["id"]
     assert [metric(at, k) for k in ("Enrolled", "Started", "Passed", "Not started")] == [
@@ -39,7 +39,7 @@ def test_dashboard(world) -> None:
 
 
 def test_dashboard_filters_the_learner_table(world) -> None:
-    at = open_app(world["teacher"], "screens/dashboard.py")
+    at = open_app(world["teacher"], "views/dashboard.py")
     at.multiselect(key="dashboard-status").set_value(["passed"]).run()
     assert sorted(at.dataframe[0].value["Username"]) == ["ana", "bob"]
     at.multiselect(key="dashboard-status").set_value([]).run()
@@ -55,7 +55,7 @@ def test_learner_drill_down_shows_attempts_as_seen(world) -> None:
     at = AppTest.from_file(APP, default_timeout=30)
     at.session_state["user"] = world["teacher"]
     at.session_state["learner_choice"] = world["people"]["bob"].id
-    at.switch_page("screens/learners.py")
+    at.switch_page("views/learners.py")
     at.run()
     assert not at.exception
     assert metric(at, "Attempts") == "2" and metric(at, "Passed") == "yes"
@@ -64,7 +64,7 @@ def test_learner_drill_down_shows_attempts_as_seen(world) -> None:
 
 
 def test_item_analysis(world) -> None:
-    at = open_app(world["teacher"], "screens/items.py")
+    at = open_app(world["teacher"], "views/items.py")
     assert not at.exception
     assert metric(at, "Attempts") == "3"
     assert len(at.dataframe[0].value) == 5
@@ -76,7 +76,7 @@ def test_item_analysis(world) -> None:
 
 
 def test_cohorts_create_rotate_and_members(world, db_path: Path) -> None:
-    at = open_app(world["teacher"], "screens/cohorts.py")
+    at = open_app(world["teacher"], "views/cohorts.py")
     assert "Autumn" in texts(at)
     at.text_input(key="cohort-name").input("Spring 2027")
     at.button(key="FormSubmitter:new-cohort-Create cohort").click().run()
@@ -94,7 +94,7 @@ def test_cohorts_create_rotate_and_members(world, db_path: Path) -> None:
 def test_cohort_form_refuses_a_bad_range(world) -> None:
     import datetime as dt
 
-    at = open_app(world["teacher"], "screens/cohorts.py")
+    at = open_app(world["teacher"], "views/cohorts.py")
     at.text_input(key="cohort-name").input("Backwards")
     at.date_input(key="cohort-starts").set_value(dt.date(2027, 5, 1))
     at.date_input(key="cohort-ends").set_value(dt.date(2027, 1, 1))
@@ -107,7 +107,7 @@ INSTRUCTOR_SCREENS = ["dashboard", "learners", "items", "cohorts", "bank_browser
 
 @pytest.mark.parametrize("screen", INSTRUCTOR_SCREENS)
 def test_a_learner_never_gets_an_instructor_page(world, screen: str) -> None:
-    at = open_app(world["people"]["ana"], f"screens/{screen}.py")
+    at = open_app(world["people"]["ana"], f"views/{screen}.py")
     assert at.title[0].value == "Welcome, Ana"  # the router sends them to Start
     direct = AppTest.from_string(
         f"from quiz_app.views import {screen}\n{screen}.render()", default_timeout=30
@@ -122,7 +122,7 @@ def test_another_instructor_sees_only_their_cohorts(world) -> None:
     at = AppTest.from_file(APP, default_timeout=30)
     at.session_state["user"] = world["other"]
     at.session_state["cohort_choice"] = world["cohort"]["id"]  # someone else's cohort
-    at.switch_page("screens/dashboard.py")
+    at.switch_page("views/dashboard.py")
     at.run()
     box = at.selectbox(key="cohort-dashboard")
     assert box.options == ["Elsewhere"] and box.value == world["elsewhere"]["id"]
@@ -134,5 +134,5 @@ def test_an_instructor_without_cohorts_is_told_where_to_start(world, db_path: Pa
     from quiz_app.accounts import Accounts
 
     newcomer = Accounts(Store(db_path)).sign_up("newbie", "New", "password123", INSTRUCTOR)
-    at = open_app(newcomer, "screens/dashboard.py")
+    at = open_app(newcomer, "views/dashboard.py")
     assert "create one on the Cohorts page" in at.info[0].value

@@ -49,7 +49,7 @@ def start(at, button_key: str):
     """Click a start button, then follow to the quiz page as the browser does."""
     at.button(key=button_key).click().run()
     assert "attempt_id" in at.session_state, texts(at)
-    return go(at, "screens/quiz.py")
+    return go(at, "views/quiz.py")
 
 
 # -- accounts -------------------------------------------------------------------------------
@@ -69,7 +69,7 @@ def test_sign_up_signs_in_and_shows_start(env: None, db_path: Path) -> None:
     assert cookie == [f'<script>document.cookie = "quiz_session={token}; Path=/; '
                       f'Max-Age=43200; SameSite=Strict" + (location.protocol === "https:" ? '
                       '"; Secure" : "");</script>']  # fmt: skip
-    go(at, "screens/home.py")
+    go(at, "views/home.py")
     assert at.title[0].value == "Welcome, Ana Lima"
     assert "Self-study" in texts(at)
 
@@ -114,7 +114,7 @@ def test_sign_in_then_sign_out(learner: User, accounts: Accounts) -> None:
     token = at.session_state["token"]
     assert at.session_state["user"] == learner
     assert accounts.resume_session(token) == learner  # what a refresh does with the cookie
-    go(at, "screens/sign_out.py")
+    go(at, "views/sign_out.py")
     assert "user" not in at.session_state
     assert at.title[0].value == "Signed out"
     assert any("Max-Age=0" in h.proto.body for h in at.sidebar.get("html"))
@@ -124,7 +124,7 @@ def test_sign_in_then_sign_out(learner: User, accounts: Accounts) -> None:
 def test_join_cohort_with_right_and_wrong_code(accounts: Accounts, learner: User) -> None:
     teacher = accounts.sign_up("teacher", "Teacher", "password123", INSTRUCTOR)
     cohort = accounts.create_cohort(teacher, "Autumn cohort")
-    at = open_app(learner, "screens/my_cohorts.py")
+    at = open_app(learner, "views/my_cohorts.py")
     at.button(key="FormSubmitter:join-Join cohort").click().run()
     assert at.error[0].value == "Enter the join code your instructor gave you."
     at.text_input(key="join-code").input("WRONG123")
@@ -133,7 +133,7 @@ def test_join_cohort_with_right_and_wrong_code(accounts: Accounts, learner: User
     at.text_input(key="join-code").input(cohort["join_code"].lower())
     at.button(key="FormSubmitter:join-Join cohort").click().run()
     assert "You joined Autumn cohort." in texts(at)
-    assert "Autumn cohort" in texts(go(at, "screens/home.py"))
+    assert "Autumn cohort" in texts(go(at, "views/home.py"))
 
 
 # -- practice ---------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def test_practice_feedback_for_every_type(
     attempt = service.start(learner.id, quiz)
     position = [s.question_id for s in attempt.slots].index(question_id)
     service.move(attempt, position)
-    at = open_app(learner, "screens/quiz.py")
+    at = open_app(learner, "views/quiz.py")
     question = tiny_course.question(question_id)
     key = f"a{attempt.id}-{question_id}"
     answer = correct_answer(question) if right else WRONG_ANSWERS[question.type]
@@ -170,11 +170,11 @@ def test_practice_feedback_for_every_type(
 def test_practice_keeps_the_first_answer_and_walks_to_the_score(
     learner: User, service: Attempts, tiny_course: Course
 ) -> None:
-    at = open_app(learner, "screens/home.py")
+    at = open_app(learner, "views/home.py")
     at.multiselect(key="practice-topics").set_value(["demo"])
     at.slider(key="practice-length").set_value(3)
     at.button(key="FormSubmitter:practice-Start practice").click().run()
-    go(at, "screens/quiz.py")
+    go(at, "views/quiz.py")
     attempt_id = at.session_state["attempt_id"]
     attempt = service.load(attempt_id)
     assert len(attempt.slots) == 3
@@ -206,7 +206,7 @@ def answer_post_test(at, service: Attempts, course: Course, attempt_id: int, how
 
 
 def test_post_test_pass_then_review(learner: User, service: Attempts, tiny_course: Course):
-    at = open_app(learner, "screens/home.py")
+    at = open_app(learner, "views/home.py")
     at = start(at, "start-post-test")
     attempt_id = at.session_state["attempt_id"]
     (timer,) = at.get("html")
@@ -224,7 +224,7 @@ def test_post_test_pass_then_review(learner: User, service: Attempts, tiny_cours
 def test_post_test_deadline_is_enforced(
     learner: User, service: Attempts, tiny_course: Course, clock: ManualClock
 ) -> None:
-    at = start(open_app(learner, "screens/home.py"), "start-post-test")
+    at = start(open_app(learner, "views/home.py"), "start-post-test")
     attempt_id = at.session_state["attempt_id"]
     answer_post_test(at, service, tiny_course, attempt_id, 2)
     clock.advance(minutes=31)
@@ -240,7 +240,7 @@ def test_post_test_deadline_is_enforced(
 def test_late_answer_is_refused_with_a_message(
     learner: User, service: Attempts, tiny_course: Course, clock: ManualClock
 ) -> None:
-    at = start(open_app(learner, "screens/home.py"), "start-post-test")
+    at = start(open_app(learner, "views/home.py"), "start-post-test")
     attempt_id = at.session_state["attempt_id"]
     attempt = service.load(attempt_id)
     slot = attempt.slots[0]
@@ -256,7 +256,7 @@ def test_late_answer_is_refused_with_a_message(
 def test_attempts_limit(learner: User, service: Attempts, tiny_course: Course) -> None:
     for _ in range(2):
         service.submit(service.start(learner.id, tiny_course.post_test))
-    at = open_app(learner, "screens/home.py")
+    at = open_app(learner, "views/home.py")
     assert "Attempts used: 2 of 2." in texts(at)
     assert "You have used every attempt this post-test allows." in texts(at)
     assert not [b for b in at.button if b.key == "start-post-test"]
@@ -265,7 +265,7 @@ def test_attempts_limit(learner: User, service: Attempts, tiny_course: Course) -
 def test_resume_in_a_new_session_at_the_same_question(
     accounts: Accounts, learner: User, service: Attempts, tiny_course: Course
 ) -> None:
-    at = start(open_app(learner, "screens/home.py"), "start-post-test")
+    at = start(open_app(learner, "views/home.py"), "start-post-test")
     attempt_id = at.session_state["attempt_id"]
     answer_post_test(at, service, tiny_course, attempt_id, 2)
     first = service.load(attempt_id).slots[0]
@@ -273,7 +273,7 @@ def test_resume_in_a_new_session_at_the_same_question(
     fresh.text_input(key="signin-username").input("ana")
     fresh.text_input(key="signin-password").input("password123")
     fresh.button(key="FormSubmitter:sign-in-Sign in").click().run()
-    go(fresh, "screens/quiz.py")
+    go(fresh, "views/quiz.py")
     assert fresh.session_state[f"position-{attempt_id}"] == 2
     assert "Question 3 of 5 · 2 answered" in fresh.get("progress")[0].proto.text
     fresh.button(key=f"prev-{attempt_id}").click().run()
@@ -297,7 +297,7 @@ def test_double_submit_stores_one_answer(
 ) -> None:
     practice = tiny_course.practice_quiz(["demo"], 3)
     attempt = service.start(learner.id, practice)
-    at = open_app(learner, "screens/quiz.py")
+    at = open_app(learner, "views/quiz.py")
     slot = attempt.slots[0]
     key = f"a{attempt.id}-{slot.question_id}"
     fill_answer(
@@ -317,7 +317,7 @@ def test_double_submit_stores_one_answer(
 def test_no_answer_carries_over_to_the_next_question(
     learner: User, service: Attempts, tiny_course: Course
 ) -> None:
-    at = start(open_app(learner, "screens/home.py"), "start-post-test")
+    at = start(open_app(learner, "views/home.py"), "start-post-test")
     attempt_id = at.session_state["attempt_id"]
     answer_post_test(at, service, tiny_course, attempt_id, 1)
     attempt = service.load(attempt_id)
@@ -349,7 +349,7 @@ def test_progress_and_weak_spots(learner: User, service: Attempts, tiny_course: 
         answer = correct_answer(question) if slot.question_id != "q-tf" else True
         service.answer(attempt, slot.question_id, answer)
     service.submit(attempt)
-    at = open_app(learner, "screens/progress.py")
+    at = open_app(learner, "views/progress.py")
     assert not at.exception
     assert at.metric[0].value == "1"
     assert len(at.get("vega_lite_chart")) == 1
@@ -364,14 +364,14 @@ def test_progress_and_weak_spots(learner: User, service: Attempts, tiny_course: 
 def test_history_reviews_a_finished_attempt(learner, service, tiny_course) -> None:
     attempt = service.start(learner.id, tiny_course.post_test)
     service.submit(attempt)
-    at = open_app(learner, "screens/history.py")
+    at = open_app(learner, "views/history.py")
     assert "Demo post-test" in at.selectbox(key="history-attempt").value["quiz_title"]
     assert len(at.expander) == 5
     assert "Not answered." in texts(at)
 
 
 def test_a_learner_cannot_open_an_instructor_page(learner: User) -> None:
-    at = open_app(learner, "screens/bank_browser.py")
+    at = open_app(learner, "views/bank_browser.py")
     assert at.title[0].value == "Welcome, Ana Lima"  # the router falls back to Start
     assert not at.expander and "Question banks" not in texts(at)
 
@@ -388,6 +388,6 @@ def test_instructor_views_check_the_role_themselves(learner: User) -> None:
 
 
 def test_signed_out_visitors_see_only_sign_in(env: None) -> None:
-    at = open_app(page="screens/home.py")
+    at = open_app(page="views/home.py")
     assert "Please sign in" in texts(at) or at.title[0].value == "Dry needling CE quizzes"
     assert not [b for b in at.button if b.key == "start-post-test"]

@@ -19,7 +19,7 @@ def browser(monkeypatch: pytest.MonkeyPatch, db_path: Path, folder: Path | None 
     monkeypatch.setenv("QUIZ_DB", str(db_path))
     if folder is not None:
         monkeypatch.setenv(BANKS_ENV, str(folder))
-    return open_app(AUTHOR, "screens/bank_browser.py")
+    return open_app(AUTHOR, "views/bank_browser.py")
 
 
 def test_lists_topics_objectives_and_questions(

@@ -1,1 +1,1 @@
-"""One module per page; each exposes `render()`, called by its stub in pages/."""
+"""One module per page; each has `render()`, run when Streamlit runs the file as a page."""

@@ -54,3 +54,7 @@ def render() -> None:
                 st.markdown(ui.answer_markdown(question))
                 st.markdown(f"**Explanation.** {ui.safe(question.explanation)}")
                 ui.show_sources(question, course)
+
+
+if __name__ == "__main__":
+    render()

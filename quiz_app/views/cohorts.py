@@ -71,3 +71,7 @@ def render() -> None:
                     )  # fmt: skip
                 else:
                     st.caption("Nobody yet. Give learners the join code above.")
+
+
+if __name__ == "__main__":
+    render()

@@ -173,7 +173,7 @@ def render() -> None:
             icon=":material/person_search:",
         ):
             st.session_state["learner_choice"] = learner.user_id
-            st.switch_page("screens/learners.py")
+            st.switch_page("views/learners.py")
     ui.csv_download(
         "Download the gradebook (CSV)",
         lambda: reports.gradebook(cohort, filters),
@@ -181,3 +181,7 @@ def render() -> None:
         f"gradebook-{cohort['join_code']}-{date.today().isoformat()}.csv",
         "download-gradebook",
     )
+
+
+if __name__ == "__main__":
+    render()

@@ -16,7 +16,7 @@ def render() -> None:
     rows = session.store().attempts_of(user.id)
     if not rows:
         st.info("You have not started a quiz yet.")
-        st.page_link("screens/home.py", label="Choose a quiz", icon=":material/play_arrow:")
+        st.page_link("views/home.py", label="Choose a quiz", icon=":material/play_arrow:")
         st.stop()
 
     def label(row: dict) -> str:
@@ -37,8 +37,12 @@ def render() -> None:
         st.caption(f"{attempt.answered} of {len(attempt.slots)} answered so far.")
         if st.button("Resume", type="primary", key=f"history-resume-{attempt.id}"):
             st.session_state["attempt_id"] = attempt.id
-            st.switch_page("screens/quiz.py")
+            st.switch_page("views/quiz.py")
     else:
         widgets.attempt_summary(attempt, course, service.certificates)
         st.subheader("Review", anchor=False)
         widgets.attempt_review(attempt, service, course)
+
+
+if __name__ == "__main__":
+    render()

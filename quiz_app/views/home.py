@@ -36,7 +36,7 @@ def render() -> None:
             st.caption(status)
             if st.button("Resume", key=f"resume-{attempt.id}", type="primary"):
                 st.session_state["attempt_id"] = attempt.id
-                st.switch_page("screens/quiz.py")
+                st.switch_page("views/quiz.py")
 
     post_test = course.post_test
     if post_test is not None:
@@ -91,3 +91,7 @@ def render() -> None:
     if weak:
         st.subheader("Weak spots", anchor=False)
         session.weak_spots_offer(user, weak)
+
+
+if __name__ == "__main__":
+    render()

@@ -156,3 +156,7 @@ def render() -> None:
             f"responses-{cohort['join_code']}-{quiz_id}-{stamp}.csv",
             "download-responses",
         )
+
+
+if __name__ == "__main__":
+    render()

@@ -55,3 +55,7 @@ def render() -> None:
         widgets.attempt_summary(attempt, ui.course())
     st.subheader("As the learner saw it", anchor=False)
     widgets.attempt_review(attempt, service, ui.course())
+
+
+if __name__ == "__main__":
+    render()

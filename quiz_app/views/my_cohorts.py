@@ -34,3 +34,7 @@ def render() -> None:
             else:
                 ui.flash(f"You joined {cohort['name']}.", "success")
                 st.rerun()
+
+
+if __name__ == "__main__":
+    render()

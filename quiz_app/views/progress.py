@@ -26,7 +26,7 @@ def render() -> None:
             "Nothing here yet: finish a practice quiz or the post-test and your progress "
             "will show up."
         )
-        st.page_link("screens/home.py", label="Choose a quiz", icon=":material/play_arrow:")
+        st.page_link("views/home.py", label="Choose a quiz", icon=":material/play_arrow:")
         st.stop()
 
     post_tests = [r for r in rows if r["mode"] == "post_test"]
@@ -113,3 +113,7 @@ def render() -> None:
         st.caption("None: every answer so far was fully right.")
 
     session.weak_spots_offer(user, progress.weak_spots(answers, course))
+
+
+if __name__ == "__main__":
+    render()

@@ -68,7 +68,7 @@ def render() -> None:
         st.session_state["attempt_id"] = attempt_id
     if attempt_id is None:
         st.title("No quiz in progress", anchor=False)
-        st.page_link("screens/home.py", label="Choose a quiz", icon=":material/play_arrow:")
+        st.page_link("views/home.py", label="Choose a quiz", icon=":material/play_arrow:")
         st.stop()
     try:
         attempt = service.load(attempt_id, user.id)
@@ -85,8 +85,8 @@ def render() -> None:
         st.subheader("Review your answers", anchor=False)
         widgets.attempt_review(attempt, service, course)
         left, right = st.columns(2)
-        left.page_link("screens/home.py", label="Back to start", icon=":material/home:")
-        right.page_link("screens/progress.py", label="My progress", icon=":material/insights:")
+        left.page_link("views/home.py", label="Back to start", icon=":material/home:")
+        right.page_link("views/progress.py", label="My progress", icon=":material/insights:")
         st.stop()
 
     total = len(attempt.slots)
@@ -224,3 +224,7 @@ def render() -> None:
                 key=f"finish-{attempt.id}",
                 on_click=submit,
             )
+
+
+if __name__ == "__main__":
+    render()

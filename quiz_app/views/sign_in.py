@@ -65,3 +65,7 @@ def render() -> None:
                 else:
                     session.sign_in(user)
                     st.rerun()
+
+
+if __name__ == "__main__":
+    render()

@@ -11,4 +11,8 @@ def render() -> None:
         st.rerun()
     st.title("Signed out", anchor=False)
     st.write("You have signed out. Your answers are saved.")
-    st.page_link("screens/sign_in.py", label="Sign in again", icon=":material/login:")
+    st.page_link("views/sign_in.py", label="Sign in again", icon=":material/login:")
+
+
+if __name__ == "__main__":
+    render()

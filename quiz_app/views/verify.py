@@ -34,3 +34,7 @@ def render() -> None:
             f"| {found.ce_hours:.1f} |"
         )
         st.caption(f"Issued by {ui.safe(found.provider)} · code {found.code}")
+
+
+if __name__ == "__main__":
+    render()

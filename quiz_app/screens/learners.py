@@ -1,5 +1,0 @@
-"""Learners page: see quiz_app.views.learners."""
-
-from quiz_app.views import learners
-
-learners.render()

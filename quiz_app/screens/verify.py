@@ -1,5 +1,0 @@
-"""Verify page: see quiz_app.views.verify."""
-
-from quiz_app.views import verify
-
-verify.render()
