@@ -2,22 +2,25 @@
 
 The database runs in WAL mode with foreign keys on, `synchronous=FULL` (an
 acknowledged answer survives a crash or power cut) and a busy timeout. No connection
-is ever used by two threads at once: each operation borrows one from a small pool
-for its duration. Streamlit runs every script run in a short-lived thread, so a pool,
-rather than a connection per thread, spares each rerun from opening a new one.
+is ever used by two threads at once: every write goes through the Store's writer thread
+(`quiz_app.writer`: group commit, each caller gets its own committed result or an
+exception), and each read borrows a connection from a small pool for its duration.
+Streamlit runs every script run in a short-lived thread, so a pool, rather than a
+connection per thread, spares each rerun from opening a new one.
 
-Writes are group-committed (see `_GroupCommit`) in `BEGIN IMMEDIATE` transactions, so
-threads of one process queue instead of racing, and a database busy in another
-process is retried: "database is locked" never reaches a person; after a long wait
-they get StoreBusy instead.
+A database busy in another process is waited for: "database is locked" never reaches a
+person; after a long wait they get StoreBusy instead. Storage failures (full disk,
+read-only or damaged file, a file deleted or replaced while the app runs) raise
+StoreError with a plain message.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
-import time
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,8 +30,11 @@ from sqlite_utils import Database
 
 from quiz_app.errors import QuizError
 from quiz_app.migrations import migrations
+from quiz_app.writer import StoreBusy, StoreError, Writer, is_busy, storage_error
 
 T = TypeVar("T")
+
+__all__ = ["StoreBusy", "StoreError"]
 
 DATA_TABLES = (
     "users",
@@ -43,13 +49,8 @@ DATA_TABLES = (
 )
 BUSY_TIMEOUT_MS = 5_000
 POOL_SIZE = 16
-WRITE_PATIENCE_S = 30.0
 
 Row = dict[str, Any]
-
-
-class StoreBusy(QuizError):
-    """The database stayed locked by another process for too long."""
 
 
 class NotFound(QuizError):
@@ -68,104 +69,6 @@ class DeadlinePassed(QuizError):
     """An answer after the attempt's deadline; the attempt was submitted as it stood."""
 
 
-class _Pending:
-    """One write waiting for a commit, and how it ended."""
-
-    __slots__ = ("done", "error", "result", "work")
-
-    def __init__(self, work: Callable[[sqlite3.Connection], Any]):
-        self.work = work
-        self.done = False
-        self.result: Any = None
-        self.error: BaseException | None = None
-
-
-class _GroupCommit:
-    """Writes to one database file from this process, committed in groups.
-
-    The first writer to find no commit in progress becomes the leader: it takes every
-    queued write, runs each in a savepoint of one IMMEDIATE transaction on its own
-    connection, commits once, and wakes the others. Writers that queue meanwhile
-    wait, and one of them leads the next group. A commit (an fsync) is shared by as
-    many writers as arrived during the last one.
-    """
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._queue: list[_Pending] = []
-        self._leading = False
-
-    def submit(self, work: Callable[[sqlite3.Connection], T], borrow: Callable[[], Any]) -> T:
-        item = _Pending(work)
-        with self._cond:
-            self._queue.append(item)
-            while self._leading and not item.done:
-                self._cond.wait()
-            if not item.done:
-                self._leading = True
-                batch, self._queue = self._queue, []
-        if not item.done:
-            try:
-                with borrow() as conn:
-                    self._commit(batch, conn)
-            finally:
-                with self._cond:
-                    self._leading = False
-                    self._cond.notify_all()
-        if item.error is not None:
-            raise item.error
-        return item.result
-
-    @staticmethod
-    def _commit(batch: list[_Pending], conn: sqlite3.Connection) -> None:
-        try:
-            _begin_immediate(conn)
-            for item in batch:
-                conn.execute("SAVEPOINT write_item")
-                try:
-                    item.result = item.work(conn)
-                except BaseException as exc:
-                    item.error = exc
-                    conn.execute("ROLLBACK TO write_item")
-                conn.execute("RELEASE write_item")
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            for item in batch:
-                item.error = item.error or exc
-        for item in batch:
-            item.done = True
-
-
-def _begin_immediate(conn: sqlite3.Connection) -> None:
-    give_up = time.monotonic() + WRITE_PATIENCE_S
-    while True:
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            return
-        except sqlite3.OperationalError as exc:
-            if not _is_busy(exc) or time.monotonic() > give_up:
-                raise StoreBusy(
-                    "The database is busy right now; please try again in a moment."
-                ) from exc
-            time.sleep(0.05)
-
-
-_group_commits: dict[str, _GroupCommit] = {}
-_group_commits_guard = threading.Lock()
-
-
-def _group_commit(path: str) -> _GroupCommit:
-    with _group_commits_guard:
-        return _group_commits.setdefault(path, _GroupCommit())
-
-
-def _is_busy(exc: sqlite3.OperationalError) -> bool:
-    message = str(exc).lower()
-    return "locked" in message or "busy" in message
-
-
 def _dicts(cursor: sqlite3.Cursor) -> list[Row]:
     keys = [d[0] for d in cursor.description or ()]
     return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
@@ -176,44 +79,91 @@ def _one(cursor: sqlite3.Cursor) -> Row | None:
     return rows[0] if rows else None
 
 
+@contextmanager
+def _plain_errors() -> Iterator[None]:
+    """Raise storage failures inside the block as StoreError."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        mapped = storage_error(exc)
+        if mapped is None:
+            raise
+        raise mapped from exc
+
+
 class Store:
-    """All reads and writes of one SQLite file. Safe to share between threads."""
+    """All reads and writes of one SQLite file. Safe to share between threads.
+
+    Opening creates the file if need be and applies pending migrations; raises
+    StoreError when the file is not a usable quiz database.
+    """
 
     def __init__(self, path: str | Path, *, migrate: bool = True):
         self.path = str(Path(path).resolve())
+        self._uri = "file:" + urllib.parse.quote(self.path) + "?mode=rw"
         self._idle: dict[str, list[sqlite3.Connection]] = {"FULL": [], "NORMAL": []}
         self._idle_lock = threading.Lock()
+        with _plain_errors():
+            sqlite3.connect(self.path).close()  # the only connection that may create it
+        self._identity = self._file_identity()
+        self._writer = Writer(lambda: self._connect("FULL"), self._check_file, "quiz-writer")
         if migrate:
             self.migrate()
 
     # -- connections and transactions ------------------------------------------------
 
+    def _file_identity(self) -> tuple[int, int] | None:
+        try:
+            stat = os.stat(self.path)
+        except OSError:
+            return None
+        return stat.st_dev, stat.st_ino
+
+    def _check_file(self) -> None:
+        """Raise StoreError when the database file was deleted or replaced since opening
+        (connections still open would read and write a file nobody will see again)."""
+        if self._file_identity() != self._identity:
+            self.close()
+            raise StoreError(
+                "The database file was deleted or replaced while the app was running, so "
+                "nothing more can be read or saved. The administrator must restore it and "
+                "restart the app.",
+                f"{self.path} is missing or is another file",
+            )
+
     def _connect(self, synchronous: str) -> sqlite3.Connection:
-        conn = sqlite3.connect(
-            self.path,
-            timeout=BUSY_TIMEOUT_MS / 1000,
-            isolation_level=None,
-            check_same_thread=False,
-        )
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute(f"PRAGMA synchronous = {synchronous}")
+        """A new connection to the existing file (never creates one: a deleted database
+        is an error, not a fresh empty file)."""
+        with _plain_errors():
+            conn = sqlite3.connect(
+                self._uri,
+                uri=True,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA synchronous = {synchronous}")
         return conn
 
     @contextmanager
     def borrow(self, synchronous: str = "FULL") -> Iterator[sqlite3.Connection]:
         """A connection for this thread alone until the block ends, then back to the pool.
 
-        `synchronous` is FULL for everything that matters; NORMAL only for convenience
-        state that may be lost in a power cut.
+        For reads (writes go through `write`). `synchronous` is FULL for everything that
+        matters; NORMAL only for convenience state that may be lost in a power cut.
+        Storage failures inside the block raise StoreError.
         """
+        self._check_file()
         with self._idle_lock:
             idle = self._idle[synchronous]
             conn = idle.pop() if idle else None
         if conn is None:
             conn = self._connect(synchronous)
         try:
-            yield conn
+            with _plain_errors():
+                yield conn
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -230,7 +180,9 @@ class Store:
         return Database(self._connect("FULL"), execute_plugins=False)
 
     def close(self) -> None:
-        """Close the pooled connections (connections in use close when returned)."""
+        """Close the pooled connections and let the writer thread end (connections in
+        use close when returned). The store stays usable: it reconnects when used."""
+        self._writer.stop()
         with self._idle_lock:
             for idle in self._idle.values():
                 for conn in idle:
@@ -238,16 +190,24 @@ class Store:
                 idle.clear()
 
     def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work(conn)` atomically and durably: all of it is stored, or none.
+        """Run `work(conn)` atomically and durably on the writer thread: all of it is
+        stored, or none.
 
-        Returns only after the commit, so a returned write survives a crash. Writes
-        from threads that arrive while a commit is in flight are committed together
-        by the next thread in line (group commit), each inside its own savepoint, so
-        an exception from one `work` rolls back that work alone and reaches only its
-        caller. `work` must use only the connection it is given. Retries while
-        another process holds the database; raises StoreBusy after WRITE_PATIENCE_S.
+        Returns `work`'s result only after the commit, so a returned write survives a
+        crash. Writes that queue while a commit is in flight are committed together,
+        each in its own savepoint: an exception from one `work` undoes that work alone
+        and is raised to its caller alone. When the transaction as a whole fails (the
+        commit, or a full disk or I/O error that makes SQLite roll everything back),
+        every caller of that batch gets StoreError and nothing of the batch is stored.
+        `work` must use only the connection it is given and must not return a cursor.
+        Waits while another process holds the database; StoreBusy after
+        `quiz_app.writer.WRITE_PATIENCE_S`.
         """
-        return _group_commit(self.path).submit(work, self.borrow)
+        return self._writer.run(work)
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
+        """One write statement, committed; returns how many rows it changed."""
+        return self.write(lambda conn: conn.execute(sql, params).rowcount)
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
         """Rows of a read, as dicts."""
@@ -319,11 +279,8 @@ class Store:
         return self.write(bump)
 
     def clear_failed_signins(self, user_id: int) -> None:
-        self.write(
-            lambda conn: conn.execute(
-                "UPDATE users SET failed_signins = 0, locked_until = NULL WHERE id = ?",
-                (user_id,),
-            )
+        self.execute(
+            "UPDATE users SET failed_signins = 0, locked_until = NULL WHERE id = ?", (user_id,)
         )
 
     # -- sessions --------------------------------------------------------------------
@@ -352,9 +309,7 @@ class Store:
         )
 
     def delete_session(self, token_hash: str) -> None:
-        self.write(
-            lambda conn: conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
-        )
+        self.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
 
     # -- cohorts ---------------------------------------------------------------------
 
@@ -391,11 +346,7 @@ class Store:
         )
 
     def set_join_code(self, cohort_id: int, join_code: str) -> None:
-        self.write(
-            lambda conn: conn.execute(
-                "UPDATE cohorts SET join_code = ? WHERE id = ?", (join_code, cohort_id)
-            )
-        )
+        self.execute("UPDATE cohorts SET join_code = ? WHERE id = ?", (join_code, cohort_id))
 
     def join_cohort(self, cohort_id: int, user_id: int, now: str) -> bool:
         """Add a member; joining twice is a no-op. Returns True when newly joined."""
@@ -430,10 +381,12 @@ class Store:
         """Keep (content_hash, question_id, content JSON) of shown questions; idempotent."""
         rows = list(versions)
         self.write(
-            lambda conn: conn.executemany(
-                "INSERT OR IGNORE INTO question_versions (content_hash, question_id, content)"
-                " VALUES (?, ?, ?)",
-                rows,
+            lambda conn: (
+                conn.executemany(
+                    "INSERT OR IGNORE INTO question_versions (content_hash, question_id, content)"
+                    " VALUES (?, ?, ?)",
+                    rows,
+                ).rowcount
             )
         )
 
@@ -504,7 +457,7 @@ class Store:
                     (position, attempt_id),
                 )
             except sqlite3.OperationalError as exc:
-                if not _is_busy(exc):
+                if not is_busy(exc):
                     raise
 
     def record_answer(

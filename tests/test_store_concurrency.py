@@ -225,9 +225,10 @@ def test_a_database_busy_too_long_says_so_and_stores_nothing(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import quiz_app.store as store_module
+    import quiz_app.writer as writer_module
 
     monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 100)
-    monkeypatch.setattr(store_module, "WRITE_PATIENCE_S", 0.3)
+    monkeypatch.setattr(writer_module, "WRITE_PATIENCE_S", 0.3)
     store = Store(db_path)
     (attempt,) = make_attempts(store, 1)
     holder = hold_lock(db_path, 3.0)
