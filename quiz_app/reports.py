@@ -339,6 +339,7 @@ class Reports:
         current = {q.id: q.content_hash for q in self.course.questions}
         earlier = 0
         scored = []
+        kept: dict[int, dict[str, Row]] = defaultdict(dict)  # answers to the current versions
         for row in rows:
             marks = {}
             for slot in json.loads(row["slots"]):
@@ -347,6 +348,8 @@ class Reports:
                     earlier += 1
                     continue
                 response = answers[row["id"]].get(question_id)
+                if response is not None:
+                    kept[row["id"]][question_id] = response
                 marks[question_id] = response["mark"] if response else 0.0
             scored.append(
                 ScoredAttempt(row["id"], row["user_id"], row["started_at"], row["score"],
@@ -359,9 +362,9 @@ class Reports:
         for item in stats:
             question = self.course.question(item.question_id)
             given = [
-                json.loads(answers[a][item.question_id]["answer"])
+                json.loads(kept[a][item.question_id]["answer"])
                 for a in chosen_ids
-                if item.question_id in answers[a]
+                if item.question_id in kept[a]
             ]
             topic = self.course.topic_of(item.question_id)
             items.append(

@@ -7,6 +7,8 @@ import io
 
 import pytest
 
+from quiz_app.attempts import Attempt, Attempts
+from quiz_app.course import Course, load_course
 from quiz_app.exports import safe_cell, to_csv
 from quiz_app.reports import (
     GRADEBOOK_COLUMNS,
@@ -24,6 +26,35 @@ from quiz_app.scoring import correct_answer
 @pytest.fixture
 def reports(store, tiny_course) -> Reports:
     return Reports(store, tiny_course)
+
+
+def edit_bank(course: Course, old: str, new: str) -> Course:
+    """The course after replacing `old` by `new` in its bank file, loaded afresh."""
+    bank = course.folder / "demo.yaml"
+    text = bank.read_text(encoding="utf-8")
+    assert old in text
+    bank.write_text(text.replace(old, new), encoding="utf-8")
+    return load_course(course.folder)
+
+
+def sit(world, course: Course, cohort, username: str, answers: dict[str, object]) -> Attempt:
+    """A new learner of `cohort` sits the post-test of `course` and submits it, answering
+    by question id and leaving every other question blank."""
+    learner = world["accounts"].sign_up(username, username.title(), "password123")
+    world["accounts"].join(learner, cohort["join_code"])
+    service = Attempts(world["attempts"].store, course, world["attempts"].clock)
+    attempt = service.start(learner.id, course.post_test, cohort_id=cohort["id"])
+    for question_id, answer in answers.items():
+        service.answer(attempt, question_id, answer)
+    return service.submit(attempt)
+
+
+SINGLE_CHOICES = """\
+      - text: Alpha
+        correct: true
+      - text: Beta
+      - text: Gamma
+"""
 
 
 def test_dashboard_numbers(reports, cohort_world) -> None:
@@ -135,3 +166,22 @@ def test_drill_down_keeps_other_cohorts_private(reports, cohort_world, tiny_cour
     assert [a.cohort_id for a in mine] == [cohort_world["cohort"]["id"]]
     with pytest.raises(NotAllowed):
         reports.learner_attempts(cohort_world["elsewhere"], ana.id, service)
+
+
+def test_item_analysis_after_an_edit_matches_answers_to_the_version_shown(
+    store, tiny_course, cohort_world
+) -> None:
+    cohort = cohort_world["elsewhere"]
+    four = SINGLE_CHOICES + "      - text: Delta\n"
+    before = edit_bank(tiny_course, SINGLE_CHOICES, four)
+    for username, picked in [("delta", 3), ("gamma", 2), ("alpha", 0)]:
+        sit(cohort_world, before, cohort, username, {"q-single": picked})
+    reordered = "      - text: Gamma\n" + SINGLE_CHOICES.replace("      - text: Gamma\n", "")
+    after = edit_bank(before, four, reordered)  # Delta removed, Gamma moved first
+    for username, picked in [("alpha-now", 1), ("beta-now", 2)]:
+        sit(cohort_world, after, cohort, username, {"q-single": picked})
+    report = Reports(store, after).item_analysis(cohort, "post-test", "all")
+    (single,) = [row for row in report.items if row.stats.question_id == "q-single"]
+    assert single.stats.n == 2
+    assert [(s.label, s.correct, s.share) for s in single.shares] == [
+        ("Gamma", False, 0.0), ("Alpha", True, 0.5), ("Beta", False, 0.5)]  # fmt: skip
