@@ -159,7 +159,7 @@ class ItemReport:
     which: str
     test: QuizStats
     items: tuple[ItemRow, ...]
-    earlier_versions: int  # answers to since-edited questions, left out
+    earlier_versions: int  # answers (blanks too) to since-edited questions, left out
 
     def test_export(self) -> dict[str, Any]:
         t = self.test
@@ -337,15 +337,15 @@ class Reports:
         for response in self.store.cohort_responses(cohort["id"], quiz_id):
             answers[response["attempt_id"]][response["question_id"]] = response
         current = {q.id: q.content_hash for q in self.course.questions}
-        earlier = 0
         scored = []
         kept: dict[int, dict[str, Row]] = defaultdict(dict)  # answers to the current versions
         for row in rows:
             marks = {}
+            left_out = 0
             for slot in json.loads(row["slots"]):
                 question_id, shown_hash = slot["id"], slot.get("hash", "")
                 if current.get(question_id) != shown_hash:
-                    earlier += 1
+                    left_out += 1
                     continue
                 response = answers[row["id"]].get(question_id)
                 if response is not None:
@@ -353,7 +353,7 @@ class Reports:
                 marks[question_id] = response["mark"] if response else 0.0
             scored.append(
                 ScoredAttempt(row["id"], row["user_id"], row["started_at"], row["score"],
-                              row["max_score"], marks)
+                              row["max_score"], marks, left_out)
             )  # fmt: skip
         chosen = choose_attempts(scored, which)
         stats = item_stats(chosen)
@@ -373,6 +373,7 @@ class Reports:
             )  # fmt: skip
         order = {q.id: i for i, q in enumerate(self.course.questions)}
         items.sort(key=lambda r: order.get(r.stats.question_id, len(order)))
+        earlier = sum(a.left_out for a in scored)
         return ItemReport(quiz_id, which, quiz_stats(chosen, stats), tuple(items), earlier)
 
     # -- responses and drill-down --------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import numpy as np
 import pytest
 
 from quiz_app.attempts import Attempt, Attempts
@@ -185,3 +186,27 @@ def test_item_analysis_after_an_edit_matches_answers_to_the_version_shown(
     assert single.stats.n == 2
     assert [(s.label, s.correct, s.share) for s in single.shares] == [
         ("Gamma", False, 0.0), ("Alpha", True, 0.5), ("Beta", False, 0.5)]  # fmt: skip
+
+
+def test_alpha_after_an_edit_totals_each_attempt_over_the_items_kept(
+    store, tiny_course, cohort_world
+) -> None:
+    cohort = cohort_world["elsewhere"]
+    order = ["q-single", "q-multiple", "q-tf", "q-match", "q-order"]
+    rights = np.array([[1, 1, 1, 1, 1], [0, 1, 1, 1, 0], [1, 1, 0, 0, 0],
+                       [0, 0, 1, 0, 0], [1, 0, 0, 1, 1], [1, 1, 1, 0, 1]], dtype=float)  # fmt: skip
+    for n, row in enumerate(rights):
+        right = [q for q, r in zip(order, row, strict=True) if r]  # the rest left blank
+        answers = {q: correct_answer(tiny_course.question(q)) for q in right}
+        sit(cohort_world, tiny_course, cohort, f"learner{n}", answers)
+    edited = edit_bank(tiny_course, "stem: Which one?", "stem: Which one, now?")
+    report = Reports(store, edited).item_analysis(cohort, "post-test", "all")
+    assert report.test.items_per_attempt == 4
+    kept = rights[:, 1:]  # q-single was edited since: out of the items and of the totals
+    totals = kept.sum(axis=1)
+    kr20 = 4 / 3 * (1 - kept.var(axis=0, ddof=1).sum() / totals.var(ddof=1))
+    assert report.test.alpha == pytest.approx(kr20)
+    assert report.test.mean == pytest.approx((100 * totals / 4).mean())
+    (tf,) = [row for row in report.items if row.stats.question_id == "q-tf"]
+    x = kept[:, 1]
+    assert tf.stats.discrimination == pytest.approx(100 * np.corrcoef(x, totals - x)[0, 1])
