@@ -1,8 +1,9 @@
 """What instructors see: cohort dashboards, item analysis, exports, learner drill-down.
 
 Every report is for one cohort, and every entry point checks that the instructor owns
-it (`authorize`). Results are cached per database, cohort, filters and data version
-(see migration m004), so a rerun reuses them and a new answer refreshes them.
+it (`authorize`). Results are cached per database, course content (`Course.fingerprint`),
+cohort, filters and data version (see migration m004), so a rerun reuses them and a new
+answer or an edited bank refreshes them.
 """
 
 from __future__ import annotations
@@ -216,7 +217,7 @@ class Reports:
         return self._cached(("view", *key), build)
 
     def _cached(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
-        full = (self.store.path, str(self.course.folder), *key, self.store.data_version())
+        full = (self.store.path, self.course.fingerprint, *key, self.store.data_version())
         found = _cache.get(full)
         if found is None:
             found = build()

@@ -100,6 +100,20 @@ def test_new_answers_refresh_cached_reports(reports, cohort_world, tiny_course) 
     assert fresh is not first and fresh.not_started == 0
 
 
+def test_editing_a_bank_refreshes_cached_reports(store, tiny_course, cohort_world) -> None:
+    cohort, post_test = cohort_world["cohort"], Filters("post-test")
+    before = Reports(store, tiny_course)
+    assert before.dashboard(cohort, post_test).topics[0].title == "Demo topic"
+    items = before.item_analysis(cohort, "post-test", "all")
+    assert "q-single" in {row.stats.question_id for row in items.items}
+    retitled = edit_bank(tiny_course, "title: Demo topic", "title: Needling basics")
+    edited = Reports(store, edit_bank(retitled, "stem: Which one?", "stem: Which one, now?"))
+    assert edited.dashboard(cohort, post_test).topics[0].title == "Needling basics"
+    items = edited.item_analysis(cohort, "post-test", "all")
+    assert "q-single" not in {row.stats.question_id for row in items.items}
+    assert items.earlier_versions == 4  # every submitted post-test showed the old version
+
+
 def test_item_analysis_counts_each_question_over_attempts_shown_it(reports, cohort_world):
     report = reports.item_analysis(cohort_world["cohort"], "post-test", "all")
     assert report.test.attempts == 4  # submitted only: dia's open post-test is left out
