@@ -111,6 +111,7 @@ class TopicAverage:
 class Dashboard:
     cohort: Row
     filters: Filters
+    version: int  # the data version it was built at
     enrolled: int
     started: int
     passed: int
@@ -120,6 +121,11 @@ class Dashboard:
     topics: tuple[TopicAverage, ...]
     activity: tuple[tuple[str, int], ...]  # (day, attempts started)
     learners: tuple[LearnerRow, ...]
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """What it is cached under: cohort, filters and the data version it was built at."""
+        return ("dashboard", self.cohort["id"], self.filters, self.version)
 
     @property
     def pass_rate(self) -> float | None:
@@ -156,11 +162,19 @@ class ItemRow:
 
 @dataclass(frozen=True)
 class ItemReport:
+    cohort_id: int
     quiz_id: str
     which: str
+    version: int  # the data version it was built at
     test: QuizStats
     items: tuple[ItemRow, ...]
     earlier_versions: int  # answers (blanks too) to since-edited questions, left out
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """What it is cached under: cohort, quiz, attempts counted and the data version it
+        was built at."""
+        return ("items", self.cohort_id, self.quiz_id, self.which, self.version)
 
     def test_export(self) -> dict[str, Any]:
         t = self.test
@@ -211,13 +225,20 @@ class Reports:
             raise QuizError(f'No cohort has the join code "{join_code}".')
         return cohort
 
-    def memo(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
-        """`build()`, cached per database, course, `key` and data version (for views that
-        derive tables or charts from a report)."""
-        return self._cached(("view", *key), build)
+    def memo(self, report: Dashboard | ItemReport, piece: str, build: Callable[[], T]) -> T:
+        """`build()`, a piece a view derives from `report` (a table, a chart's data), cached
+        with the report: per database, course, the report's key (which holds the data
+        version it was built at) and `piece`."""
+        return self._remember((*report.key, piece), build)
 
-    def _cached(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
-        full = (self.store.path, self.course.fingerprint, *key, self.store.data_version())
+    def _cached(self, key: tuple[Any, ...], build: Callable[[int], T]) -> T:
+        """`build(version)` for the data version now, cached per database, course, `key`
+        and that version."""
+        version = self.store.data_version()
+        return self._remember((*key, version), lambda: build(version))
+
+    def _remember(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+        full = (self.store.path, self.course.fingerprint, *key)
         found = _cache.get(full)
         if found is None:
             found = build()
@@ -231,10 +252,11 @@ class Reports:
 
     def dashboard(self, cohort: Row, filters: Filters) -> Dashboard:
         return self._cached(
-            ("dashboard", cohort["id"], filters), lambda: self._dashboard(cohort, filters)
+            ("dashboard", cohort["id"], filters),
+            lambda version: self._dashboard(cohort, filters, version),
         )
 
-    def _dashboard(self, cohort: Row, filters: Filters) -> Dashboard:
+    def _dashboard(self, cohort: Row, filters: Filters, version: int) -> Dashboard:
         quiz_id, since, until = filters.window()
         members = self.store.members(cohort["id"])
         everything = self.store.cohort_attempts(cohort["id"], None, since, until)
@@ -293,6 +315,7 @@ class Reports:
         return Dashboard(
             cohort=cohort,
             filters=filters,
+            version=version,
             enrolled=len(members),
             started=len(active_users & member_ids),
             passed=len(passed_users & member_ids),
@@ -326,10 +349,10 @@ class Reports:
     def item_analysis(self, cohort: Row, quiz_id: str, which: str) -> ItemReport:
         return self._cached(
             ("items", cohort["id"], quiz_id, which),
-            lambda: self._item_analysis(cohort, quiz_id, which),
+            lambda version: self._item_analysis(cohort, quiz_id, which, version),
         )
 
-    def _item_analysis(self, cohort: Row, quiz_id: str, which: str) -> ItemReport:
+    def _item_analysis(self, cohort: Row, quiz_id: str, which: str, version: int) -> ItemReport:
         rows = [
             a for a in self.store.cohort_attempts(cohort["id"], quiz_id, with_slots=True)
             if a["submitted_at"] and a["max_score"]
@@ -375,7 +398,9 @@ class Reports:
         order = {q.id: i for i, q in enumerate(self.course.questions)}
         items.sort(key=lambda r: order.get(r.stats.question_id, len(order)))
         earlier = sum(a.left_out for a in scored)
-        return ItemReport(quiz_id, which, quiz_stats(chosen, stats), tuple(items), earlier)
+        return ItemReport(
+            cohort["id"], quiz_id, which, version, quiz_stats(chosen, stats), tuple(items), earlier
+        )
 
     # -- responses and drill-down --------------------------------------------------------
 
