@@ -103,8 +103,8 @@ class LearnerRow:
 class TopicAverage:
     topic: str
     title: str
-    mean: float  # 0..1
-    answers: int
+    mean: float  # 0..1, a blank counting 0
+    shown: int  # how many times submitted attempts showed a question of the topic
 
 
 @dataclass(frozen=True)
@@ -328,17 +328,19 @@ class Reports:
         )
 
     def _topic_averages(self, cohort_id: int, *window: str | None) -> list[TopicAverage]:
+        """Per topic, the mean mark over every time a submitted attempt showed one of its
+        questions, a blank counting 0 (as in the learner's own marks by topic)."""
         marks: dict[str, float] = defaultdict(float)
-        answers: dict[str, int] = defaultdict(int)
+        shown: dict[str, int] = defaultdict(int)
         for row in self.store.cohort_question_marks(cohort_id, *window):
             if self.course.has_question(row["question_id"]):
                 topic = self.course.topic_of(row["question_id"])
                 marks[topic] += row["marks"]
-                answers[topic] += row["answers"]
+                shown[topic] += row["shown"]
         return [
-            TopicAverage(t, self.course.bank(t).title, marks[t] / answers[t], answers[t])
+            TopicAverage(t, self.course.bank(t).title, marks[t] / shown[t], shown[t])
             for t in self.course.topics
-            if answers.get(t)
+            if shown.get(t)
         ]
 
     def gradebook(self, cohort: Row, filters: Filters) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ import pytest
 from quiz_app.attempts import Attempt, Attempts
 from quiz_app.course import Course, load_course
 from quiz_app.exports import safe_cell, to_csv
+from quiz_app.progress import topic_breakdown
 from quiz_app.reports import (
     GRADEBOOK_COLUMNS,
     IN_PROGRESS,
@@ -98,6 +99,15 @@ def test_new_answers_refresh_cached_reports(reports, cohort_world, tiny_course) 
     )
     fresh = reports.dashboard(cohort_world["cohort"], Filters("post-test"))
     assert fresh is not first and fresh.not_started == 0
+
+
+def test_average_by_topic_counts_a_blank_as_zero(store, tiny_course, cohort_world) -> None:
+    cohort = cohort_world["elsewhere"]
+    right = {"q-single": correct_answer(tiny_course.question("q-single"))}
+    attempt = sit(cohort_world, tiny_course, cohort, "fay", right)  # four questions left blank
+    (results,) = topic_breakdown(attempt, tiny_course)  # what the learner sees
+    (average,) = Reports(store, tiny_course).dashboard(cohort, Filters("post-test")).topics
+    assert 100 * average.mean == results.percent == 20.0
 
 
 def test_editing_a_bank_refreshes_cached_reports(store, tiny_course, cohort_world) -> None:
