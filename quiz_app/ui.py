@@ -121,7 +121,7 @@ def show_bank_status(instructor: bool) -> bool:
                 icon=":material/warning:",
             )
         with st.expander(f"{plural(len(loaded.problems), 'problem')} in the question banks"):
-            st.code("\n".join(str(p) for p in loaded.problems), language=None)
+            st.code("\n".join(str(p) for p in loaded.problems), language=None, wrap_lines=True)
     return loaded.course is not None
 
 
