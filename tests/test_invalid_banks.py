@@ -16,7 +16,7 @@ from tests.conftest import BANK, write
 
 # A value with Markdown and HTML in it, so a rendered message would differ from the file's.
 INVALID = 'level: "**easy** <b>now</b>"'
-PROBLEM = "demo.yaml:9: question q-single: level: \"**easy** <b>now</b>\" is not one of"
+PROBLEM = 'demo.yaml:9: question q-single: level: "**easy** <b>now</b>" is not one of'
 
 
 def everything_shown(at: AppTest) -> str:

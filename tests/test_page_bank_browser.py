@@ -58,4 +58,3 @@ def test_html_in_bank_text_renders_as_text(
     at = browser(monkeypatch, db_path, bank_dir)
     stems = [m.value for m in at.markdown if "alert" in m.value]
     assert stems == ["&lt;script&gt;alert(1)&lt;/script&gt; costs \\$5"]
-
