@@ -17,6 +17,10 @@ and the standard error SE = ER SD_T / 100. When attempts draw their questions at
 random, each attempt has p items but not the same ones; sum V_i is then estimated as
 p times the mean item variance, weighted by how many attempts saw each item (which
 is the usual formula when every attempt sees the same items).
+
+Questions edited since an attempt was taken are left out of its marks; that attempt's
+total T_k and maximum are then over the questions kept, so every figure, alpha's p and
+V(T) included, describes the same items.
 """
 
 from __future__ import annotations
@@ -39,7 +43,8 @@ ATTEMPT_CHOICES = ("first", "best", "last", "all")
 
 @dataclass(frozen=True)
 class ScoredAttempt:
-    """A submitted attempt: who, when, its total, and the mark of each question shown."""
+    """A submitted attempt: who, when, its score out of max_score, and the mark of each
+    question counted; `left_out` questions it showed are not counted (edited since)."""
 
     id: int
     user_id: int
@@ -47,6 +52,17 @@ class ScoredAttempt:
     score: float
     max_score: float
     marks: dict[str, float] = field(default_factory=dict)
+    left_out: int = 0
+
+    @property
+    def total(self) -> float:
+        """T_k: the attempt's total over the questions counted (its score when none is left out)."""
+        return sum(self.marks.values()) if self.left_out else self.score
+
+    @property
+    def maximum(self) -> float:
+        """The most `total` could be: max_score, or the number of questions counted."""
+        return float(len(self.marks)) if self.left_out else self.max_score
 
 
 @dataclass(frozen=True)
@@ -72,7 +88,8 @@ class QuizStats:
 
 
 def choose_attempts(attempts: Iterable[ScoredAttempt], which: str) -> list[ScoredAttempt]:
-    """Per learner, their first, best or last attempt (by start; ties by id), or all."""
+    """Per learner, their first, best (by score out of max_score) or last attempt (by
+    start; ties by id), or all."""
     if which not in ATTEMPT_CHOICES:
         raise ValueError(f"attempts must be one of {', '.join(ATTEMPT_CHOICES)}")
     ordered = sorted(attempts, key=lambda a: (a.started_at, a.id))
@@ -110,7 +127,7 @@ def item_stats(attempts: Sequence[ScoredAttempt]) -> list[ItemStats]:
     for attempt in attempts:
         for question_id, mark in attempt.marks.items():
             marks[question_id].append(mark)
-            rests[question_id].append(attempt.score - mark)
+            rests[question_id].append(attempt.total - mark)
     return [_one_item(q, np.array(marks[q]), np.array(rests[q])) for q in sorted(marks)]
 
 
@@ -153,13 +170,15 @@ def flags(item: ItemStats) -> tuple[str, ...]:
 
 
 def quiz_stats(attempts: Sequence[ScoredAttempt], items: Sequence[ItemStats]) -> QuizStats:
-    """Whole-test figures over `attempts`, with alpha estimated as the module explains."""
-    s = len(attempts)
+    """Whole-test figures over the `attempts` that count a question, with alpha estimated
+    as the module explains."""
+    counted = [a for a in attempts if a.marks]
+    s = len(counted)
     if s == 0:
         return QuizStats(0, 0, None, None, None, None, None)
-    fractions = np.array([_fraction(a) for a in attempts]) * 100
-    totals = np.array([a.score for a in attempts])
-    lengths = [len(a.marks) or a.max_score for a in attempts]
+    fractions = np.array([a.total / a.maximum for a in counted]) * 100
+    totals = np.array([a.total for a in counted])
+    lengths = [len(a.marks) for a in counted]
     p = float(np.mean(lengths))
     mean = float(fractions.mean())
     sd_percent = math.sqrt(_sample_var(fractions)) if s > 1 else None

@@ -1,7 +1,7 @@
 """Vega-Lite charts for the instructor pages: specs as plain dicts, data as Arrow tables.
 
 Streamlit converts a chart's data to Arrow on every run, so the views build these
-tables once per data version (see `Reports.memo`) and pass them as `data`; the specs
+tables once per report (see `Reports.memo`) and pass them as `data`; the specs
 themselves hold no data and cost nothing to rebuild.
 """
 

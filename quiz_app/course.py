@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
@@ -54,6 +57,25 @@ class Course:
             info or DEFAULT_INFO,
             MappingProxyType(index),
         )
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A hash of the course's content, computed once: every bank's topic, title and
+        objectives, every question's content hash, the sources declared, the quizzes and
+        the course info. Two loads of the same content give the same fingerprint; a change
+        to any of it gives another."""
+        content = {
+            "banks": [
+                (bank.topic, bank.title, bank.objectives, [q.content_hash for q in bank.questions])
+                for bank in self.banks
+            ],
+            "sources": {key: dict(doc) for key, doc in self.sources.items()},
+            "quizzes": [dict(quiz) for quiz in self.quizzes],
+            "info": dict(self.info),
+        }
+        # default=dict: objectives and blueprints are read-only mappings
+        payload = json.dumps(content, sort_keys=True, ensure_ascii=False, default=dict)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     def quiz(self, quiz_id: str) -> QuizDef:
         """The quiz with this id; raises KeyError when there is none."""

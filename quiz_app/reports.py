@@ -1,8 +1,9 @@
 """What instructors see: cohort dashboards, item analysis, exports, learner drill-down.
 
 Every report is for one cohort, and every entry point checks that the instructor owns
-it (`authorize`). Results are cached per database, cohort, filters and data version
-(see migration m004), so a rerun reuses them and a new answer refreshes them.
+it (`authorize`). Results are cached per database, course content (`Course.fingerprint`),
+cohort, filters and data version (see migration m004), so a rerun reuses them and a new
+answer or an edited bank refreshes them.
 """
 
 from __future__ import annotations
@@ -102,14 +103,15 @@ class LearnerRow:
 class TopicAverage:
     topic: str
     title: str
-    mean: float  # 0..1
-    answers: int
+    mean: float  # 0..1, a blank counting 0
+    shown: int  # how many times submitted attempts showed a question of the topic
 
 
 @dataclass(frozen=True)
 class Dashboard:
     cohort: Row
     filters: Filters
+    version: int  # the data version it was built at
     enrolled: int
     started: int
     passed: int
@@ -119,6 +121,11 @@ class Dashboard:
     topics: tuple[TopicAverage, ...]
     activity: tuple[tuple[str, int], ...]  # (day, attempts started)
     learners: tuple[LearnerRow, ...]
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """What it is cached under: cohort, filters and the data version it was built at."""
+        return ("dashboard", self.cohort["id"], self.filters, self.version)
 
     @property
     def pass_rate(self) -> float | None:
@@ -155,11 +162,19 @@ class ItemRow:
 
 @dataclass(frozen=True)
 class ItemReport:
+    cohort_id: int
     quiz_id: str
     which: str
+    version: int  # the data version it was built at
     test: QuizStats
     items: tuple[ItemRow, ...]
-    earlier_versions: int  # answers to since-edited questions, left out
+    earlier_versions: int  # answers (blanks too) to since-edited questions, left out
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """What it is cached under: cohort, quiz, attempts counted and the data version it
+        was built at."""
+        return ("items", self.cohort_id, self.quiz_id, self.which, self.version)
 
     def test_export(self) -> dict[str, Any]:
         t = self.test
@@ -210,13 +225,20 @@ class Reports:
             raise QuizError(f'No cohort has the join code "{join_code}".')
         return cohort
 
-    def memo(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
-        """`build()`, cached per database, course, `key` and data version (for views that
-        derive tables or charts from a report)."""
-        return self._cached(("view", *key), build)
+    def memo(self, report: Dashboard | ItemReport, piece: str, build: Callable[[], T]) -> T:
+        """`build()`, a piece a view derives from `report` (a table, a chart's data), cached
+        with the report: per database, course, the report's key (which holds the data
+        version it was built at) and `piece`."""
+        return self._remember((*report.key, piece), build)
 
-    def _cached(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
-        full = (self.store.path, str(self.course.folder), *key, self.store.data_version())
+    def _cached(self, key: tuple[Any, ...], build: Callable[[int], T]) -> T:
+        """`build(version)` for the data version now, cached per database, course, `key`
+        and that version."""
+        version = self.store.data_version()
+        return self._remember((*key, version), lambda: build(version))
+
+    def _remember(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+        full = (self.store.path, self.course.fingerprint, *key)
         found = _cache.get(full)
         if found is None:
             found = build()
@@ -230,10 +252,11 @@ class Reports:
 
     def dashboard(self, cohort: Row, filters: Filters) -> Dashboard:
         return self._cached(
-            ("dashboard", cohort["id"], filters), lambda: self._dashboard(cohort, filters)
+            ("dashboard", cohort["id"], filters),
+            lambda version: self._dashboard(cohort, filters, version),
         )
 
-    def _dashboard(self, cohort: Row, filters: Filters) -> Dashboard:
+    def _dashboard(self, cohort: Row, filters: Filters, version: int) -> Dashboard:
         quiz_id, since, until = filters.window()
         members = self.store.members(cohort["id"])
         everything = self.store.cohort_attempts(cohort["id"], None, since, until)
@@ -292,6 +315,7 @@ class Reports:
         return Dashboard(
             cohort=cohort,
             filters=filters,
+            version=version,
             enrolled=len(members),
             started=len(active_users & member_ids),
             passed=len(passed_users & member_ids),
@@ -304,17 +328,19 @@ class Reports:
         )
 
     def _topic_averages(self, cohort_id: int, *window: str | None) -> list[TopicAverage]:
+        """Per topic, the mean mark over every time a submitted attempt showed one of its
+        questions, a blank counting 0 (as in the learner's own marks by topic)."""
         marks: dict[str, float] = defaultdict(float)
-        answers: dict[str, int] = defaultdict(int)
+        shown: dict[str, int] = defaultdict(int)
         for row in self.store.cohort_question_marks(cohort_id, *window):
             if self.course.has_question(row["question_id"]):
                 topic = self.course.topic_of(row["question_id"])
                 marks[topic] += row["marks"]
-                answers[topic] += row["answers"]
+                shown[topic] += row["shown"]
         return [
-            TopicAverage(t, self.course.bank(t).title, marks[t] / answers[t], answers[t])
+            TopicAverage(t, self.course.bank(t).title, marks[t] / shown[t], shown[t])
             for t in self.course.topics
-            if answers.get(t)
+            if shown.get(t)
         ]
 
     def gradebook(self, cohort: Row, filters: Filters) -> list[dict[str, Any]]:
@@ -325,10 +351,10 @@ class Reports:
     def item_analysis(self, cohort: Row, quiz_id: str, which: str) -> ItemReport:
         return self._cached(
             ("items", cohort["id"], quiz_id, which),
-            lambda: self._item_analysis(cohort, quiz_id, which),
+            lambda version: self._item_analysis(cohort, quiz_id, which, version),
         )
 
-    def _item_analysis(self, cohort: Row, quiz_id: str, which: str) -> ItemReport:
+    def _item_analysis(self, cohort: Row, quiz_id: str, which: str, version: int) -> ItemReport:
         rows = [
             a for a in self.store.cohort_attempts(cohort["id"], quiz_id, with_slots=True)
             if a["submitted_at"] and a["max_score"]
@@ -337,20 +363,23 @@ class Reports:
         for response in self.store.cohort_responses(cohort["id"], quiz_id):
             answers[response["attempt_id"]][response["question_id"]] = response
         current = {q.id: q.content_hash for q in self.course.questions}
-        earlier = 0
         scored = []
+        kept: dict[int, dict[str, Row]] = defaultdict(dict)  # answers to the current versions
         for row in rows:
             marks = {}
+            left_out = 0
             for slot in json.loads(row["slots"]):
                 question_id, shown_hash = slot["id"], slot.get("hash", "")
                 if current.get(question_id) != shown_hash:
-                    earlier += 1
+                    left_out += 1
                     continue
                 response = answers[row["id"]].get(question_id)
+                if response is not None:
+                    kept[row["id"]][question_id] = response
                 marks[question_id] = response["mark"] if response else 0.0
             scored.append(
                 ScoredAttempt(row["id"], row["user_id"], row["started_at"], row["score"],
-                              row["max_score"], marks)
+                              row["max_score"], marks, left_out)
             )  # fmt: skip
         chosen = choose_attempts(scored, which)
         stats = item_stats(chosen)
@@ -359,9 +388,9 @@ class Reports:
         for item in stats:
             question = self.course.question(item.question_id)
             given = [
-                json.loads(answers[a][item.question_id]["answer"])
+                json.loads(kept[a][item.question_id]["answer"])
                 for a in chosen_ids
-                if item.question_id in answers[a]
+                if item.question_id in kept[a]
             ]
             topic = self.course.topic_of(item.question_id)
             items.append(
@@ -370,7 +399,10 @@ class Reports:
             )  # fmt: skip
         order = {q.id: i for i, q in enumerate(self.course.questions)}
         items.sort(key=lambda r: order.get(r.stats.question_id, len(order)))
-        return ItemReport(quiz_id, which, quiz_stats(chosen, stats), tuple(items), earlier)
+        earlier = sum(a.left_out for a in scored)
+        return ItemReport(
+            cohort["id"], quiz_id, which, version, quiz_stats(chosen, stats), tuple(items), earlier
+        )
 
     # -- responses and drill-down --------------------------------------------------------
 

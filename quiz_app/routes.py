@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from quiz_app import session
+from quiz_app import session, ui
 from quiz_app.accounts import User
 
 # (file under views/, title, Material icon): immutable, so safe to share.
@@ -67,7 +67,8 @@ def pages_for(user: User | None) -> dict[str, list[st.Page]]:
 
 
 def route() -> None:
-    """Build the navigation for the signed-in user's role and run the chosen page."""
+    """Build the navigation for the signed-in user's role and run the chosen page, after
+    what instructors must know about the bank files (no page runs without a course)."""
     user = session.current_user()
     st.set_page_config(
         page_title="Dry needling CE quizzes",
@@ -75,4 +76,5 @@ def route() -> None:
         layout="wide" if user is not None and user.is_instructor else "centered",
     )
     session.sync_cookie()
-    st.navigation(pages_for(user)).run()
+    if ui.show_bank_status(instructor=user is not None and user.is_instructor):
+        st.navigation(pages_for(user)).run()

@@ -671,20 +671,14 @@ class Store:
             [cohort_id, *params],
         )
 
-    def _submitted_responses(
-        self,
-        select: str,
-        cohort_id: int,
-        window: tuple[str | None, str | None, str | None],
-        group_by: str = "",
-    ) -> list[Row]:
-        """`select` over the answers of a cohort's submitted attempts in a window."""
-        conditions, params = self._window(*window)
-        return self.query(
-            f"SELECT {select} FROM attempts a JOIN responses r ON r.attempt_id = a.id"
-            f" WHERE a.cohort_id = ? AND a.submitted_at IS NOT NULL{conditions}{group_by}",
-            [cohort_id, *params],
-        )
+    def _submitted(
+        self, cohort_id: int, quiz_id: str | None, since: str | None, until: str | None
+    ) -> tuple[str, list[Any]]:
+        """The WHERE clause, on `a.` (attempts), of a cohort's submitted attempts of a quiz
+        started in a window, and its parameters."""
+        window, params = self._window(quiz_id, since, until)
+        where = f" WHERE a.cohort_id = ? AND a.submitted_at IS NOT NULL{window}"
+        return where, [cohort_id, *params]
 
     def cohort_responses(
         self,
@@ -694,10 +688,11 @@ class Store:
         until: str | None = None,
     ) -> list[Row]:
         """Answers of a cohort's submitted attempts (of one quiz, started in a window)."""
-        return self._submitted_responses(
-            "r.attempt_id, r.question_id, r.answer, r.mark, r.content_hash, r.answered_at",
-            cohort_id,
-            (quiz_id, since, until),
+        where, params = self._submitted(cohort_id, quiz_id, since, until)
+        return self.query(
+            "SELECT r.attempt_id, r.question_id, r.answer, r.mark, r.content_hash, r.answered_at"
+            " FROM attempts a JOIN responses r ON r.attempt_id = a.id" + where,
+            params,
         )
 
     def cohort_question_marks(
@@ -707,12 +702,19 @@ class Store:
         since: str | None = None,
         until: str | None = None,
     ) -> list[Row]:
-        """Per question: the total mark and number of answers in submitted attempts."""
-        return self._submitted_responses(
-            "r.question_id, sum(r.mark) AS marks, count(*) AS answers",
-            cohort_id,
-            (quiz_id, since, until),
-            " GROUP BY r.question_id",
+        """Per question of a cohort's submitted attempts (of one quiz, started in a window):
+        how many attempts showed it (`shown`) and the total mark they earned on it
+        (`marks`), a question left blank adding 0."""
+        where, params = self._submitted(cohort_id, quiz_id, since, until)
+        return self.query(
+            "SELECT json_extract(s.value, '$.id') AS question_id, count(*) AS shown,"
+            " coalesce(sum(r.mark), 0) AS marks"
+            " FROM attempts a JOIN json_each(a.slots) s"
+            " LEFT JOIN responses r"
+            " ON r.attempt_id = a.id AND r.question_id = json_extract(s.value, '$.id')"
+            + where
+            + " GROUP BY 1",
+            params,
         )
 
     # -- bulk load and backup ----------------------------------------------------------

@@ -9,6 +9,7 @@ import html
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import streamlit as st
 
 from quiz_app.bank import Question
 from quiz_app.course import Course, default_banks_dir, load_course
+from quiz_app.errors import BankError, Problem
 from quiz_app.exports import to_csv
 
 TYPE_LABELS = {
@@ -33,28 +35,94 @@ def safe(text: str) -> str:
 
 
 RELOAD_CHECK_S = 2.0
+NO_COURSE = (
+    "The course is not available: its question banks have errors. The course administrator "
+    "can list them with `quiz-app validate`."
+)
 
-_courses: dict[Path, tuple[float, tuple[tuple[str, float], ...], Course]] = {}
+
+@dataclass(frozen=True)
+class _Loaded:
+    """What one look at a bank folder found (immutable, so shared between sessions)."""
+
+    checked: float  # time.monotonic() of the look
+    stamp: tuple[tuple[str, float], ...]  # each bank file's name and modification time
+    course: Course | None  # the last valid course, None when none was ever valid
+    problems: tuple[Problem, ...]  # why the files as they are now are invalid; () if valid
+
+
+_courses: dict[Path, _Loaded] = {}
 _courses_lock = threading.Lock()
 
 
-def course() -> Course:
-    """The validated course, loaded once per process.
+def _stamp(folder: Path) -> tuple[tuple[str, float], ...]:
+    found = []
+    for path in folder.glob("*.y*ml"):
+        try:
+            found.append((path.name, path.stat().st_mtime))
+        except FileNotFoundError:  # an editor replacing the file as we look
+            continue
+    return tuple(sorted(found))
 
-    Bank files are checked for changes at most every RELOAD_CHECK_S seconds, and the
-    course reloaded when one changed, so an author's edit shows up without a restart.
-    Raises BankError when the banks are invalid (nothing is cached then).
-    """
+
+def _loaded() -> _Loaded:
+    """The bank folder as last looked at, looking again (and reloading the course if a
+    file changed) at most every RELOAD_CHECK_S seconds."""
     folder = default_banks_dir()
     now = time.monotonic()
     cached = _courses.get(folder)
-    if cached is not None and now - cached[0] < RELOAD_CHECK_S:
-        return cached[2]
-    stamp = tuple(sorted((p.name, p.stat().st_mtime) for p in folder.glob("*.y*ml")))
+    if cached is not None and now - cached.checked < RELOAD_CHECK_S:
+        return cached
+    stamp = _stamp(folder)
     with _courses_lock:
-        loaded = cached[2] if cached is not None and cached[1] == stamp else load_course(folder)
-        _courses[folder] = (now, stamp, loaded)
+        cached = _courses.get(folder)
+        if cached is not None and cached.stamp == stamp:
+            loaded = replace(cached, checked=now)
+        else:
+            try:
+                loaded = _Loaded(now, stamp, load_course(folder), ())
+            except BankError as exc:
+                last = cached.course if cached is not None else None
+                loaded = _Loaded(now, stamp, last, tuple(exc.problems))
+        _courses[folder] = loaded
         return loaded
+
+
+def course() -> Course:
+    """The course being served: the banks as last loaded while valid.
+
+    Bank files are checked for changes at most every RELOAD_CHECK_S seconds and the
+    course reloaded when one changed, so an author's edit shows up without a restart;
+    an edit that makes them invalid leaves the last valid course in place (instructors
+    are told why, by `show_bank_status`). Raises BankError when the banks have not been
+    valid since the process started.
+    """
+    loaded = _loaded()
+    if loaded.course is None:
+        raise BankError(list(loaded.problems))
+    return loaded.course
+
+
+def show_bank_status(instructor: bool) -> bool:
+    """Say what is wrong with the bank files, if anything; True when a course is served.
+
+    With no valid course yet, everyone gets the plain NO_COURSE message. Instructors also
+    get each problem as a FILE:LINE line of plain text, behind a warning when the last
+    valid course is still served; learners are told nothing of an edit that failed.
+    """
+    loaded = _loaded()
+    if loaded.course is None:
+        st.error(NO_COURSE, icon=":material/error:")
+    if instructor and loaded.problems:
+        if loaded.course is not None:
+            st.warning(
+                "The question banks have errors since their last edit, so the app still "
+                "serves the course as it was before it. Learners are not told.",
+                icon=":material/warning:",
+            )
+        with st.expander(f"{plural(len(loaded.problems), 'problem')} in the question banks"):
+            st.code("\n".join(str(p) for p in loaded.problems), language=None, wrap_lines=True)
+    return loaded.course is not None
 
 
 RIGHT = ":green[:material/check_circle:]"

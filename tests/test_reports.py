@@ -5,9 +5,13 @@ from __future__ import annotations
 import csv
 import io
 
+import numpy as np
 import pytest
 
+from quiz_app.attempts import Attempt, Attempts
+from quiz_app.course import Course, load_course
 from quiz_app.exports import safe_cell, to_csv
+from quiz_app.progress import topic_breakdown
 from quiz_app.reports import (
     GRADEBOOK_COLUMNS,
     IN_PROGRESS,
@@ -24,6 +28,35 @@ from quiz_app.scoring import correct_answer
 @pytest.fixture
 def reports(store, tiny_course) -> Reports:
     return Reports(store, tiny_course)
+
+
+def edit_bank(course: Course, old: str, new: str) -> Course:
+    """The course after replacing `old` by `new` in its bank file, loaded afresh."""
+    bank = course.folder / "demo.yaml"
+    text = bank.read_text(encoding="utf-8")
+    assert old in text
+    bank.write_text(text.replace(old, new), encoding="utf-8")
+    return load_course(course.folder)
+
+
+def sit(world, course: Course, cohort, username: str, answers: dict[str, object]) -> Attempt:
+    """A new learner of `cohort` sits the post-test of `course` and submits it, answering
+    by question id and leaving every other question blank."""
+    learner = world["accounts"].sign_up(username, username.title(), "password123")
+    world["accounts"].join(learner, cohort["join_code"])
+    service = Attempts(world["attempts"].store, course, world["attempts"].clock)
+    attempt = service.start(learner.id, course.post_test, cohort_id=cohort["id"])
+    for question_id, answer in answers.items():
+        service.answer(attempt, question_id, answer)
+    return service.submit(attempt)
+
+
+SINGLE_CHOICES = """\
+      - text: Alpha
+        correct: true
+      - text: Beta
+      - text: Gamma
+"""
 
 
 def test_dashboard_numbers(reports, cohort_world) -> None:
@@ -66,6 +99,29 @@ def test_new_answers_refresh_cached_reports(reports, cohort_world, tiny_course) 
     )
     fresh = reports.dashboard(cohort_world["cohort"], Filters("post-test"))
     assert fresh is not first and fresh.not_started == 0
+
+
+def test_average_by_topic_counts_a_blank_as_zero(store, tiny_course, cohort_world) -> None:
+    cohort = cohort_world["elsewhere"]
+    right = {"q-single": correct_answer(tiny_course.question("q-single"))}
+    attempt = sit(cohort_world, tiny_course, cohort, "fay", right)  # four questions left blank
+    (results,) = topic_breakdown(attempt, tiny_course)  # what the learner sees
+    (average,) = Reports(store, tiny_course).dashboard(cohort, Filters("post-test")).topics
+    assert 100 * average.mean == results.percent == 20.0
+
+
+def test_editing_a_bank_refreshes_cached_reports(store, tiny_course, cohort_world) -> None:
+    cohort, post_test = cohort_world["cohort"], Filters("post-test")
+    before = Reports(store, tiny_course)
+    assert before.dashboard(cohort, post_test).topics[0].title == "Demo topic"
+    items = before.item_analysis(cohort, "post-test", "all")
+    assert "q-single" in {row.stats.question_id for row in items.items}
+    retitled = edit_bank(tiny_course, "title: Demo topic", "title: Needling basics")
+    edited = Reports(store, edit_bank(retitled, "stem: Which one?", "stem: Which one, now?"))
+    assert edited.dashboard(cohort, post_test).topics[0].title == "Needling basics"
+    items = edited.item_analysis(cohort, "post-test", "all")
+    assert "q-single" not in {row.stats.question_id for row in items.items}
+    assert items.earlier_versions == 4  # every submitted post-test showed the old version
 
 
 def test_item_analysis_counts_each_question_over_attempts_shown_it(reports, cohort_world):
@@ -135,3 +191,46 @@ def test_drill_down_keeps_other_cohorts_private(reports, cohort_world, tiny_cour
     assert [a.cohort_id for a in mine] == [cohort_world["cohort"]["id"]]
     with pytest.raises(NotAllowed):
         reports.learner_attempts(cohort_world["elsewhere"], ana.id, service)
+
+
+def test_item_analysis_after_an_edit_matches_answers_to_the_version_shown(
+    store, tiny_course, cohort_world
+) -> None:
+    cohort = cohort_world["elsewhere"]
+    four = SINGLE_CHOICES + "      - text: Delta\n"
+    before = edit_bank(tiny_course, SINGLE_CHOICES, four)
+    for username, picked in [("delta", 3), ("gamma", 2), ("alpha", 0)]:
+        sit(cohort_world, before, cohort, username, {"q-single": picked})
+    reordered = "      - text: Gamma\n" + SINGLE_CHOICES.replace("      - text: Gamma\n", "")
+    after = edit_bank(before, four, reordered)  # Delta removed, Gamma moved first
+    for username, picked in [("alpha-now", 1), ("beta-now", 2)]:
+        sit(cohort_world, after, cohort, username, {"q-single": picked})
+    report = Reports(store, after).item_analysis(cohort, "post-test", "all")
+    (single,) = [row for row in report.items if row.stats.question_id == "q-single"]
+    assert single.stats.n == 2
+    assert [(s.label, s.correct, s.share) for s in single.shares] == [
+        ("Gamma", False, 0.0), ("Alpha", True, 0.5), ("Beta", False, 0.5)]  # fmt: skip
+
+
+def test_alpha_after_an_edit_totals_each_attempt_over_the_items_kept(
+    store, tiny_course, cohort_world
+) -> None:
+    cohort = cohort_world["elsewhere"]
+    order = ["q-single", "q-multiple", "q-tf", "q-match", "q-order"]
+    rights = np.array([[1, 1, 1, 1, 1], [0, 1, 1, 1, 0], [1, 1, 0, 0, 0],
+                       [0, 0, 1, 0, 0], [1, 0, 0, 1, 1], [1, 1, 1, 0, 1]], dtype=float)  # fmt: skip
+    for n, row in enumerate(rights):
+        right = [q for q, r in zip(order, row, strict=True) if r]  # the rest left blank
+        answers = {q: correct_answer(tiny_course.question(q)) for q in right}
+        sit(cohort_world, tiny_course, cohort, f"learner{n}", answers)
+    edited = edit_bank(tiny_course, "stem: Which one?", "stem: Which one, now?")
+    report = Reports(store, edited).item_analysis(cohort, "post-test", "all")
+    assert report.test.items_per_attempt == 4
+    kept = rights[:, 1:]  # q-single was edited since: out of the items and of the totals
+    totals = kept.sum(axis=1)
+    kr20 = 4 / 3 * (1 - kept.var(axis=0, ddof=1).sum() / totals.var(ddof=1))
+    assert report.test.alpha == pytest.approx(kr20)
+    assert report.test.mean == pytest.approx((100 * totals / 4).mean())
+    (tf,) = [row for row in report.items if row.stats.question_id == "q-tf"]
+    x = kept[:, 1]
+    assert tf.stats.discrimination == pytest.approx(100 * np.corrcoef(x, totals - x)[0, 1])

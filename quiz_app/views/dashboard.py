@@ -73,7 +73,6 @@ def render() -> None:
     reports = session.reports()
     filters = Filters(quiz_id, since, until)
     board = reports.dashboard(cohort, filters)
-    key = ("dashboard", cohort["id"], filters)
 
     columns = st.columns(5)
     columns[0].metric("Enrolled", board.enrolled)
@@ -91,7 +90,7 @@ def render() -> None:
         st.subheader("Best scores", anchor=False)
         if board.best_scores:
             table = reports.memo(
-                (*key, "histogram"), lambda: charts.histogram_table(board.best_scores)
+                board, "histogram", lambda: charts.histogram_table(board.best_scores)
             )
             st.vega_lite_chart(table, charts.histogram_spec(board.pass_mark), width="stretch")
         else:
@@ -101,7 +100,8 @@ def render() -> None:
         weakest = board.weakest
         if weakest is not None:
             table = reports.memo(
-                (*key, "topics"),
+                board,
+                "topics",
                 lambda: charts.topic_table(
                     [(t.title, t.mean) for t in board.topics], weakest.title
                 ),
@@ -116,7 +116,7 @@ def render() -> None:
 
     st.subheader("Attempts over time", anchor=False)
     if board.activity:
-        table = reports.memo((*key, "activity"), lambda: charts.activity_table(board.activity))
+        table = reports.memo(board, "activity", lambda: charts.activity_table(board.activity))
         st.vega_lite_chart(table, charts.activity_spec(), width="stretch")
     else:
         st.caption("No attempts in this selection.")
@@ -144,7 +144,7 @@ def render() -> None:
     table = (
         learner_table(rows)
         if needle or shown_status
-        else reports.memo((*key, "learners"), lambda: learner_table(board.learners))
+        else reports.memo(board, "learners", lambda: learner_table(board.learners))
     )
     picked = st.dataframe(
         table,

@@ -95,7 +95,7 @@ def render() -> None:
     frame = (
         item_table(rows)
         if only_flagged
-        else reports.memo(("items", cohort["id"], quiz_id, which), lambda: item_table(rows))
+        else reports.memo(report, "table", lambda: item_table(report.items))
     )
     number = st.column_config.NumberColumn
     picked = st.dataframe(
