@@ -19,6 +19,7 @@ MIN_PASSWORD = 8
 MAX_FAILED_SIGNINS = 5
 LOCK_MINUTES = 15
 SESSION_HOURS = 12
+NO_MATCH = "That username and password do not match."
 # Join codes avoid look-alike characters (0/O, 1/I/L) so they survive being read aloud.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -29,7 +30,7 @@ class AccountError(QuizError):
 
 
 class AccountLocked(AccountError):
-    """Too many failed sign-ins: the account is locked for a while."""
+    """Too many failed sign-ins: this username is refused for a while, password unchecked."""
 
 
 class BadJoinCode(QuizError):
@@ -106,36 +107,37 @@ class Accounts:
         return User(user_id, username, display_name, role)
 
     def sign_in(self, username: str, password: str) -> User:
-        """The user whose password this is; raises AccountError or AccountLocked.
+        """The user whose password this is; raises AccountError, or AccountLocked.
 
-        Five failures in a row lock the account for fifteen minutes; a success
-        clears the count. An unknown username fails exactly like a wrong password.
+        Every password check first takes a ticket, in one write, from the username's
+        guard: at most MAX_FAILED_SIGNINS checks per window, which lasts LOCK_MINUTES
+        from its first check and, once full, LOCK_MINUTES from its last. With no ticket
+        left, AccountLocked is raised without checking the password, so parallel guesses
+        cannot exceed the limit. A success clears the guard. An unknown username is
+        counted, checked against a dummy hash and answered exactly as a wrong password
+        for a real account is.
         """
         now = self.clock.now()
-        row = self.store.user_by_username(normalise_username(username))
-        if row is None:
-            verify_password(password, _DUMMY_HASH)  # take as long as a real check
-            raise AccountError("That username and password do not match.")
-        if row["locked_until"] and parse(row["locked_until"]) > now:
-            raise AccountLocked(_locked_message(parse(row["locked_until"]) - now))
-        if not verify_password(password, row["password_hash"]):
-            after = self.store.record_failed_signin(
-                row["id"], MAX_FAILED_SIGNINS, iso(now + timedelta(minutes=LOCK_MINUTES))
+        name = normalise_username(username)
+        row = self.store.user_by_username(name)
+        guard_key = _token_hash(name)
+        ticket = self.store.take_signin_ticket(
+            guard_key, iso(now), iso(now + timedelta(minutes=LOCK_MINUTES)), MAX_FAILED_SIGNINS
+        )
+        if ticket["checks"] is None:
+            raise AccountLocked(_locked_message(parse(ticket["locked_until"]) - now))
+        if verify_password(password, row["password_hash"] if row else _DUMMY_HASH) and row:
+            self.store.signin_succeeded(guard_key)
+            return User.from_row(row)
+        left = MAX_FAILED_SIGNINS - ticket["checks"]
+        if left <= 0:
+            raise AccountLocked(
+                f"{MAX_FAILED_SIGNINS} failed sign-ins: this username is locked for "
+                f"{LOCK_MINUTES} minutes."
             )
-            if after["locked_until"] and parse(after["locked_until"]) > now:
-                raise AccountLocked(
-                    f"{MAX_FAILED_SIGNINS} failed sign-ins in a row: this account is locked "
-                    f"for {LOCK_MINUTES} minutes."
-                )
-            left = MAX_FAILED_SIGNINS - after["failed_signins"]
-            raise AccountError(
-                f"That username and password do not match. {left} more failed "
-                f"attempt{'s' if left != 1 else ''} will lock the account for {LOCK_MINUTES} "
-                "minutes."
-            )
-        if row["failed_signins"] or row["locked_until"]:
-            self.store.clear_failed_signins(row["id"])
-        return User.from_row(row)
+        raise AccountError(
+            f"{NO_MATCH} {_more(left)} will lock this username for {LOCK_MINUTES} minutes."
+        )
 
     def start_session(self, user: User) -> str:
         """A new session token for a signed-in user, valid for SESSION_HOURS.
@@ -224,11 +226,15 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _more(count: int) -> str:
+    return f"{count} more failed attempt{'s' if count != 1 else ''}"
+
+
 def _locked_message(remaining: timedelta) -> str:
     minutes = max(1, -(-int(remaining.total_seconds()) // 60))
     plural = "s" if minutes != 1 else ""
     return (
-        "This account is locked after repeated failed sign-ins; try again in "
+        "This username is locked after repeated failed sign-ins; try again in "
         f"{minutes} minute{plural}."
     )
 

@@ -40,6 +40,7 @@ DATA_TABLES = (
     "sessions",
     "data_version",
     "certificates",
+    "signin_guards",
 )
 BUSY_TIMEOUT_MS = 5_000
 POOL_SIZE = 16
@@ -259,6 +260,10 @@ class Store:
         rows = self.query(sql, params)
         return rows[0] if rows else None
 
+    def change(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one INSERT, UPDATE or DELETE as a write; the number of rows it changed."""
+        return self.write(lambda conn: conn.execute(sql, params).rowcount)
+
     def pragma(self, name: str) -> Any:
         """The value of a PRAGMA on the store's connections (journal_mode, synchronous...)."""
         with self.borrow() as conn:
@@ -300,31 +305,37 @@ class Store:
     def user_by_username(self, username: str) -> Row | None:
         return self.first("SELECT * FROM users WHERE username = ?", (username,))
 
-    def record_failed_signin(self, user_id: int, limit: int, lock_until: str) -> Row:
-        """Count a failed sign-in; at `limit` failures lock until `lock_until` and reset."""
+    def take_signin_ticket(self, guard_key: str, now: str, lock_until: str, limit: int) -> Row:
+        """Allow one password check, or refuse it, in one write (so parallel guesses queue).
 
-        def bump(conn: sqlite3.Connection) -> Row:
-            conn.execute(
-                "UPDATE users SET failed_signins = failed_signins + 1 WHERE id = ?", (user_id,)
-            )
-            conn.execute(
-                "UPDATE users SET locked_until = ?, failed_signins = 0"
-                " WHERE id = ? AND failed_signins >= ?",
-                (lock_until, user_id, limit),
-            )
-            row = _one(conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)))
-            assert row is not None
-            return row
+        While the guard of `guard_key` has given fewer than `limit` checks since it was
+        opened (a new guard is open until `lock_until`): {"checks": n}, n counting this
+        check; the `limit`-th check keeps the guard until `lock_until`. Refused:
+        {"checks": None, "locked_until": ...}. Guards past their time are dropped first.
+        """
 
-        return self.write(bump)
+        def take(conn: sqlite3.Connection) -> Row:
+            conn.execute("DELETE FROM signin_guards WHERE renews_at <= ?", (now,))
+            taken = conn.execute(
+                "INSERT INTO signin_guards (key, checks, renews_at) VALUES (?, 1, ?)"
+                " ON CONFLICT (key) DO UPDATE SET checks = checks + 1,"
+                " renews_at = CASE WHEN checks + 1 >= ? THEN excluded.renews_at"
+                " ELSE renews_at END"
+                " WHERE checks < ? RETURNING checks",
+                (guard_key, lock_until, limit, limit),
+            ).fetchall()
+            if taken:
+                return {"checks": taken[0][0]}
+            until = conn.execute(
+                "SELECT renews_at FROM signin_guards WHERE key = ?", (guard_key,)
+            ).fetchone()[0]
+            return {"checks": None, "locked_until": until}
 
-    def clear_failed_signins(self, user_id: int) -> None:
-        self.write(
-            lambda conn: conn.execute(
-                "UPDATE users SET failed_signins = 0, locked_until = NULL WHERE id = ?",
-                (user_id,),
-            )
-        )
+        return self.write(take)
+
+    def signin_succeeded(self, guard_key: str) -> None:
+        """Clear the guard a successful check was taken from."""
+        self.change("DELETE FROM signin_guards WHERE key = ?", (guard_key,))
 
     # -- sessions --------------------------------------------------------------------
 
