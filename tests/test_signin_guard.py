@@ -1,4 +1,4 @@
-"""The sign-in guard: lockout under parallel guesses, no username enumeration."""
+"""The sign-in guard: lockout under parallel guesses, recognised browsers, no enumeration."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from collections.abc import Callable
 import pytest
 
 import quiz_app.accounts
-from quiz_app.accounts import AccountError, Accounts, User
+from quiz_app.accounts import (
+    INSTRUCTOR,
+    LEARNER,
+    AccountError,
+    AccountLocked,
+    Accounts,
+    User,
+)
 from quiz_app.auth import verify_password
 from quiz_app.clock import ManualClock
 from quiz_app.store import Store
@@ -27,6 +34,13 @@ def accounts(store: Store, clock: ManualClock) -> Accounts:
 @pytest.fixture
 def ana(accounts: Accounts) -> User:
     return accounts.sign_up("ana", "Ana", RIGHT)
+
+
+def device_of(accounts: Accounts, user: User) -> str:
+    """The device token a browser gets when it signs in as `user` and claims its cookie."""
+    cookies = accounts.claim_session(accounts.start_session(user).handoff)
+    assert cookies is not None and cookies.device_token is not None
+    return cookies.device_token
 
 
 def outcome(attempt: Callable[[], User]) -> str:
@@ -131,6 +145,84 @@ def test_lockout_refuses_the_right_password_in_the_same_burst(
         for thread in threads:
             thread.join()
     assert Counter(outcomes) == {"AccountLocked": 60, "AccountError": 4}
+
+
+# -- 13: lockout is not a weapon ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [LEARNER, INSTRUCTOR])
+def test_lockout_is_not_a_weapon_against_a_recognised_browser(
+    accounts: Accounts, clock: ManualClock, role: str
+) -> None:
+    """An attacker who locks the username out does not lock out its owner's own browser."""
+    owner = accounts.sign_up("morgan", "Morgan", RIGHT, role)
+    device = device_of(accounts, owner)
+    for _ in range(5):
+        with pytest.raises(AccountError):
+            accounts.sign_in("morgan", WRONG)
+    with pytest.raises(AccountLocked, match="try again in 15 minutes"):
+        accounts.sign_in("morgan", RIGHT)  # right, but from the attacker's browser
+    assert accounts.sign_in("morgan", RIGHT, device) == owner
+    clock.advance(minutes=5)
+    with pytest.raises(AccountLocked, match="try again in 10 minutes"):
+        accounts.sign_in("morgan", RIGHT)  # the owner's success did not unlock the attacker
+
+
+def test_a_recognised_browser_has_its_own_limit_then_is_forgotten(
+    accounts: Accounts, ana: User
+) -> None:
+    device = device_of(accounts, ana)
+    for left in (4, 3, 2, 1):
+        with pytest.raises(AccountError, match=f"After {left} more failed attempts?, this"):
+            accounts.sign_in("ana", WRONG, device)
+    with pytest.raises(AccountError, match="this browser is no longer recognised"):
+        accounts.sign_in("ana", WRONG, device)
+    assert accounts.store.table_rows("devices") == []
+    with pytest.raises(AccountError, match="4 more failed attempts will lock"):
+        accounts.sign_in("ana", WRONG, device)  # from now on, like any other browser
+
+
+def test_a_success_clears_only_the_count_it_came_from(accounts: Accounts, ana: User) -> None:
+    device = device_of(accounts, ana)
+    for _ in range(3):
+        with pytest.raises(AccountError):
+            accounts.sign_in("ana", WRONG, device)
+        with pytest.raises(AccountError):
+            accounts.sign_in("ana", WRONG)
+    accounts.sign_in("ana", RIGHT, device)
+    with pytest.raises(AccountError, match="After 4 more failed attempts, this browser"):
+        accounts.sign_in("ana", WRONG, device)
+    with pytest.raises(AccountError, match="1 more failed attempt will lock"):
+        accounts.sign_in("ana", WRONG)
+
+
+def test_a_device_token_counts_only_for_its_own_account(accounts: Accounts, ana: User) -> None:
+    bob = accounts.sign_up("bob", "Bob", RIGHT)
+    for _ in range(5):
+        with pytest.raises(AccountError):
+            accounts.sign_in("bob", WRONG)
+    with pytest.raises(AccountLocked):
+        accounts.sign_in("bob", RIGHT, device_of(accounts, ana))
+    assert accounts.sign_in("bob", RIGHT, device_of(accounts, bob)) == bob
+
+
+def test_parallel_guesses_with_a_stolen_device_token_get_at_most_ten_checks(
+    accounts: Accounts, ana: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copied device cookie adds its five checks to the username's five, no more."""
+    device = device_of(accounts, ana)
+    checks = HeldChecks()
+    monkeypatch.setattr(quiz_app.accounts, "verify_password", checks.verify)
+    threads, outcomes = checks.burst(THREADS, lambda: accounts.sign_in("ana", WRONG, device))
+    try:
+        checks.wait_until_all_in(THREADS)
+        assert checks.held == 10
+    finally:
+        checks.release()
+        for thread in threads:
+            thread.join()
+    assert Counter(outcomes)["AccountLocked"] == THREADS - 9
+    assert accounts.store.table_rows("devices") == []
 
 
 # -- 14: no username enumeration ------------------------------------------------------------

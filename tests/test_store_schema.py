@@ -71,6 +71,9 @@ def test_foreign_keys_are_enforced(store: Store) -> None:
         ("SELECT * FROM cohorts WHERE instructor_id = 1", "idx_cohorts_instructor_id"),
         ("SELECT * FROM memberships WHERE user_id = 1", "idx_memberships_user_id"),
         ("SELECT * FROM users WHERE username = 'a'", "idx_users_username"),
+        ("SELECT * FROM sessions WHERE token_hash = 'h'", "idx_sessions_token_hash"),
+        ("SELECT * FROM sessions WHERE handoff_hash = 'h'", "idx_sessions_handoff_hash"),
+        ("SELECT * FROM sessions WHERE id = 1", "INTEGER PRIMARY KEY"),
         ("DELETE FROM signin_guards WHERE renews_at <= 't'", "idx_signin_guards_renews_at"),
     ],
     ids=[
@@ -81,6 +84,9 @@ def test_foreign_keys_are_enforced(store: Store) -> None:
         "instructor-cohorts",
         "learner-cohorts",
         "sign-in",
+        "refresh",
+        "claim-cookie",
+        "session-recheck",
         "guard-expiry",
     ],
 )
