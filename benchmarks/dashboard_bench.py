@@ -34,7 +34,7 @@ from quiz_app.accounts import User
 from quiz_app.course import load_course
 from quiz_app.demo import DEMO_INSTRUCTOR, generate
 from quiz_app.store import Store
-from quiz_app.testing import APP
+from quiz_app.testing import APP, sign_in_as
 
 PAGES = {"dashboard": "views/dashboard.py", "items": "views/items.py"}
 FIRST_LOADS = 5
@@ -51,7 +51,7 @@ def run_ms(at: AppTest) -> float:
 
 def open_page(user: User, page: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["user"] = user
+    sign_in_as(at, user)
     at.switch_page(page)
     return at
 

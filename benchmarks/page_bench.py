@@ -31,7 +31,7 @@ from quiz_app.course import load_course
 from quiz_app.demo import generate
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
-from quiz_app.testing import APP, fill_answer
+from quiz_app.testing import APP, fill_answer, sign_in_as
 
 SAMPLES = 100
 
@@ -68,7 +68,7 @@ def question_page(db: Path, learners: int, attempts: int) -> tuple[AppTest, int,
     service.move(attempt, half)
     os.environ["QUIZ_DB"] = str(db)
     at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["user"] = learner
+    sign_in_as(at, learner)
     at.switch_page("views/quiz.py")
     at.run()
     at.run()

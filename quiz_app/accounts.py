@@ -1,8 +1,9 @@
-"""Accounts and cohorts: sign-up, sign-in with lockout, instructors, join codes."""
+"""Accounts and cohorts: sign-up, sign-in with lockout, sessions, devices, join codes."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -18,7 +19,13 @@ INSTRUCTOR = "instructor"
 MIN_PASSWORD = 8
 MAX_FAILED_SIGNINS = 5
 LOCK_MINUTES = 15
+DEVICE_FAILURES = 5
+DEVICE_DAYS = 180
 SESSION_HOURS = 12
+HANDOFF_SECONDS = 60
+NO_MATCH = "That username and password do not match."
+# Session tokens, device tokens and hand-off codes: URL-safe base64 of 32 random bytes.
+TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 # Join codes avoid look-alike characters (0/O, 1/I/L) so they survive being read aloud.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -29,7 +36,8 @@ class AccountError(QuizError):
 
 
 class AccountLocked(AccountError):
-    """Too many failed sign-ins: the account is locked for a while."""
+    """Too many failed sign-ins: this username is refused for a while, password unchecked,
+    on browsers where it has not signed in before."""
 
 
 class BadJoinCode(QuizError):
@@ -50,6 +58,33 @@ class User:
     @classmethod
     def from_row(cls, row: Row) -> User:
         return cls(row["id"], row["username"], row["display_name"], row["role"])
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """A session just started by a sign-in: its id, which only the server keeps, and the
+    one-time code with which the browser claims the session's token."""
+
+    id: int
+    handoff: str
+
+
+@dataclass(frozen=True)
+class BrowserCookies:
+    """What a browser that claimed its session is given: the session token, how many
+    seconds it lasts, and a new device token (None: the browser's own stays valid)."""
+
+    session_token: str
+    session_seconds: int
+    device_token: str | None
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A browser's unexpired session and its user."""
+
+    session_id: int
+    user: User
 
 
 def normalise_username(username: str) -> str:
@@ -105,60 +140,127 @@ class Accounts:
         )
         return User(user_id, username, display_name, role)
 
-    def sign_in(self, username: str, password: str) -> User:
-        """The user whose password this is; raises AccountError or AccountLocked.
+    def sign_in(self, username: str, password: str, device_token: str | None = None) -> User:
+        """The user whose password this is; raises AccountError, or AccountLocked.
 
-        Five failures in a row lock the account for fifteen minutes; a success
-        clears the count. An unknown username fails exactly like a wrong password.
+        Every password check first takes a ticket, in one write, from one of two counts:
+        - a browser holding a valid `device_token` of the account (one it signed in on)
+          takes it from that device: DEVICE_FAILURES failures in a row and the device
+          is forgotten, so its later sign-ins count as from any other browser;
+        - any other browser takes it from the username's guard: at most
+          MAX_FAILED_SIGNINS checks per window, which lasts LOCK_MINUTES from its first
+          check and, once full, LOCK_MINUTES from its last.
+        With no ticket left, AccountLocked is raised without checking the password, so
+        parallel guesses cannot exceed the limit. A success clears the count it came from.
+        An unknown username is counted, checked against a dummy hash and answered
+        exactly as a wrong password for a real account is.
         """
         now = self.clock.now()
-        row = self.store.user_by_username(normalise_username(username))
-        if row is None:
-            verify_password(password, _DUMMY_HASH)  # take as long as a real check
-            raise AccountError("That username and password do not match.")
-        if row["locked_until"] and parse(row["locked_until"]) > now:
-            raise AccountLocked(_locked_message(parse(row["locked_until"]) - now))
-        if not verify_password(password, row["password_hash"]):
-            after = self.store.record_failed_signin(
-                row["id"], MAX_FAILED_SIGNINS, iso(now + timedelta(minutes=LOCK_MINUTES))
-            )
-            if after["locked_until"] and parse(after["locked_until"]) > now:
-                raise AccountLocked(
-                    f"{MAX_FAILED_SIGNINS} failed sign-ins in a row: this account is locked "
-                    f"for {LOCK_MINUTES} minutes."
-                )
-            left = MAX_FAILED_SIGNINS - after["failed_signins"]
-            raise AccountError(
-                f"That username and password do not match. {left} more failed "
-                f"attempt{'s' if left != 1 else ''} will lock the account for {LOCK_MINUTES} "
-                "minutes."
-            )
-        if row["failed_signins"] or row["locked_until"]:
-            self.store.clear_failed_signins(row["id"])
-        return User.from_row(row)
-
-    def start_session(self, user: User) -> str:
-        """A new session token for a signed-in user, valid for SESSION_HOURS.
-
-        Only the token's SHA-256 is stored, so a copy of the database cannot be used
-        to sign in as anyone.
-        """
-        token = secrets.token_urlsafe(32)
-        now = self.clock.now()
-        self.store.create_session(
-            _token_hash(token), user.id, iso(now), iso(now + timedelta(hours=SESSION_HOURS))
+        name = normalise_username(username)
+        row = self.store.user_by_username(name)
+        guard_key = _token_hash(name)
+        device_hash = _token_hash(device_token) if device_token else None
+        ticket = self.store.take_signin_ticket(
+            guard_key,
+            device_hash,
+            row["id"] if row else None,
+            iso(now),
+            iso(now + timedelta(minutes=LOCK_MINUTES)),
+            MAX_FAILED_SIGNINS,
+            DEVICE_FAILURES,
         )
-        return token
+        if ticket["checks"] is None:
+            raise AccountLocked(_locked_message(parse(ticket["locked_until"]) - now))
+        used_device = device_hash if ticket["device"] else None
+        if verify_password(password, row["password_hash"] if row else _DUMMY_HASH) and row:
+            self.store.signin_succeeded(guard_key, used_device)
+            return User.from_row(row)
+        if used_device is not None:
+            left = DEVICE_FAILURES - ticket["checks"]
+            if self.store.forget_failing_device(used_device, DEVICE_FAILURES):
+                raise AccountError(
+                    f"{NO_MATCH} After {DEVICE_FAILURES} failed attempts this browser is no "
+                    "longer recognised for this username."
+                )
+            raise AccountError(
+                f"{NO_MATCH} After {_more(left)}, this browser will no longer be recognised "
+                "for this username."
+            )
+        left = MAX_FAILED_SIGNINS - ticket["checks"]
+        if left <= 0:
+            raise AccountLocked(
+                f"{MAX_FAILED_SIGNINS} failed sign-ins: this username is locked for "
+                f"{LOCK_MINUTES} minutes on browsers where it has not signed in before."
+            )
+        raise AccountError(
+            f"{NO_MATCH} {_more(left)} will lock this username for {LOCK_MINUTES} minutes "
+            "on browsers where it has not signed in before."
+        )
 
-    def resume_session(self, token: str) -> User | None:
-        """The user of an unexpired session token, or None."""
-        if not token or len(token) > 100:
+    def start_session(self, user: User) -> NewSession:
+        """A new session for a signed-in user, valid for SESSION_HOURS, and its hand-off code.
+
+        The session has no token yet: the browser gets one by sending the hand-off code,
+        once, within HANDOFF_SECONDS (see `claim_session`). Only hashes are stored.
+        """
+        code = secrets.token_urlsafe(32)
+        now = self.clock.now()
+        session_id = self.store.create_session(
+            user.id,
+            _token_hash(code),
+            iso(now + timedelta(seconds=HANDOFF_SECONDS)),
+            iso(now),
+            iso(now + timedelta(hours=SESSION_HOURS)),
+        )
+        return NewSession(session_id, code)
+
+    def claim_session(
+        self, code: str, device_token: str | None = None, presented_token: str | None = None
+    ) -> BrowserCookies | None:
+        """The cookies for the browser that sends an unused, unexpired hand-off code, or None.
+
+        A fresh session token is minted for the code's session. The session token the
+        browser presented, if any, is revoked. Unless `device_token` is a valid device
+        token of the same user, a new device token comes with it (DEVICE_DAYS long).
+        """
+        if not TOKEN.fullmatch(code):
             return None
-        row = self.store.session_user(_token_hash(token), iso(self.clock.now()))
+        token, device = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        now = self.clock.now()
+        claimed = self.store.claim_session(
+            _token_hash(code),
+            _token_hash(token),
+            iso(now),
+            _token_hash(presented_token) if presented_token else None,
+            _token_hash(device_token) if device_token else None,
+            _token_hash(device),
+            iso(now + timedelta(days=DEVICE_DAYS)),
+        )
+        if claimed is None:
+            return None
+        seconds = int((parse(claimed["expires_at"]) - now).total_seconds())
+        return BrowserCookies(token, seconds, device if claimed["new_device"] else None)
+
+    def resume_session(self, token: str) -> SignedIn | None:
+        """The session and user of an unexpired session token, or None."""
+        if not TOKEN.fullmatch(token):
+            return None
+        row = self.store.session_of_token(_token_hash(token), iso(self.clock.now()))
+        return SignedIn(row["session_id"], User.from_row(row)) if row else None
+
+    def session_user(self, session_id: int) -> User | None:
+        """The user of an unexpired, unrevoked session, or None (one primary-key lookup)."""
+        row = self.store.session_user(session_id, iso(self.clock.now()))
         return User.from_row(row) if row else None
 
-    def end_session(self, token: str) -> None:
-        self.store.delete_session(_token_hash(token))
+    def end_session(self, session_id: int) -> None:
+        """Revoke a session: it signs no page or browser in any more."""
+        self.store.delete_session(session_id)
+
+    def end_session_of_token(self, token: str) -> None:
+        """Revoke the session that has this token, if any."""
+        if TOKEN.fullmatch(token):
+            self.store.delete_session_of_token(_token_hash(token))
 
     def user(self, user_id: int) -> User | None:
         row = self.store.user(user_id)
@@ -224,12 +326,16 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _more(count: int) -> str:
+    return f"{count} more failed attempt{'s' if count != 1 else ''}"
+
+
 def _locked_message(remaining: timedelta) -> str:
     minutes = max(1, -(-int(remaining.total_seconds()) // 60))
     plural = "s" if minutes != 1 else ""
     return (
-        "This account is locked after repeated failed sign-ins; try again in "
-        f"{minutes} minute{plural}."
+        "This username is locked after repeated failed sign-ins; try again in "
+        f"{minutes} minute{plural}, or sign in on a browser where you have signed in before."
     )
 
 

@@ -18,7 +18,7 @@ from quiz_app.course import default_banks_dir, load_course
 from quiz_app.errors import BankError, QuizError
 from quiz_app.validate import validate_paths
 
-APP_SCRIPT = Path(__file__).resolve().parent / "app.py"
+SERVER_SCRIPT = Path(__file__).resolve().parent / "server.py"
 DB_ENV = "QUIZ_DB"
 
 
@@ -80,11 +80,11 @@ def validate(paths: tuple[Path, ...], as_json: bool) -> None:
 @click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--host", default="localhost", show_default=True, help="Address to listen on.")
 def serve(db_path: Path, port: int, host: str) -> None:
-    """Start the Streamlit app (the database is created on first start)."""
+    """Start the app (the database is created on first start)."""
     env = dict(os.environ)
     env[DB_ENV] = str(db_path.resolve())
     args = [
-        sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
+        sys.executable, "-m", "streamlit", "run", str(SERVER_SCRIPT),
         "--server.port", str(port),
         "--server.address", host,
         "--server.headless", "true",

@@ -243,7 +243,6 @@ def generate(
             "display_name": "Dr Morgan Ellis",
             "role": INSTRUCTOR,
             "password_hash": password,
-            "failed_signins": 0,
             "created_at": iso(start - timedelta(days=14)),
         }
     )
@@ -273,7 +272,6 @@ def generate(
                 "display_name": name,
                 "role": LEARNER,
                 "password_hash": password,
-                "failed_signins": 0,
                 "created_at": iso(joined - timedelta(minutes=5)),
             }
         )

@@ -196,3 +196,42 @@ def m005_certificates(db: Database) -> None:
         "CREATE TRIGGER certificates_version_0 AFTER INSERT ON certificates"
         " BEGIN UPDATE data_version SET version = version + 1 WHERE id = 1; END"
     )
+
+
+@migrations()
+def m007_signin_guard(db: Database) -> None:
+    """Sign-in guards that hold under parallel guesses, recognised browsers, and sessions
+    whose token is minted when the browser claims it.
+
+    - `signin_guards`: password checks taken per username (hashed, existing or not) in
+      the current lock window, replacing `users.failed_signins` and `users.locked_until`.
+    - `devices`: browsers an account has signed in on (token hashes), with their own
+      failure count.
+    - `sessions` gets an integer `id` (what the server keeps for a signed-in page), a
+      `token_hash` that is empty until the browser claims it, and the hash and expiry of
+      the one-time hand-off code the browser claims it with. Existing sessions keep
+      their tokens.
+    """
+    db["signin_guards"].create(
+        {"key": str, "checks": int, "renews_at": str},
+        pk="key",
+        not_null=["checks", "renews_at"],
+    )
+    db["signin_guards"].create_index(["renews_at"])
+    db["devices"].create(
+        {"token_hash": str, "user_id": int, "failures": int, "created_at": str, "expires_at": str},
+        pk="token_hash",
+        not_null=["user_id", "failures", "created_at", "expires_at"],
+        defaults={"failures": 0},
+        foreign_keys=[("user_id", "users", "id")],
+    )
+    db["devices"].create_index(["user_id"])
+    # DROP COLUMN rather than transform(): rebuilding `users` would drop its triggers.
+    db.execute("ALTER TABLE users DROP COLUMN failed_signins")
+    db.execute("ALTER TABLE users DROP COLUMN locked_until")
+    db["sessions"].add_column("id", int)
+    db["sessions"].add_column("handoff_hash", str)
+    db["sessions"].add_column("handoff_expires_at", str)
+    db["sessions"].transform(pk="id", column_order=["id", "token_hash"])
+    db["sessions"].create_index(["token_hash"], unique=True)
+    db["sessions"].create_index(["handoff_hash"], unique=True)

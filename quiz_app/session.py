@@ -1,33 +1,32 @@
 """Streamlit wiring: the services each page uses, and who is signed in.
 
-Every page calls `require_role` (or `current_user`) at the top of every run: the role
-is checked on the server each time, so hiding a menu entry is never the only guard.
-A signed-in session's token is kept in a cookie, so a browser refresh keeps the learner
-signed in; only its hash is stored on the server, and signing out revokes it.
+Every page calls `require_role` (or `current_user`) at the top of every run: the session
+and the role are checked on the server each time, so hiding a menu entry is never the
+only guard, and a session signed out elsewhere or expired is over at the next run.
+A signed-in page keeps only its session's id (in server memory); the browser keeps the
+session's token in an HttpOnly cookie (quiz_app/cookies.py), so a refresh keeps the
+learner signed in. The database stores only hashes of tokens.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import threading
 from typing import Any
 
 import streamlit as st
 
 from quiz_app import ui
-from quiz_app.accounts import INSTRUCTOR, LEARNER, SESSION_HOURS, Accounts, User
+from quiz_app.accounts import INSTRUCTOR, LEARNER, TOKEN, Accounts, User
 from quiz_app.attempts import Attempts
 from quiz_app.clock import Clock, SystemClock
+from quiz_app.cookies import CLAIM_PATH, DEVICE_COOKIE, SESSION_COOKIE, SIGN_OUT_PATH
 from quiz_app.errors import QuizError
 from quiz_app.quizdef import QuizDef
 from quiz_app.reports import Reports
 from quiz_app.store import Row, Store
 
 DB_ENV = "QUIZ_DB"
-COOKIE = "quiz_session"
-COOKIE_SECONDS = SESSION_HOURS * 3600
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
 
 _clock: list[Clock] = [SystemClock()]
 
@@ -64,37 +63,52 @@ def attempts() -> Attempts:
 
 
 def current_user() -> User | None:
-    """The signed-in user of this browser session, restored from its cookie after a refresh."""
-    user = st.session_state.get("user")
-    if user is None:
-        token = browser_token()
-        if token:
-            user = accounts().resume_session(token)
-            if user is not None:
-                st.session_state["user"] = user
-                st.session_state["token"] = token
-    return user
+    """The signed-in user of this browser session, checked in the database on every call.
+
+    A session revoked (signed out in another tab) or past its SESSION_HOURS signs this
+    page out: it forgets everything and shows the sign-in page. After a refresh the
+    session is found again from the browser's HttpOnly cookie.
+    """
+    session_id = st.session_state.get("session")
+    if session_id is not None:
+        user = accounts().session_user(session_id)
+        if user is not None:
+            return user
+        _forget()
+    token = browser_cookie(SESSION_COOKIE)
+    found = accounts().resume_session(token) if token else None
+    if found is None:
+        return None
+    st.session_state["session"] = found.session_id
+    return found.user
 
 
-def browser_token() -> str | None:
-    """The session token the browser sent as a cookie when this session connected."""
-    token = st.context.cookies.get(COOKIE)
-    return token if isinstance(token, str) and _TOKEN.fullmatch(token) else None
+def browser_cookie(name: str) -> str | None:
+    """A token the browser sent as cookie `name` when this session connected, if well formed."""
+    token = st.context.cookies.get(name)
+    return token if isinstance(token, str) and TOKEN.fullmatch(token) else None
+
+
+def check_password(username: str, password: str) -> User:
+    """The user whose password this is, counting failures against this browser's device
+    token when it has one; raises AccountError or AccountLocked (see Accounts.sign_in)."""
+    return accounts().sign_in(username, password, browser_cookie(DEVICE_COOKIE))
 
 
 def sync_cookie() -> None:
-    """Keep the browser's session cookie in step with this session (a refresh reads it).
+    """Have the browser claim its session cookie after a sign-in, or clear it after a sign-out.
 
-    The cookie is written by a small script, as Streamlit has no API to set one; only a
-    token of URL-safe characters is ever put into it.
+    Each is a one-line script, run once: it POSTs to a route of the server, which sets
+    or clears the HttpOnly cookie (quiz_app/cookies.py). Only a hand-off code of URL-safe
+    characters is ever put into a script, never a session token.
     """
-    token = st.session_state.get("token")
-    if st.session_state.pop("clear_cookie", False):
-        script = f'document.cookie = "{COOKIE}=; Path=/; Max-Age=0; SameSite=Strict";'
-    elif token and browser_token() != token and _TOKEN.fullmatch(token):
+    code = st.session_state.pop("handoff", None)
+    if st.session_state.pop("signed_out", False):
+        script = f'fetch("{SIGN_OUT_PATH}", {{method: "POST", credentials: "same-origin"}});'
+    elif code and TOKEN.fullmatch(code):
         script = (
-            f'document.cookie = "{COOKIE}={token}; Path=/; Max-Age={COOKIE_SECONDS};'
-            ' SameSite=Strict" + (location.protocol === "https:" ? "; Secure" : "");'
+            f'fetch("{CLAIM_PATH}", {{method: "POST", credentials: "same-origin",'
+            f' body: "{code}"}});'
         )
     else:
         return
@@ -103,17 +117,33 @@ def sync_cookie() -> None:
 
 
 def sign_in(user: User) -> None:
-    st.session_state["user"] = user
-    st.session_state["token"] = accounts().start_session(user)
+    """Sign this browser session in as `user` with a fresh session, and revoke the session
+    token the browser presented when it connected, if any."""
+    token = browser_cookie(SESSION_COOKIE)
+    if token:
+        accounts().end_session_of_token(token)
+    new = accounts().start_session(user)
+    st.session_state.pop("signed_out", None)
+    st.session_state["session"] = new.id
+    st.session_state["handoff"] = new.handoff
 
 
 def sign_out() -> None:
-    token = st.session_state.get("token") or browser_token()
+    """Revoke this page's session (every tab of it is signed out on its next run) and
+    forget this browser session's state; the next run clears the browser's cookie."""
+    session_id = st.session_state.get("session")
+    if session_id is not None:
+        accounts().end_session(session_id)
+    token = browser_cookie(SESSION_COOKIE)
     if token:
-        accounts().end_session(token)
+        accounts().end_session_of_token(token)
+    _forget()
+    st.session_state["signed_out"] = True
+
+
+def _forget() -> None:
     for key in list(st.session_state.keys()):
         del st.session_state[key]
-    st.session_state["clear_cookie"] = True
 
 
 def require_role(role: str) -> User:

@@ -46,6 +46,8 @@ DATA_TABLES = (
     "sessions",
     "data_version",
     "certificates",
+    "signin_guards",
+    "devices",
 )
 BUSY_TIMEOUT_MS = 5_000
 POOL_SIZE = 16
@@ -260,55 +262,162 @@ class Store:
     def user_by_username(self, username: str) -> Row | None:
         return self.first("SELECT * FROM users WHERE username = ?", (username,))
 
-    def record_failed_signin(self, user_id: int, limit: int, lock_until: str) -> Row:
-        """Count a failed sign-in; at `limit` failures lock until `lock_until` and reset."""
+    def take_signin_ticket(
+        self,
+        guard_key: str,
+        device_hash: str | None,
+        user_id: int | None,
+        now: str,
+        lock_until: str,
+        limit: int,
+        device_limit: int,
+    ) -> Row:
+        """Allow one password check, or refuse it, in one write (so parallel guesses queue).
 
-        def bump(conn: sqlite3.Connection) -> Row:
-            conn.execute(
-                "UPDATE users SET failed_signins = failed_signins + 1 WHERE id = ?", (user_id,)
+        With `device_hash` naming a live device of `user_id` that has had fewer than
+        `device_limit` failures, the check is the device's: {"device": True, "checks": n}
+        (n counts this check). Otherwise it is the guard's: while the guard of
+        `guard_key` has given fewer than `limit` checks since it was opened (a new guard
+        is open until `lock_until`), {"device": False, "checks": n}; the `limit`-th check
+        keeps the guard until `lock_until`. Refused: {"device": False, "checks": None,
+        "locked_until": ...}. Guards past their time are dropped first.
+        """
+
+        def take(conn: sqlite3.Connection) -> Row:
+            conn.execute("DELETE FROM signin_guards WHERE renews_at <= ?", (now,))
+            if device_hash is not None:
+                mine = conn.execute(
+                    "UPDATE devices SET failures = failures + 1 WHERE token_hash = ?"
+                    " AND user_id = ? AND expires_at > ? AND failures < ? RETURNING failures",
+                    (device_hash, user_id, now, device_limit),
+                ).fetchall()
+                if mine:
+                    return {"device": True, "checks": mine[0][0]}
+            taken = conn.execute(
+                "INSERT INTO signin_guards (key, checks, renews_at) VALUES (?, 1, ?)"
+                " ON CONFLICT (key) DO UPDATE SET checks = checks + 1,"
+                " renews_at = CASE WHEN checks + 1 >= ? THEN excluded.renews_at"
+                " ELSE renews_at END"
+                " WHERE checks < ? RETURNING checks",
+                (guard_key, lock_until, limit, limit),
+            ).fetchall()
+            if taken:
+                return {"device": False, "checks": taken[0][0]}
+            until = conn.execute(
+                "SELECT renews_at FROM signin_guards WHERE key = ?", (guard_key,)
+            ).fetchone()[0]
+            return {"device": False, "checks": None, "locked_until": until}
+
+        return self.write(take)
+
+    def signin_succeeded(self, guard_key: str, device_hash: str | None) -> None:
+        """Clear the count a successful check was taken from: the device's, else the guard."""
+        if device_hash is not None:
+            sql, key = "UPDATE devices SET failures = 0 WHERE token_hash = ?", device_hash
+        else:
+            sql, key = "DELETE FROM signin_guards WHERE key = ?", guard_key
+        self.execute(sql, (key,))
+
+    def forget_failing_device(self, device_hash: str, limit: int) -> bool:
+        """Delete the device if it has had `limit` failures; True when it was deleted."""
+        return (
+            self.execute(
+                "DELETE FROM devices WHERE token_hash = ? AND failures >= ?", (device_hash, limit)
             )
-            conn.execute(
-                "UPDATE users SET locked_until = ?, failed_signins = 0"
-                " WHERE id = ? AND failed_signins >= ?",
-                (lock_until, user_id, limit),
-            )
-            row = _one(conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)))
-            assert row is not None
-            return row
-
-        return self.write(bump)
-
-    def clear_failed_signins(self, user_id: int) -> None:
-        self.execute(
-            "UPDATE users SET failed_signins = 0, locked_until = NULL WHERE id = ?", (user_id,)
+            > 0
         )
 
-    # -- sessions --------------------------------------------------------------------
+    # -- sessions and devices ----------------------------------------------------------
 
-    def create_session(self, token_hash: str, user_id: int, now: str, expires_at: str) -> None:
-        """Remember a signed-in session; expired sessions of the user are dropped."""
+    def create_session(
+        self, user_id: int, handoff_hash: str, handoff_expires_at: str, now: str, expires_at: str
+    ) -> int:
+        """A new session without a token yet, claimable once with the hand-off code; its id.
 
-        def insert(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "DELETE FROM sessions WHERE user_id = ? AND expires_at <= ?", (user_id, now)
+        Expired sessions and devices of the user are dropped.
+        """
+
+        def insert(conn: sqlite3.Connection) -> int:
+            for table in ("sessions", "devices"):
+                conn.execute(
+                    f"DELETE FROM {table} WHERE user_id = ? AND expires_at <= ?", (user_id, now)
+                )
+            cursor = conn.execute(
+                "INSERT INTO sessions (user_id, created_at, expires_at, handoff_hash,"
+                " handoff_expires_at) VALUES (?, ?, ?, ?, ?)",
+                (user_id, now, expires_at, handoff_hash, handoff_expires_at),
             )
-            conn.execute(
-                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)"
-                " VALUES (?, ?, ?, ?)",
-                (token_hash, user_id, now, expires_at),
-            )
+            return int(cursor.lastrowid or 0)
 
-        self.write(insert)
+        return self.write(insert)
 
-    def session_user(self, token_hash: str, now: str) -> Row | None:
-        """The user of an unexpired session, or None."""
+    def claim_session(
+        self,
+        handoff_hash: str,
+        token_hash: str,
+        now: str,
+        presented_hash: str | None,
+        device_hash: str | None,
+        new_device_hash: str,
+        device_expires_at: str,
+    ) -> Row | None:
+        """Give the session of an unused, unexpired hand-off code its token, in one write.
+
+        The code is used up. The session the browser presented (`presented_hash`), if it
+        is another, is deleted. Unless `device_hash` is a live device of the session's
+        user, the device `new_device_hash` is created. Returns {"user_id", "expires_at",
+        "new_device": bool}, or None when the code is unknown, used or expired.
+        """
+
+        def claim(conn: sqlite3.Connection) -> Row | None:
+            claimed = conn.execute(
+                "UPDATE sessions SET token_hash = ?, handoff_hash = NULL,"
+                " handoff_expires_at = NULL WHERE handoff_hash = ? AND handoff_expires_at > ?"
+                " AND expires_at > ? RETURNING id, user_id, expires_at",
+                (token_hash, handoff_hash, now, now),
+            ).fetchall()
+            if not claimed:
+                return None
+            session_id, user_id, expires_at = claimed[0]
+            if presented_hash is not None:
+                conn.execute(
+                    "DELETE FROM sessions WHERE token_hash = ? AND id != ?",
+                    (presented_hash, session_id),
+                )
+            known = conn.execute(
+                "SELECT 1 FROM devices WHERE token_hash = ? AND user_id = ? AND expires_at > ?",
+                (device_hash, user_id, now),
+            ).fetchone()
+            if known is None:
+                conn.execute(
+                    "INSERT INTO devices (token_hash, user_id, created_at, expires_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (new_device_hash, user_id, now, device_expires_at),
+                )
+            return {"user_id": user_id, "expires_at": expires_at, "new_device": known is None}
+
+        return self.write(claim)
+
+    def session_user(self, session_id: int, now: str) -> Row | None:
+        """The user of an unexpired session, by the session's id, or None."""
         return self.first(
             "SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id"
+            " WHERE s.id = ? AND s.expires_at > ?",
+            (session_id, now),
+        )
+
+    def session_of_token(self, token_hash: str, now: str) -> Row | None:
+        """The user of the unexpired session with this token, with its "session_id", or None."""
+        return self.first(
+            "SELECT s.id AS session_id, u.* FROM sessions s JOIN users u ON u.id = s.user_id"
             " WHERE s.token_hash = ? AND s.expires_at > ?",
             (token_hash, now),
         )
 
-    def delete_session(self, token_hash: str) -> None:
+    def delete_session(self, session_id: int) -> None:
+        self.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    def delete_session_of_token(self, token_hash: str) -> None:
         self.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
 
     # -- cohorts ---------------------------------------------------------------------

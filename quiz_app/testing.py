@@ -12,6 +12,7 @@ from typing import Any
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
+from quiz_app import session
 from quiz_app.accounts import User
 from quiz_app.bank import Question
 
@@ -23,15 +24,24 @@ config.set_option("browser.gatherUsageStats", False)
 
 
 def open_app(user: User | None = None, page: str | None = None, **query: str) -> AppTest:
-    """A fresh browser session, optionally signed in as `user` and on `page`."""
+    """A fresh browser session, optionally signed in as `user` and on `page`.
+
+    Signing in starts a real session in the app's database ($QUIZ_DB), as the sign-in
+    page does.
+    """
     at = AppTest.from_file(APP, default_timeout=30)
     for name, value in query.items():
         at.query_params[name] = value
     if user is not None:
-        at.session_state["user"] = user
+        sign_in_as(at, user)
     if page is not None:
         at.switch_page(page)
     return at.run()
+
+
+def sign_in_as(at: AppTest, user: User) -> None:
+    """Give the AppTest session a fresh session of `user`, from its next run on."""
+    at.session_state["session"] = session.accounts().start_session(user).id
 
 
 def go(at: AppTest, page: str) -> AppTest:

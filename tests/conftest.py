@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from quiz_app.clock import ManualClock
-from quiz_app.course import SHIPPED_BANKS, Course, load_course
+from quiz_app.clock import ManualClock, SystemClock
+from quiz_app.course import BANKS_ENV, SHIPPED_BANKS, Course, load_course
 from quiz_app.store import Store
 
 SOURCE_TEXT = (
@@ -173,6 +174,21 @@ def store(db_path: Path) -> Store:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
+
+
+@pytest.fixture
+def env(
+    monkeypatch: pytest.MonkeyPatch, db_path: Path, tiny_course: Course, clock: ManualClock
+) -> Iterator[None]:
+    """The app (under AppTest, or its cookie routes) on `db_path` and the tiny course, on
+    the test's clock."""
+    from quiz_app import session  # Streamlit, imported only by the tests that need it
+
+    monkeypatch.setenv("QUIZ_DB", str(db_path))
+    monkeypatch.setenv(BANKS_ENV, str(tiny_course.folder))
+    session.set_clock(clock)
+    yield
+    session.set_clock(SystemClock())
 
 
 @pytest.fixture

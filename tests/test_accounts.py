@@ -98,9 +98,13 @@ def test_success_resets_the_failure_count(accounts: Accounts) -> None:
 
 
 def test_unknown_user_fails_like_a_wrong_password(accounts: Accounts) -> None:
-    with pytest.raises(AccountError, match="do not match") as raised:
+    accounts.sign_up("ana", "Ana", "right-password")
+    with pytest.raises(AccountError, match="do not match") as unknown:
         accounts.sign_in("nobody", "whatever-pass")
-    assert not isinstance(raised.value, AccountLocked)
+    with pytest.raises(AccountError, match="do not match") as wrong:
+        accounts.sign_in("ana", "whatever-pass")
+    assert type(unknown.value) is type(wrong.value) is AccountError
+    assert str(unknown.value) == str(wrong.value)
 
 
 def test_cohorts_and_join_codes(accounts: Accounts) -> None:

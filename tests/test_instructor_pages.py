@@ -11,7 +11,7 @@ from quiz_app import charts
 from quiz_app.accounts import INSTRUCTOR
 from quiz_app.course import BANKS_ENV
 from quiz_app.store import Store
-from quiz_app.testing import APP, open_app, texts
+from quiz_app.testing import APP, open_app, sign_in_as, texts
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_a_learner_table_is_never_older_than_its_dashboard(
 
 def test_learner_drill_down_shows_attempts_as_seen(world) -> None:
     at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["user"] = world["teacher"]
+    sign_in_as(at, world["teacher"])
     at.session_state["learner_choice"] = world["people"]["bob"].id
     at.switch_page("views/learners.py")
     at.run()
@@ -132,7 +132,7 @@ def test_a_learner_never_gets_an_instructor_page(world, screen: str) -> None:
     direct = AppTest.from_string(
         f"from quiz_app.views import {screen}\n{screen}.render()", default_timeout=30
     )
-    direct.session_state["user"] = world["people"]["ana"]
+    sign_in_as(direct, world["people"]["ana"])
     direct.run()
     assert "This page is for instructors" in direct.error[0].value
     assert not direct.dataframe and not direct.metric
@@ -140,7 +140,7 @@ def test_a_learner_never_gets_an_instructor_page(world, screen: str) -> None:
 
 def test_another_instructor_sees_only_their_cohorts(world) -> None:
     at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["user"] = world["other"]
+    sign_in_as(at, world["other"])
     at.session_state["cohort_choice"] = world["cohort"]["id"]  # someone else's cohort
     at.switch_page("views/dashboard.py")
     at.run()

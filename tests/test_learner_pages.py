@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,22 +11,13 @@ from quiz_app import session
 from quiz_app.accounts import INSTRUCTOR, Accounts, User
 from quiz_app.attempts import Attempts
 from quiz_app.clock import ManualClock
-from quiz_app.course import BANKS_ENV, Course
+from quiz_app.cookies import CLAIM_PATH, SESSION_COOKIE
+from quiz_app.course import Course
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
-from quiz_app.testing import fill_answer, go, open_app, submit_answer, texts
+from quiz_app.testing import fill_answer, go, open_app, sign_in_as, submit_answer, texts
+from tests.asgi import handoff_code, post
 from tests.conftest import WRONG_ANSWERS
-
-
-@pytest.fixture
-def env(
-    monkeypatch: pytest.MonkeyPatch, db_path: Path, tiny_course: Course, clock: ManualClock
-) -> Iterator[None]:
-    monkeypatch.setenv("QUIZ_DB", str(db_path))
-    monkeypatch.setenv(BANKS_ENV, str(tiny_course.folder))
-    session.set_clock(clock)
-    yield
-    session.set_clock(__import__("quiz_app.clock").clock.SystemClock())
 
 
 @pytest.fixture
@@ -63,15 +53,12 @@ def test_sign_up_signs_in_and_shows_start(env: None, db_path: Path) -> None:
     at.text_input(key="signup-password").input("password123")
     at.text_input(key="signup-repeat").input("password123")
     at.button(key="FormSubmitter:sign-up-Create account").click().run()
-    assert at.session_state["user"].username == "ana"
-    token = at.session_state["token"]
-    cookie = [h.proto.body for h in at.sidebar.get("html")]
-    assert cookie == [f'<script>document.cookie = "quiz_session={token}; Path=/; '
-                      f'Max-Age=43200; SameSite=Strict" + (location.protocol === "https:" ? '
-                      '"; Secure" : "");</script>']  # fmt: skip
+    assert "session" in at.session_state
+    handoff_code(at)  # the browser is asked to claim its session cookie
     go(at, "views/home.py")
     assert at.title[0].value == "Welcome, Ana Lima"
     assert "Self-study" in texts(at)
+    assert not at.sidebar.get("html")  # the claim script runs once
 
 
 @pytest.mark.parametrize(
@@ -111,13 +98,16 @@ def test_sign_in_then_sign_out(learner: User, accounts: Accounts) -> None:
     at.text_input(key="signin-username").input("ana")
     at.text_input(key="signin-password").input("password123")
     at.button(key="FormSubmitter:sign-in-Sign in").click().run()
-    token = at.session_state["token"]
-    assert at.session_state["user"] == learner
-    assert accounts.resume_session(token) == learner  # what a refresh does with the cookie
+    assert at.title[0].value == "Welcome, Ana Lima"
+    claimed = post(session.accounts, CLAIM_PATH, handoff_code(at))
+    token = claimed.cookie(SESSION_COOKIE)
+    assert token and accounts.resume_session(token).user == learner  # what a refresh does
     go(at, "views/sign_out.py")
-    assert "user" not in at.session_state
+    assert "session" not in at.session_state
     assert at.title[0].value == "Signed out"
-    assert any("Max-Age=0" in h.proto.body for h in at.sidebar.get("html"))
+    assert [h.proto.body for h in at.sidebar.get("html")] == [
+        '<script>fetch("/auth/sign-out", {method: "POST", credentials: "same-origin"});</script>'
+    ]
     assert accounts.resume_session(token) is None  # the token no longer signs anyone in
 
 
@@ -381,7 +371,7 @@ def test_instructor_views_check_the_role_themselves(learner: User) -> None:
     at = AppTest.from_string(
         "from quiz_app.views import bank_browser\nbank_browser.render()", default_timeout=30
     )
-    at.session_state["user"] = learner
+    sign_in_as(at, learner)
     at.run()
     assert "This page is for instructors" in at.error[0].value
     assert not at.expander

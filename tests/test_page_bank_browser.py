@@ -7,19 +7,19 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from quiz_app.accounts import INSTRUCTOR, User
+from quiz_app.accounts import INSTRUCTOR, Accounts
 from quiz_app.course import BANKS_ENV, Course
+from quiz_app.store import Store
 from quiz_app.testing import open_app
 from tests.conftest import BANK, write
-
-AUTHOR = User(1, "author", "Author", INSTRUCTOR)
 
 
 def browser(monkeypatch: pytest.MonkeyPatch, db_path: Path, folder: Path | None = None) -> AppTest:
     monkeypatch.setenv("QUIZ_DB", str(db_path))
     if folder is not None:
         monkeypatch.setenv(BANKS_ENV, str(folder))
-    return open_app(AUTHOR, "views/bank_browser.py")
+    author = Accounts(Store(db_path)).sign_up("author", "Author", "author-pass", INSTRUCTOR)
+    return open_app(author, "views/bank_browser.py")
 
 
 def test_lists_topics_objectives_and_questions(

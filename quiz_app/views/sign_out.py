@@ -1,4 +1,4 @@
-"""Sign out: end the session here and in the URL, then say so."""
+"""Sign out: end the session in every tab and clear the browser's cookie, then say so."""
 
 import streamlit as st
 
