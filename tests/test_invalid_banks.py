@@ -9,8 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from quiz_app import ui
-from quiz_app.accounts import INSTRUCTOR, LEARNER, User
+from quiz_app.accounts import INSTRUCTOR, LEARNER, Accounts
 from quiz_app.course import BANKS_ENV
+from quiz_app.store import Store
 from quiz_app.testing import open_app, texts
 from tests.conftest import BANK, write
 
@@ -57,20 +58,21 @@ def test_an_invalid_bank_edit_keeps_serving_the_last_valid_course(world, tiny_co
 
 
 @pytest.mark.parametrize(
-    ("user", "told"),
-    [
-        (None, False),
-        (User(1, "learner", "Learner", LEARNER), False),
-        (User(2, "author", "Author", INSTRUCTOR), True),
-    ],
+    ("role", "told"),
+    [(None, False), (LEARNER, False), (INSTRUCTOR, True)],
     ids=["visitor", "learner", "instructor"],
 )
 def test_invalid_banks_at_first_start_give_a_plain_message(
-    bank_dir: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch, user: User | None, told: bool
+    bank_dir: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch, role: str | None, told: bool
 ) -> None:
     write(bank_dir, "demo.yaml", BANK.replace("level: recall", INVALID))
     monkeypatch.setenv("QUIZ_DB", str(db_path))
     monkeypatch.setenv(BANKS_ENV, str(bank_dir))
+    user = (
+        Accounts(Store(db_path)).sign_up("someone", "Someone", "password123", role)
+        if role
+        else None
+    )
     at = open_app(user)
     assert not at.exception
     assert at.error[0].value.startswith("The course is not available")
