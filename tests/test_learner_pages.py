@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from quiz_app import session
 from quiz_app.accounts import INSTRUCTOR, Accounts, User
 from quiz_app.attempts import Attempts
-from quiz_app.clock import ManualClock
+from quiz_app.clock import ManualClock, iso
 from quiz_app.course import BANKS_ENV, Course
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
@@ -292,26 +292,36 @@ def test_resume_in_a_new_session_at_the_same_question(
     assert shown == correct_answer(question)
 
 
+@pytest.mark.parametrize("post_test", [False, True], ids=["practice", "post-test"])
 def test_double_submit_stores_one_answer(
-    learner: User, service: Attempts, tiny_course: Course, db_path: Path
+    post_test: bool,
+    learner: User,
+    service: Attempts,
+    tiny_course: Course,
+    clock: ManualClock,
+    db_path: Path,
 ) -> None:
-    practice = tiny_course.practice_quiz(["demo"], 3)
-    attempt = service.start(learner.id, practice)
-    at = open_app(learner, "views/quiz.py")
+    """Two tabs on the same question submit the same answer: both deliveries reach the
+    store, which keeps the first and tells neither tab anything went wrong."""
+    quiz = tiny_course.post_test if post_test else tiny_course.practice_quiz(["demo"], 3)
+    attempt = service.start(learner.id, quiz)
     slot = attempt.slots[0]
+    question = tiny_course.question(slot.question_id)
     key = f"a{attempt.id}-{slot.question_id}"
-    fill_answer(
-        at,
-        key,
-        tiny_course.question(slot.question_id),
-        correct_answer(tiny_course.question(slot.question_id)),
-    )
-    form_button = at.button(key=f"FormSubmitter:{key}-form-Check answer")
-    form_button.click()
-    form_button.click()
-    at.run()
-    at.run()
-    assert len(Store(db_path).responses(attempt.id)) == 1
+    tabs = [open_app(learner, "views/quiz.py") for _ in range(2)]
+    for at in tabs:
+        fill_answer(at, key, question, correct_answer(question))
+    first_at = clock.now()
+    for at in tabs:
+        submit_answer(at, key, post_test=post_test)
+        clock.advance(seconds=5)
+    for at in tabs:
+        assert not at.exception, at.exception[0].message
+        assert not at.warning, at.warning[0].value
+    (stored,) = Store(db_path).responses(attempt.id)
+    assert stored["question_id"] == slot.question_id
+    assert stored["answered_at"] == iso(first_at)  # the second delivery changed nothing
+    assert service.load(attempt.id).responses[slot.question_id].mark == 1
 
 
 def test_no_answer_carries_over_to_the_next_question(
