@@ -221,6 +221,21 @@ def test_post_test_pass_then_review(learner: User, service: Attempts, tiny_cours
     assert "Because." in texts(at)
 
 
+def test_countdown_carries_the_servers_seconds_left(
+    learner: User, service: Attempts, tiny_course: Course, clock: ManualClock
+) -> None:
+    """The page holds the seconds left by the server's clock, and the script that ticks
+    them down never reads the browser's wall clock (scenario 11)."""
+    at = start(open_app(learner, "views/home.py"), "start-post-test")
+    clock.advance(seconds=100)
+    at.run()
+    (timer,) = at.get("html")
+    body = timer.proto.body
+    assert 'data-left-ms="1700000"' in body  # 30 minutes less the 100 seconds gone
+    assert "Time left <b>28:20</b>" in body
+    assert "performance.now()" in body and "Date" not in body
+
+
 def test_post_test_deadline_is_enforced(
     learner: User, service: Attempts, tiny_course: Course, clock: ManualClock
 ) -> None:
