@@ -82,7 +82,8 @@ def served(db: Path, env: dict[str, str] | None = None) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def chromium_page(width: int = 1280, height: int = 900):
+def chromium():
+    """Debian's chromium, headless, under Playwright's sync API, until the block ends."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -93,19 +94,32 @@ def chromium_page(width: int = 1280, height: int = 900):
                   "--disable-dev-shm-usage"],
         )  # fmt: skip
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.set_default_timeout(20_000)
-            try:
-                yield page
-            except BaseException:
-                folder = Path(os.environ.get(SHOTS_ENV) or tempfile.mkdtemp(prefix="quiz-shots-"))
-                folder.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(folder / "failure.png"), full_page=True)
-                print(f"browser test failed; screenshot at {folder / 'failure.png'}",
-                      file=sys.stderr)  # fmt: skip
-                raise
+            yield browser
         finally:
             browser.close()
+
+
+def new_page(browser, width: int = 1280, height: int = 900):
+    """A tab in a browser context of its own (its own cookies), with the tests' timeout."""
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page.set_default_timeout(20_000)
+    return page
+
+
+@contextlib.contextmanager
+def chromium_page(width: int = 1280, height: int = 900):
+    """One tab in chromium; a screenshot of it is saved when the block fails."""
+    with chromium() as browser:
+        page = new_page(browser, width, height)
+        try:
+            yield page
+        except BaseException:
+            folder = Path(os.environ.get(SHOTS_ENV) or tempfile.mkdtemp(prefix="quiz-shots-"))
+            folder.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(folder / "failure.png"), full_page=True)
+            print(f"browser test failed; screenshot at {folder / 'failure.png'}",
+                  file=sys.stderr)  # fmt: skip
+            raise
 
 
 def shot(page, name: str) -> None:

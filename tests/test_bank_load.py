@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from pydantic import ValidationError
 
 from quiz_app.bank import QUESTION_TYPES
@@ -37,13 +38,47 @@ def test_loaded_objects_are_immutable(bank_dir: Path) -> None:
         course.bank("demo").objectives["obj-b"] = "new"
 
 
+# BANK with comments, flow style, quoting and a folded scalar: the same content, laid
+# out differently and on other lines.
+BANK_REFORMATTED = """\
+# A comment before anything.
+topic: demo
+title: "Demo topic"
+objectives: {obj-a: Identify things.}
+questions:
+  # The only question.
+  - id: q-single
+    type: single
+    objective: obj-a
+    level: recall
+    stem: >-
+      Which
+      one?
+    choices:
+      - {text: Alpha, correct: true}  # the key
+      - {text: 'Beta'}
+      - text: Gamma
+    explanation: Because.
+    sources: [{doc: doc, quote: the quick brown fox}]
+"""
+
+
 def test_content_hash_changes_with_content_only(bank_dir: Path) -> None:
     write(bank_dir, "demo.yaml", BANK)
     first = load_course(bank_dir).question("q-single").content_hash
-    write(bank_dir, "demo.yaml", BANK.replace("# nothing", ""))
+    assert BANK_REFORMATTED != BANK
+    assert yaml.safe_load(BANK_REFORMATTED) == yaml.safe_load(BANK)
+    write(bank_dir, "demo.yaml", BANK_REFORMATTED)
     assert load_course(bank_dir).question("q-single").content_hash == first
-    write(bank_dir, "demo.yaml", BANK.replace("Which one?", "Which one is it?"))
-    assert load_course(bank_dir).question("q-single").content_hash != first
+    for before, after in [
+        ("Which one?", "Which one is it?"),
+        ("text: Gamma", "text: Delta"),
+        ("correct: true", "correct: true\n        feedback: This one."),
+        ("Because.", "Because it is."),
+    ]:
+        assert before in BANK
+        write(bank_dir, "demo.yaml", BANK.replace(before, after))
+        assert load_course(bank_dir).question("q-single").content_hash != first, after
 
 
 def test_invalid_banks_raise_with_every_problem(bank_dir: Path) -> None:

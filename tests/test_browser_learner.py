@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from quiz_app.accounts import INSTRUCTOR, Accounts
@@ -30,14 +30,15 @@ def plain(text: str) -> str:
     return text.replace("*", "")
 
 
-def wait_for(condition, timeout: float = 20.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+def question_shown(page, total: int, done: int, position: int | None = None) -> int:
+    """Wait until the page shows a question of `total` (at `position`, if given) with
+    `done` answered and its run has ended; returns the question's index. The page counts
+    only stored answers, so once it shows them the database holds them."""
+    number = r"\d+" if position is None else str(position + 1)
+    label = page.get_by_text(re.compile(rf"^Question {number} of {total} · {done} answered$"))
+    label.wait_for()
+    settle(page)
+    return int(label.inner_text().split()[1]) - 1
 
 
 def nav(page, name: str) -> None:
@@ -91,12 +92,6 @@ def test_learner_journey(tmp_path: Path, course: Course) -> None:
         row = store.first("SELECT count(*) AS n FROM responses WHERE attempt_id = ?", (attempt_id,))
         return row["n"] if row else 0
 
-    def on_question(page, position: int, total: int, done: int) -> None:
-        """Wait until the page shows this question, with this many answered."""
-        page.get_by_text(
-            f"Question {position + 1} of {total} · {done} answered", exact=True
-        ).wait_for()
-
     with served(db) as url, chromium_page() as page:
         page.goto(url)
         page.get_by_role("tab", name="Create an account").click()
@@ -121,16 +116,18 @@ def test_learner_journey(tmp_path: Path, course: Course) -> None:
         for _ in range(7):  # 10 questions down to 3
             page.keyboard.press("ArrowLeft")
         page.get_by_role("button", name="Start practice").click()
-        practice = wait_for(lambda: latest_attempt("practice"), what="the practice attempt")
+        question_shown(page, 3, 0)  # the quiz page is drawn, so its attempt is stored
+        practice = latest_attempt("practice")
         slots = json.loads(practice["slots"])
         for number, slot in enumerate(slots, start=1):
-            on_question(page, number - 1, len(slots), number - 1)
+            question_shown(page, len(slots), number - 1, position=number - 1)
             question = course.question(slot["id"])
             answer_in_browser(
                 page, practice["id"], question, correct_answer(question), "Check answer"
             )
-            wait_for(lambda n=number: answered(practice["id"]) == n, what="a practice answer")
-            page.get_by_text("Correct.").wait_for()
+            page.get_by_text("Correct.", exact=True).wait_for()
+            assert question_shown(page, len(slots), number) == number - 1
+            assert answered(practice["id"]) == number
             if number == 1:
                 shot(page, "03-practice-feedback")
             label = "Next question" if number < len(slots) else "Finish and see my score"
@@ -139,24 +136,20 @@ def test_learner_journey(tmp_path: Path, course: Course) -> None:
 
         nav(page, "Start")
         page.get_by_role("button", name="Start the post-test").click()
-        post = wait_for(lambda: latest_attempt("post_test"), what="the post-test attempt")
         page.get_by_text(re.compile(r"Time left \d+:\d\d")).wait_for()
-        shot(page, "04-post-test")
+        post = latest_attempt("post_test")
         slots = json.loads(post["slots"])
+        position = question_shown(page, len(slots), 0)
+        shot(page, "04-post-test")
         for number in range(1, len(slots) + 1):
-            position = store.attempt(post["id"])["position"]
-            on_question(page, position, len(slots), number - 1)
             question = course.question(slots[position]["id"])
             answer_in_browser(page, post["id"], question, correct_answer(question), "Save answer")
-            wait_for(lambda n=number: answered(post["id"]) == n, what=f"answer {number}")
-            if number < len(slots):
-                wait_for(
-                    lambda p=position: store.attempt(post["id"])["position"] != p,
-                    what="the next question",
-                )
+            position = question_shown(page, len(slots), number)
+            assert answered(post["id"]) == number
+            assert store.attempt(post["id"])["position"] == position
             if number == 5:  # a refresh: still signed in, same question, answers kept
                 page.reload()
-                on_question(page, store.attempt(post["id"])["position"], len(slots), 5)
+                assert question_shown(page, len(slots), 5) == position
         page.get_by_role("button", name="Submit the post-test").click()
         page.get_by_role("button", name="Yes, submit").click()
         page.get_by_text("Passed with 100%").wait_for()
@@ -167,7 +160,7 @@ def test_learner_journey(tmp_path: Path, course: Course) -> None:
         code = store.first("SELECT code FROM certificates")["code"]
         assert len(reader.pages) == 1
         assert "Ana Lima" in certificate and code in certificate
-        wait_for(lambda: page.get_by_test_id("stExpander").count() == 25, what="25 reviews")
+        expect(page.get_by_test_id("stExpander")).to_have_count(25, timeout=20_000)
         page.get_by_test_id("stExpander").first.click()
         page.get_by_text("Why.").first.wait_for()
         shot(page, "05-post-test-review")

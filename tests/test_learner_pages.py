@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from quiz_app import session
 from quiz_app.accounts import INSTRUCTOR, Accounts, User
 from quiz_app.attempts import Attempts
-from quiz_app.clock import ManualClock
+from quiz_app.clock import ManualClock, iso
 from quiz_app.cookies import CLAIM_PATH, SESSION_COOKIE
 from quiz_app.course import Course
 from quiz_app.scoring import correct_answer
@@ -211,6 +211,21 @@ def test_post_test_pass_then_review(learner: User, service: Attempts, tiny_cours
     assert "Because." in texts(at)
 
 
+def test_countdown_carries_the_servers_seconds_left(
+    learner: User, service: Attempts, tiny_course: Course, clock: ManualClock
+) -> None:
+    """The page holds the seconds left by the server's clock, and the script that ticks
+    them down never reads the browser's wall clock (scenario 11)."""
+    at = start(open_app(learner, "views/home.py"), "start-post-test")
+    clock.advance(seconds=100)
+    at.run()
+    (timer,) = at.get("html")
+    body = timer.proto.body
+    assert 'data-left-ms="1700000"' in body  # 30 minutes less the 100 seconds gone
+    assert "Time left <b>28:20</b>" in body
+    assert "performance.now()" in body and "Date" not in body
+
+
 def test_post_test_deadline_is_enforced(
     learner: User, service: Attempts, tiny_course: Course, clock: ManualClock
 ) -> None:
@@ -282,26 +297,36 @@ def test_resume_in_a_new_session_at_the_same_question(
     assert shown == correct_answer(question)
 
 
+@pytest.mark.parametrize("post_test", [False, True], ids=["practice", "post-test"])
 def test_double_submit_stores_one_answer(
-    learner: User, service: Attempts, tiny_course: Course, db_path: Path
+    post_test: bool,
+    learner: User,
+    service: Attempts,
+    tiny_course: Course,
+    clock: ManualClock,
+    db_path: Path,
 ) -> None:
-    practice = tiny_course.practice_quiz(["demo"], 3)
-    attempt = service.start(learner.id, practice)
-    at = open_app(learner, "views/quiz.py")
+    """Two tabs on the same question submit the same answer: both deliveries reach the
+    store, which keeps the first and tells neither tab anything went wrong."""
+    quiz = tiny_course.post_test if post_test else tiny_course.practice_quiz(["demo"], 3)
+    attempt = service.start(learner.id, quiz)
     slot = attempt.slots[0]
+    question = tiny_course.question(slot.question_id)
     key = f"a{attempt.id}-{slot.question_id}"
-    fill_answer(
-        at,
-        key,
-        tiny_course.question(slot.question_id),
-        correct_answer(tiny_course.question(slot.question_id)),
-    )
-    form_button = at.button(key=f"FormSubmitter:{key}-form-Check answer")
-    form_button.click()
-    form_button.click()
-    at.run()
-    at.run()
-    assert len(Store(db_path).responses(attempt.id)) == 1
+    tabs = [open_app(learner, "views/quiz.py") for _ in range(2)]
+    for at in tabs:
+        fill_answer(at, key, question, correct_answer(question))
+    first_at = clock.now()
+    for at in tabs:
+        submit_answer(at, key, post_test=post_test)
+        clock.advance(seconds=5)
+    for at in tabs:
+        assert not at.exception, at.exception[0].message
+        assert not at.warning, at.warning[0].value
+    (stored,) = Store(db_path).responses(attempt.id)
+    assert stored["question_id"] == slot.question_id
+    assert stored["answered_at"] == iso(first_at)  # the second delivery changed nothing
+    assert service.load(attempt.id).responses[slot.question_id].mark == 1
 
 
 def test_no_answer_carries_over_to_the_next_question(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 import sqlite3
 from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
 
 from quiz_app.migrations import migrations
-from quiz_app.store import Store
+from quiz_app.store import DATA_TABLES, Store
 
 ALL_MIGRATIONS = [
     "m001_core",
@@ -21,17 +24,16 @@ ALL_MIGRATIONS = [
 ]
 
 
-def test_fresh_database_has_every_migration(store: Store) -> None:
+# Every registered migration, in order: the upgrade tests start before each of them.
+MIGRATIONS = [m.name for m in migrations.pending(Database(memory=True))]
+
+
+def test_fresh_database_has_every_migration(store: Store, db_path: Path) -> None:
+    assert MIGRATIONS == ALL_MIGRATIONS
     assert store.applied_migrations() == ALL_MIGRATIONS
-    tables = set(store.database().table_names())
-    assert {
-        "users",
-        "cohorts",
-        "memberships",
-        "attempts",
-        "responses",
-        "question_versions",
-    } <= tables
+    tables = {name for kind, name, _, _ in schema(db_path)["objects"] if kind == "table"}
+    tables -= {"sqlite_sequence"}  # SQLite's own, where AUTOINCREMENT is used
+    assert tables == {*DATA_TABLES, Migrations.migrations_table}
 
 
 def test_connection_pragmas(store: Store) -> None:
@@ -96,7 +98,8 @@ def test_page_queries_use_an_index(store: Store, sql: str, index: str) -> None:
 
 
 def test_old_database_upgrades_without_loss(db_path: Path) -> None:
-    """Build a database at the first migration only, fill it, then open it as today."""
+    """Build a database at the first migration only, fill it, then open it as today:
+    the rows are all there, and the schema is a fresh database's."""
     old = Database(db_path)
     old.enable_wal()
     migrations.apply(old, stop_before="m002_question_versions")
@@ -153,9 +156,63 @@ def test_old_database_upgrades_without_loss(db_path: Path) -> None:
     for table, rows in before.items():
         assert store.table_rows(table) == rows, table
     assert store.table_rows("question_versions") == []
+    fresh = db_path.with_name("fresh.db")
+    Store(fresh)
+    assert schema(db_path) == schema(fresh)
 
 
 def test_migrating_twice_changes_nothing(db_path: Path) -> None:
     Store(db_path)
     again = Store(db_path)
     assert again.applied_migrations() == ALL_MIGRATIONS
+
+
+def _sql(text: str | None) -> str | None:
+    """SQL text with its layout folded away: runs of whitespace become one space, and
+    none is kept beside brackets and commas."""
+    if text is None:
+        return None
+    return re.sub(r"\s*([(),])\s*", r"\1", " ".join(text.split()))
+
+
+def schema(path: Path) -> dict[str, object]:
+    """Everything that defines a database's schema, read from SQLite itself: each object's
+    SQL (tables, indexes with any partial WHERE, triggers, views), and per table its
+    columns (type, default, not-null, key), foreign keys and indexes with their columns."""
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        objects = conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master"
+            " WHERE name NOT LIKE 'sqlite_stat%' ORDER BY type, name"
+        ).fetchall()  # (the statistics ANALYZE keeps are data, not schema)
+        tables = [name for kind, name, _, _ in objects if kind == "table"]
+        found: dict[str, object] = {
+            "objects": [(kind, name, table, _sql(sql)) for kind, name, table, sql in objects],
+            "user_version": conn.execute("PRAGMA user_version").fetchone()[0],
+        }
+        for table in tables:
+            indexes = conn.execute(f"PRAGMA index_list('{table}')").fetchall()
+            found[table] = {
+                "columns": conn.execute(f"PRAGMA table_xinfo('{table}')").fetchall(),
+                "foreign_keys": conn.execute(f"PRAGMA foreign_key_list('{table}')").fetchall(),
+                "indexes": sorted(
+                    (*index[1:], conn.execute(f"PRAGMA index_xinfo('{index[1]}')").fetchall())
+                    for index in indexes
+                ),
+            }
+    return found
+
+
+@pytest.mark.parametrize("before", MIGRATIONS)
+def test_upgraded_schema_equals_a_fresh_one(tmp_path: Path, before: str) -> None:
+    """A database made before migration `before` and opened as today has exactly the
+    schema of a database made today."""
+    fresh = tmp_path / "fresh.db"
+    Store(fresh)
+    old = tmp_path / "old.db"
+    database = Database(old)
+    database.enable_wal()
+    migrations.apply(database, stop_before=before)
+    database.close()
+    assert schema(old) != schema(fresh)  # there was something to upgrade
+    assert Store(old).applied_migrations() == MIGRATIONS
+    assert schema(old) == schema(fresh)

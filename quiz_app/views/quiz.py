@@ -6,8 +6,6 @@ click costs one run and the page always shows what is stored.
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
 from quiz_app import session, ui, widgets
@@ -19,16 +17,15 @@ from quiz_app.store import NotFound
 def countdown(attempt_id: int, deadline: str) -> None:
     """Time left on the post-test, ticking in the browser; the server enforces the deadline.
 
-    The server draws the time left now; a small script counts it down each second
-    without rerunning the page. Only numbers go into the HTML (no bank or user text).
+    The server puts the seconds left by its own clock into the page, and a small script
+    counts them down on the browser's monotonic clock (`performance.now()`), never its
+    wall clock, so a browser whose clock is wrong still shows the server's time left.
+    Each run draws it afresh. Only numbers go into the HTML (no bank or user text).
     """
-    ends = parse(deadline)
-    left = (ends - session.clock().now()).total_seconds()
+    left = max(0.0, (parse(deadline) - session.clock().now()).total_seconds())
     element = f"countdown-{attempt_id}"
     st.html(
-        f'<p id="{element}" data-ends="{int(ends.timestamp() * 1000)}" '
-        f'data-skew="{int((time.time() - session.clock().now().timestamp()) * 1000)}" '
-        'style="margin:0">'
+        f'<p id="{element}" data-left-ms="{int(left * 1000)}" style="margin:0">'
         f"Time left <b>{ui.minutes(left)}</b></p>"
         f"<script>{_COUNTDOWN_JS.replace('ELEMENT', element)}</script>",
         unsafe_allow_javascript=True,
@@ -40,10 +37,10 @@ _COUNTDOWN_JS = """
   const el = document.getElementById("ELEMENT");
   if (!el || el.dataset.ticking) return;
   el.dataset.ticking = "1";
-  const ends = Number(el.dataset.ends) + Number(el.dataset.skew);
+  const ends = performance.now() + Number(el.dataset.leftMs);
   const tick = () => {
     if (!document.body.contains(el)) return clearInterval(timer);
-    const left = Math.max(0, Math.floor((ends - Date.now()) / 1000));
+    const left = Math.max(0, Math.floor((ends - performance.now()) / 1000));
     const text = left > 0
       ? `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`
       : "0:00";
