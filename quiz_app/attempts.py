@@ -3,28 +3,34 @@
 Practice attempts give feedback after each answer, so the first answer to a question
 stands. Post-test attempts defer feedback, let answers change until submit, and are
 bound by a deadline enforced here, on the server: an answer after it is refused and
-the attempt is submitted as it stood.
+the attempt is submitted as it stood. An attempt past its deadline counts as submitted
+for everyone who reads it: `finalize_expired` submits such attempts (and issues the
+certificate of a passed one) before any page or report reads them.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter
 
+from quiz_app import grading
 from quiz_app.bank import Question
 from quiz_app.certificates import Certificates
-from quiz_app.clock import Clock, SystemClock, iso, parse
+from quiz_app.clock import Clock, SystemClock, iso
 from quiz_app.course import Course
 from quiz_app.errors import QuizError
+from quiz_app.progress import Answered, released_answers
 from quiz_app.quiz import Slot, draw
 from quiz_app.quizdef import POST_TEST, QuizDef
-from quiz_app.scoring import Answer, check_answer, mark
-from quiz_app.store import DeadlinePassed, NotFound, Row, Store
+from quiz_app.records import Attempt, Response
+from quiz_app.scoring import check_answer, mark
+from quiz_app.store import DeadlinePassed, NotFound, Store
+
+__all__ = ["Attempt", "Attempts", "NoAttemptsLeft", "OtherAttemptOpen", "Response"]
 
 _question_adapter: TypeAdapter[Any] = TypeAdapter(Question)
 
@@ -33,82 +39,16 @@ class NoAttemptsLeft(QuizError):
     """Every attempt the post-test allows has been used."""
 
 
-@dataclass(frozen=True)
-class Response:
-    question_id: str
-    answer: Answer
-    mark: float
-    content_hash: str
-    answered_at: str
+class OtherAttemptOpen(QuizError):
+    """The learner has this quiz open with another set-up (other length or questions):
+    resume it, or end it and start the one asked for (`start(..., replace=True)`)."""
 
-    @classmethod
-    def from_row(cls, row: Row) -> Response:
-        return cls(
-            row["question_id"],
-            json.loads(row["answer"]),
-            row["mark"],
-            row["content_hash"],
-            row["answered_at"],
+    def __init__(self, attempt: Attempt):
+        self.attempt = attempt
+        super().__init__(
+            f"You have {attempt.quiz_title} in progress ({attempt.answered} of "
+            f"{len(attempt.slots)} answered)."
         )
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """An attempt as stored, with its slots and responses decoded."""
-
-    id: int
-    user_id: int
-    cohort_id: int | None
-    quiz_id: str
-    quiz_title: str
-    mode: str
-    seed: int
-    slots: tuple[Slot, ...]
-    position: int
-    started_at: str
-    deadline: str | None
-    submitted_at: str | None
-    score: float | None
-    max_score: float | None
-    pass_mark: float | None
-    passed: bool | None
-    responses: dict[str, Response] = field(default_factory=dict)
-
-    @classmethod
-    def from_rows(cls, row: Row, responses: list[Row]) -> Attempt:
-        """An attempt from its `attempts` row and its `responses` rows."""
-        decoded = {"slots", "passed", "responses"}
-        plain = {f.name: row[f.name] for f in fields(cls) if f.name not in decoded}
-        return cls(
-            **plain,
-            slots=tuple(Slot.from_json(s) for s in json.loads(row["slots"])),
-            passed=None if row["passed"] is None else bool(row["passed"]),
-            responses={r["question_id"]: Response.from_row(r) for r in responses},
-        )
-
-    @property
-    def is_open(self) -> bool:
-        return self.submitted_at is None
-
-    @property
-    def is_post_test(self) -> bool:
-        return self.mode == POST_TEST
-
-    @property
-    def percent(self) -> float | None:
-        if self.score is None or not self.max_score:
-            return None
-        return round(100 * self.score / self.max_score, 1)
-
-    @property
-    def answered(self) -> int:
-        return sum(1 for slot in self.slots if slot.question_id in self.responses)
-
-    def remaining(self, now: datetime) -> timedelta | None:
-        """Time left before the deadline (never negative), or None without one."""
-        if self.deadline is None:
-            return None
-        return max(timedelta(0), parse(self.deadline) - now)
 
 
 class Attempts:
@@ -120,11 +60,17 @@ class Attempts:
         self.clock = clock or SystemClock()
         self.certificates = Certificates(store, course, self.clock)
 
-    def _after_submit(self, attempt_id: int) -> None:
-        """Issue the certificate of a passed post-test, however it came to be submitted."""
-        row = self.store.attempt(attempt_id)
-        if row is not None and row["mode"] == POST_TEST and row["passed"]:
-            self.certificates.issue(attempt_id)
+    def _after_submit(self, attempt_ids: list[int]) -> None:
+        """Issue the certificate of each passed post-test, however it came to be submitted."""
+        for attempt_id in attempt_ids:
+            row = self.store.attempt(attempt_id)
+            if row is not None and row["mode"] == POST_TEST and row["passed"]:
+                self.certificates.issue(attempt_id)
+
+    def finalize_expired(self, user_id: int | None = None) -> None:
+        """Submit every open attempt past its deadline (of one learner, when given) as it
+        stood at the deadline, and issue the certificates they earned. Cheap when none."""
+        self._after_submit(self.store.finalize_expired(iso(self.clock.now()), user_id=user_id))
 
     def start(
         self,
@@ -133,72 +79,81 @@ class Attempts:
         cohort_id: int | None = None,
         length: int | None = None,
         pool: list[str] | None = None,
-        title: str | None = None,
-        quiz_id: str | None = None,
+        replace: bool = False,
     ) -> Attempt:
-        """Begin an attempt, or return the learner's open one of the same quiz.
+        """Begin an attempt, or return the learner's open one of the same quiz and set-up.
 
+        At most one attempt of a quiz is open per learner, however many starts race.
         Post-tests are limited to `attempts_allowed` (raises NoAttemptsLeft) and get a
-        deadline of now plus the time limit. The draw is seeded and stored, so the
-        attempt can be resumed and reviewed exactly as shown.
+        deadline of now plus the time limit. When the open attempt of this quiz was set
+        up otherwise (another length or pool), raises OtherAttemptOpen, unless `replace`,
+        which submits the open one as it stands first. The draw is seeded and stored, so
+        the attempt can be resumed and reviewed exactly as shown.
         """
-        quiz_key = quiz_id or quiz.id
-        for row in self.store.open_attempts(user_id):
-            if row["quiz_id"] == quiz_key:
-                attempt = self.load(row["id"], user_id)
-                if attempt.is_open:
-                    return attempt
+        self.finalize_expired(user_id)
         now = self.clock.now()
-        if quiz.is_post_test and quiz.attempts_allowed is not None:
-            used = self.store.count_attempts(user_id, quiz_key)
-            if used >= quiz.attempts_allowed:
-                raise NoAttemptsLeft(_no_attempts_message(quiz.attempts_allowed))
         seed = secrets.randbits(31)
         slots = draw(quiz, self.course, seed, pool=pool, length=length)
+        waiting = next(
+            (r for r in self.store.open_attempts(user_id) if r["quiz_id"] == quiz.id), None
+        )
+        if waiting is not None:
+            attempt = self.load(waiting["id"], user_id)
+            if quiz.is_post_test or _same_set_up(attempt, slots, pool):
+                return attempt
+            if not replace:
+                raise OtherAttemptOpen(attempt)
+            self.submit(attempt)
+        allowed = quiz.attempts_allowed if quiz.is_post_test else None
+        fields = {
+            "user_id": user_id,
+            "cohort_id": cohort_id,
+            "quiz_id": quiz.id,
+            "quiz_title": quiz.title,
+            "mode": quiz.mode,
+            "seed": seed,
+            "slots": json.dumps([s.as_json() for s in slots]),
+            "position": 0,
+            "started_at": iso(now),
+            "deadline": _iso_or_none(grading.deadline(now, quiz.time_limit_minutes)),
+            "pass_mark": float(quiz.pass_mark) if quiz.pass_mark is not None else None,
+        }
         self.store.save_question_versions(
             (q.content_hash, q.id, q.model_dump_json())
             for q in (self.course.question(s.question_id) for s in slots)
         )
-        deadline = (
-            iso(now + timedelta(minutes=quiz.time_limit_minutes))
-            if quiz.is_post_test and quiz.time_limit_minutes
-            else None
-        )
-        attempt_id = self.store.create_attempt(
-            {
-                "user_id": user_id,
-                "cohort_id": cohort_id,
-                "quiz_id": quiz_key,
-                "quiz_title": title or quiz.title,
-                "mode": quiz.mode,
-                "seed": seed,
-                "slots": json.dumps([s.as_json() for s in slots]),
-                "position": 0,
-                "started_at": iso(now),
-                "deadline": deadline,
-                "pass_mark": float(quiz.pass_mark) if quiz.pass_mark is not None else None,
-            },
-            max_attempts=quiz.attempts_allowed if quiz.is_post_test else None,
-        )
+        attempt_id, _ = self.store.create_attempt(fields, allowed)
         if not attempt_id:
-            raise NoAttemptsLeft(_no_attempts_message(quiz.attempts_allowed or 0))
+            raise NoAttemptsLeft(_no_attempts_message(allowed or 0))
         return self.load(attempt_id, user_id)
 
     def load(self, attempt_id: int, user_id: int | None = None) -> Attempt:
-        """The attempt, submitting it first if its deadline has passed.
+        """The attempt, submitted first (idempotently) if its deadline has passed.
 
         With `user_id`, raises NotFound unless the attempt is that learner's.
         """
         row = self.store.attempt(attempt_id)
         if row is None or (user_id is not None and row["user_id"] != user_id):
             raise NotFound("That attempt does not exist.")
-        now = iso(self.clock.now())
-        if row["submitted_at"] is None and row["deadline"] is not None and now > row["deadline"]:
-            self.store.submit_attempt(attempt_id, now)
-            self._after_submit(attempt_id)
+        if row["submitted_at"] is None and grading.expired(row["deadline"], iso(self.clock.now())):
+            self._after_submit(
+                self.store.finalize_expired(iso(self.clock.now()), attempt_id=attempt_id)
+            )
             row = self.store.attempt(attempt_id)
             assert row is not None
         return Attempt.from_rows(row, self.store.responses(attempt_id))
+
+    def of_learner(self, user_id: int, quiz_id: str | None = None) -> list[Attempt]:
+        """A learner's attempts, newest first (of one quiz when given), every one past its
+        deadline submitted."""
+        self.finalize_expired(user_id)
+        return [self.load(row["id"]) for row in self.store.attempts_of(user_id, quiz_id)]
+
+    def released_answers(self, user_id: int) -> list[Answered]:
+        """The learner's answers whose feedback is released (never an open post-test's),
+        every attempt past its deadline submitted first."""
+        self.finalize_expired(user_id)
+        return released_answers(self.store.answers_of(user_id))
 
     def answer(self, attempt: Attempt, question_id: str, raw: Any) -> Response:
         """Record an answer to one of the attempt's questions; returns what is stored.
@@ -223,7 +178,7 @@ class Attempts:
                 replace=attempt.is_post_test,
             )
         except DeadlinePassed:
-            self._after_submit(attempt.id)
+            self._after_submit([attempt.id])
             raise
         stored = self.store.response(attempt.id, question_id)
         assert stored is not None
@@ -238,7 +193,7 @@ class Attempts:
     def submit(self, attempt: Attempt) -> Attempt:
         """Submit once: marks are totalled and pass or fail decided. AttemptClosed after."""
         self.store.submit_attempt(attempt.id, iso(self.clock.now()))
-        self._after_submit(attempt.id)
+        self._after_submit([attempt.id])
         return self.load(attempt.id)
 
     def question_as_shown(self, attempt: Attempt, question_id: str) -> Question:
@@ -252,6 +207,17 @@ class Attempts:
         if row is None:
             raise NotFound(f"Question {question_id} is no longer in the banks.")
         return _question_adapter.validate_json(row["content"])
+
+
+def _iso_or_none(when: datetime | None) -> str | None:
+    return iso(when) if when is not None else None
+
+
+def _same_set_up(attempt: Attempt, slots: tuple[Slot, ...], pool: list[str] | None) -> bool:
+    """Whether an open attempt is what starting with these slots (and pool) asks for."""
+    if len(attempt.slots) != len(slots):
+        return False
+    return pool is None or {s.question_id for s in attempt.slots} <= set(pool)
 
 
 def _no_attempts_message(allowed: int) -> str:

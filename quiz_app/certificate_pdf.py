@@ -12,7 +12,8 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from quiz_app.certificates import Certificate, fonts_folder
+from quiz_app.certificates import fonts_folder
+from quiz_app.records import Certificate
 
 PAGE_W, PAGE_H = 210.0, 297.0
 MARGIN = 22.0

@@ -14,14 +14,15 @@ import os
 import random
 import re
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 
-from quiz_app.clock import Clock, SystemClock, iso, parse
+from quiz_app import grading
+from quiz_app.clock import Clock, SystemClock, iso
 from quiz_app.course import Course
 from quiz_app.errors import QuizError
 from quiz_app.quizdef import QuizDef
-from quiz_app.store import Row, Store
+from quiz_app.records import Certificate, Row
+from quiz_app.store import Store
 
 PROVIDER_ENV = "QUIZ_PROVIDER"
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
@@ -31,32 +32,6 @@ _TYPOS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 class NotEligible(QuizError):
     """No certificate for this attempt: it does not exist, is not a post-test, or failed."""
-
-
-@dataclass(frozen=True)
-class Certificate:
-    code: str
-    attempt_id: int
-    user_id: int
-    learner_name: str
-    course_title: str
-    objectives: tuple[str, ...]
-    ce_hours: float
-    provider: str
-    score_pct: float
-    pass_mark: float
-    completed_at: str
-    issued_at: str
-
-    @classmethod
-    def from_row(cls, row: Row) -> Certificate:
-        return cls(**{**row, "objectives": tuple(json.loads(row["objectives"]))})
-
-    @property
-    def completed_on(self) -> str:
-        """The date of completion as people write it: 21 November 2026."""
-        when = parse(self.completed_at)
-        return f"{when.day} {when.strftime('%B %Y')}"
 
 
 def new_code(source: random.Random | None = None) -> str:
@@ -102,7 +77,9 @@ def certificate_fields(
         "objectives": json.dumps(course_objectives(course, quiz), ensure_ascii=False),
         "ce_hours": float(quiz.ce_hours or 0),
         "provider": provider_name(course),
-        "score_pct": round(100 * attempt["score"] / attempt["max_score"], 1),
+        "score_pct": grading.shown_percent(
+            grading.exact(attempt["score_exact"]), attempt["max_score"]
+        ),
         "pass_mark": float(attempt["pass_mark"]),
         "completed_at": attempt["submitted_at"],
         "issued_at": issued_at,
@@ -135,9 +112,11 @@ class Certificates:
         if attempt["submitted_at"] is None:
             raise NotEligible(f"Attempt {attempt_id} has not been submitted yet.")
         if not attempt["passed"]:
-            percent = 100 * attempt["score"] / attempt["max_score"]
+            percent = grading.shown_percent(
+                grading.exact(attempt["score_exact"]), attempt["max_score"]
+            )
             raise NotEligible(
-                f"Attempt {attempt_id} did not pass ({percent:.0f}% against a pass mark of "
+                f"Attempt {attempt_id} did not pass ({percent:g}% against a pass mark of "
                 f"{attempt['pass_mark']:g}%), so it has no certificate."
             )
         if not self.course.has_quiz(attempt["quiz_id"]):

@@ -103,7 +103,7 @@ class Course:
                 return quiz.model_copy(update={"questions": length})
         titles = ", ".join(self.bank(t).title.lower() for t in topics)
         return QuizDef(
-            id="practice-mixed",
+            id=_mix_id(topics),
             title=f"Practice: {titles}"[:200],
             mode=PRACTICE,
             topics=tuple(topics),
@@ -148,6 +148,15 @@ class Course:
     def objective_text(self, question: Question) -> str:
         bank = self._questions[question.id][1]
         return bank.objectives.get(question.objective, question.objective)
+
+
+def _mix_id(topics: list[str]) -> str:
+    """The quiz id of a practice mix of these topics: one id per set of topics, so
+    choosing other topics starts another quiz instead of resuming this one."""
+    joined = "mix-" + "-".join(sorted(set(topics)))
+    if len(joined) <= 80:
+        return joined
+    return "mix-" + hashlib.sha256(",".join(sorted(set(topics))).encode()).hexdigest()[:16]
 
 
 def load_course(folder: Path | None = None, texts: SourceTexts | None = None) -> Course:

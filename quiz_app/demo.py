@@ -21,6 +21,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from quiz_app import grading
 from quiz_app.accounts import CODE_ALPHABET, CODE_LENGTH, INSTRUCTOR, LEARNER
 from quiz_app.auth import hash_password
 from quiz_app.bank import Question
@@ -364,7 +365,7 @@ class _Simulation:
         slots = draw(quiz, self.course, seed)
         answered = rng.randrange(len(slots)) if unfinished else len(slots)
         when = start
-        total = 0.0
+        marks = []
         for slot in slots[:answered]:
             question = self.course.question(slot.question_id)
             a, b = self.params[question.id]
@@ -373,29 +374,34 @@ class _Simulation:
                 correct_answer(question) if rng.random() < p_right else _wrong_answer(question, rng)
             )
             earned = mark(question, answer)
-            total += earned
+            marks.append(earned)
             when += timedelta(seconds=rng.uniform(15, 75))
             self.rows.responses.append(
                 {
                     "attempt_id": attempt_id,
                     "question_id": question.id,
                     "answer": json.dumps(answer, separators=(",", ":")),
-                    "mark": earned,
+                    "mark": float(earned),
+                    "mark_exact": grading.stored(earned),
                     "max_mark": 1.0,
                     "content_hash": question.content_hash,
                     "answered_at": iso(when),
                 }
             )
-        deadline = (
-            start + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
-        )
+        deadline = grading.deadline(start, quiz.time_limit_minutes)
         if deadline is not None and when > deadline:
             when = deadline
+        # A post-test left unfinished timed out, so it counts as submitted at its deadline,
+        # as the app would submit it; unfinished practice stays open.
+        submitted = None if unfinished and deadline is None else when + timedelta(seconds=5)
+        if unfinished and deadline is not None:
+            submitted = deadline
         max_score = float(len(slots))
+        score = grading.total(marks)
         passed = (
             None
-            if quiz.pass_mark is None or unfinished
-            else int(100 * total >= float(quiz.pass_mark) * max_score - 1e-9)
+            if quiz.pass_mark is None or submitted is None
+            else int(grading.passed(score, max_score, quiz.pass_mark))
         )
         self.rows.attempts.append(
             {
@@ -410,9 +416,10 @@ class _Simulation:
                 "position": max(0, answered - 1) if unfinished else len(slots) - 1,
                 "started_at": iso(start),
                 "deadline": iso(deadline) if deadline else None,
-                "submitted_at": None if unfinished else iso(when + timedelta(seconds=5)),
-                "score": None if unfinished else round(total, 4),
-                "max_score": None if unfinished else max_score,
+                "submitted_at": iso(submitted) if submitted else None,
+                "score": None if submitted is None else float(score),
+                "score_exact": None if submitted is None else grading.stored(score),
+                "max_score": None if submitted is None else max_score,
                 "pass_mark": float(quiz.pass_mark) if quiz.pass_mark is not None else None,
                 "passed": passed,
             }

@@ -6,8 +6,13 @@ migrations on start, so an old database opens in a new version without loss.
 
 from __future__ import annotations
 
+import json
+from fractions import Fraction
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from quiz_app import grading
 
 migrations = Migrations("quiz_app")
 
@@ -195,6 +200,67 @@ def m005_certificates(db: Database) -> None:
     db.execute(
         "CREATE TRIGGER certificates_version_0 AFTER INSERT ON certificates"
         " BEGIN UPDATE data_version SET version = version + 1 WHERE id = 1; END"
+    )
+
+
+@migrations()
+def m006_exact_marks_one_open_attempt(db: Database) -> None:
+    """Exact marks, one open attempt per learner and quiz, and finding expired attempts.
+
+    - `responses.mark_exact` and `attempts.score_exact` hold marks and totals as exact
+      fractions ("2/3"); the REAL `mark` and `score` stay, for statistics in SQL. Old
+      marks were rounded to 4 places, so each is the nearest fraction with a
+      denominator up to 100; each submitted attempt's total and pass or fail are then
+      recomputed from them exactly (an attempt exactly on the pass mark passes).
+    - Learners who managed to open two attempts of one quiz at once keep the newest
+      open; the others are submitted as they stood, at their deadline (or start).
+    - A partial unique index allows one open attempt per learner and quiz; another one
+      on the deadline of open attempts finds those that have timed out.
+    """
+    db["responses"].add_column("mark_exact", str)
+    db["attempts"].add_column("score_exact", str)
+    rows = db.execute("SELECT rowid, mark FROM responses").fetchall()
+    db.conn.executemany(
+        "UPDATE responses SET mark_exact = ? WHERE rowid = ?",
+        [(grading.stored(Fraction(mark).limit_denominator(100)), rowid) for rowid, mark in rows],
+    )
+    duplicates = db.execute(
+        "SELECT id, coalesce(deadline, started_at) FROM attempts a WHERE submitted_at IS NULL"
+        " AND EXISTS (SELECT 1 FROM attempts b WHERE b.user_id = a.user_id"
+        " AND b.quiz_id = a.quiz_id AND b.submitted_at IS NULL"
+        " AND (b.started_at, b.id) > (a.started_at, a.id))"
+    ).fetchall()
+    db.conn.executemany(
+        "UPDATE attempts SET submitted_at = ? WHERE id = ?", [(at, i) for i, at in duplicates]
+    )
+    submitted = db.execute(
+        "SELECT id, max_score, pass_mark FROM attempts WHERE submitted_at IS NOT NULL"
+    ).fetchall()
+    marks: dict[int, list[Fraction]] = {}
+    for attempt_id, text in db.execute(
+        "SELECT attempt_id, mark_exact FROM responses WHERE attempt_id IN"
+        " (SELECT id FROM attempts WHERE submitted_at IS NOT NULL)"
+    ):
+        marks.setdefault(attempt_id, []).append(Fraction(text))
+    updates = []
+    for attempt_id, max_score, pass_mark in submitted:
+        top = max_score or float(
+            len(json.loads(db.execute("SELECT slots FROM attempts WHERE id = ?", [attempt_id])
+                           .fetchone()[0]))
+        )  # fmt: skip
+        score = grading.total(marks.get(attempt_id, []))
+        decided = None if pass_mark is None else int(grading.passed(score, top, pass_mark))
+        updates.append((float(score), grading.stored(score), top, decided, attempt_id))
+    db.conn.executemany(
+        "UPDATE attempts SET score = ?, score_exact = ?, max_score = ?, passed = ? WHERE id = ?",
+        updates,
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX attempts_one_open ON attempts (user_id, quiz_id)"
+        " WHERE submitted_at IS NULL"
+    )
+    db.execute(
+        "CREATE INDEX attempts_open_deadline ON attempts (deadline) WHERE submitted_at IS NULL"
     )
 
 

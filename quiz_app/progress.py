@@ -3,6 +3,8 @@
 Mastery of a topic is the mean mark of the learner's latest answer to each question
 of that topic they have met, so a question answered wrong and later right counts as
 learned. "Weak spots" are the questions whose latest answer was not fully right.
+Answers whose feedback is not released yet (an open post-test's) count for nothing
+here, so no page can tell the learner how an open post-test is going.
 """
 
 from __future__ import annotations
@@ -10,18 +12,29 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
-from quiz_app.attempts import Attempt
+from quiz_app import grading
 from quiz_app.course import Course
+from quiz_app.records import Attempt, Row
 
 
 @dataclass(frozen=True)
 class Answered:
-    """One stored answer: which question, its mark, and when."""
+    """One stored answer whose feedback is released: which question, its mark, and when."""
 
     question_id: str
-    mark: float
+    mark: Fraction
     answered_at: str
+
+
+def released_answers(rows: Iterable[Row]) -> list[Answered]:
+    """The answers (rows of Store.answers_of) a learner may see the marks of."""
+    return [
+        Answered(r["question_id"], Fraction(r["mark_exact"]), r["answered_at"])
+        for r in rows
+        if grading.feedback_released(r["mode"], bool(r["submitted"]))
+    ]
 
 
 @dataclass(frozen=True)
@@ -60,7 +73,7 @@ def topic_mastery(answers: Iterable[Answered], course: Course) -> list[TopicMast
             TopicMastery(
                 bank.topic,
                 bank.title,
-                sum(marks) / len(marks) if marks else None,
+                float(grading.total(marks) / len(marks)) if marks else None,
                 len(marks),
                 len(bank.questions),
             )
@@ -105,37 +118,41 @@ def weak_spots(answers: Iterable[Answered], course: Course) -> list[str]:
 
 def best_post_test(attempts: Sequence[Attempt]) -> Attempt | None:
     """The learner's best submitted post-test attempt, or None."""
-    done = [a for a in attempts if a.is_post_test and not a.is_open and a.percent is not None]
-    return max(done, key=lambda a: (a.percent, a.submitted_at or "")) if done else None
+    done = [a for a in attempts if a.is_post_test and not a.is_open and a.score is not None]
+    return (
+        max(done, key=lambda a: (grading.percent(a.score, a.max_score or 1), a.submitted_at))
+        if done
+        else None
+    )
 
 
 @dataclass(frozen=True)
 class TopicScore:
     topic: str
     title: str
-    earned: float
+    earned: Fraction
     possible: int
 
     @property
     def percent(self) -> float:
-        return round(100 * self.earned / self.possible, 1) if self.possible else 0.0
+        return grading.shown_percent(self.earned, self.possible) or 0.0
 
 
 def topic_breakdown(attempt: Attempt, course: Course) -> list[TopicScore]:
     """An attempt's marks by topic, in the course's topic order."""
-    earned: dict[str, float] = defaultdict(float)
+    earned: dict[str, Fraction] = defaultdict(Fraction)
     possible: dict[str, int] = defaultdict(int)
     for slot in attempt.slots:
         topic = course.topic_of(slot.question_id) if course.has_question(slot.question_id) else "?"
         possible[topic] += 1
         response = attempt.responses.get(slot.question_id)
-        earned[topic] += response.mark if response else 0.0
+        earned[topic] += response.mark if response else 0
     order = {topic: i for i, topic in enumerate(course.topics)}
     return [
         TopicScore(
             topic,
             course.bank(topic).title if topic in order else "Retired questions",
-            round(earned[topic], 4),
+            earned[topic],
             possible[topic],
         )
         for topic in sorted(possible, key=lambda t: order.get(t, len(order)))

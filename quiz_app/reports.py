@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
+from quiz_app import grading
 from quiz_app.accounts import User
 from quiz_app.analytics import (
     ChoiceShare,
@@ -27,9 +28,11 @@ from quiz_app.analytics import (
     option_shares,
     quiz_stats,
 )
-from quiz_app.attempts import Attempt, Attempts
+from quiz_app.attempts import Attempts
+from quiz_app.clock import Clock
 from quiz_app.course import Course
 from quiz_app.errors import QuizError
+from quiz_app.records import Attempt
 from quiz_app.scoring import describe
 from quiz_app.store import Row, Store
 
@@ -199,11 +202,17 @@ CACHE_SIZE = 64
 
 
 class Reports:
-    """Cohort reports over a Store and a Course."""
+    """Cohort reports over a Store and a Course.
 
-    def __init__(self, store: Store, course: Course):
+    Every report first submits the attempts past their deadline (Attempts.finalize_expired),
+    so a timed-out attempt counts as submitted with the answers it had, whoever reads it;
+    nothing else a report reads changes anything.
+    """
+
+    def __init__(self, store: Store, course: Course, clock: Clock | None = None):
         self.store = store
         self.course = course
+        self.attempts = Attempts(store, course, clock)
 
     # -- access --------------------------------------------------------------------------
 
@@ -251,6 +260,7 @@ class Reports:
     # -- dashboard -----------------------------------------------------------------------
 
     def dashboard(self, cohort: Row, filters: Filters) -> Dashboard:
+        self.attempts.finalize_expired()
         return self._cached(
             ("dashboard", cohort["id"], filters),
             lambda version: self._dashboard(cohort, filters, version),
@@ -282,7 +292,9 @@ class Reports:
         for member in members:
             mine = by_user.get(member["id"], [])
             done = [a for a in mine if a["submitted_at"] and a["max_score"]]
-            percents = [round(100 * a["score"] / a["max_score"], 1) for a in done]
+            percents = [
+                grading.shown_percent(grading.exact(a["score_exact"]), a["max_score"]) for a in done
+            ]
             best = max(percents) if percents else None
             if best is not None:
                 best_scores.append(best)
@@ -349,6 +361,7 @@ class Reports:
     # -- item analysis -------------------------------------------------------------------
 
     def item_analysis(self, cohort: Row, quiz_id: str, which: str) -> ItemReport:
+        self.attempts.finalize_expired()
         return self._cached(
             ("items", cohort["id"], quiz_id, which),
             lambda version: self._item_analysis(cohort, quiz_id, which, version),
@@ -408,6 +421,7 @@ class Reports:
 
     def responses(self, cohort: Row, filters: Filters) -> list[dict[str, Any]]:
         """One row per answered question of the cohort's submitted attempts."""
+        self.attempts.finalize_expired()
         quiz_id, since, until = filters.window()
         attempts = {
             a["id"]: a for a in self.store.cohort_attempts(cohort["id"], quiz_id, since, until)
@@ -446,11 +460,7 @@ class Reports:
                 return member
         raise NotAllowed("That learner is not in this cohort.")
 
-    def learner_attempts(self, cohort: Row, user_id: int, attempts: Attempts) -> list[Attempt]:
+    def learner_attempts(self, cohort: Row, user_id: int) -> list[Attempt]:
         """A member's attempts made in this cohort, newest first (others stay private)."""
         self.learner(cohort, user_id)
-        return [
-            attempts.load(row["id"])
-            for row in self.store.attempts_of(user_id)
-            if row["cohort_id"] == cohort["id"]
-        ]
+        return [a for a in self.attempts.of_learner(user_id) if a.cohort_id == cohort["id"]]

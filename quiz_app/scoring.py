@@ -1,9 +1,10 @@
 """Scoring: what an answer looks like for each question type, and the mark it earns.
 
 Answers refer to a question's parts by their index in the bank (never by where they
-were shown), so an answer means the same thing however the choices were shuffled:
+were shown), so an answer means the same thing however the choices were shuffled.
+Marks are exact fractions from 0 to 1:
 
-| type       | answer                                   | mark (0 to 1)                         |
+| type       | answer                                   | mark                                  |
 |------------|------------------------------------------|---------------------------------------|
 | single     | index of the chosen choice               | 1 if right, else 0                    |
 | true_false | true or false                            | 1 if right, else 0                    |
@@ -12,19 +13,24 @@ were shown), so an answer means the same thing however the choices were shuffled
 |            |                                          | floored at 0                          |
 | matching   | for each left item, index of the right   | +1/p per right pair (p pairs),        |
 |            | item chosen for it, or None if left blank| -1/(p(p-1)) per wrong pair, floor 0   |
-| ordering   | item indexes in the order the learner    | share of items in their right place   |
-|            | put them                                 |                                       |
+| ordering   | item indexes in the order the learner    | (L - 1)/(n - 1), L the longest run of |
+|            | put them                                 | items in the right relative order     |
 
-The penalties are the ones that make blind guessing earn 0 on average: ticking every
-choice of a multiple question scores 0, and a random matching scores 0 in expectation.
+Ticking every choice of a multiple question scores 0, and so does a fully reversed
+order. Because marks are floored at 0, a blind guess earns a little on average: see
+`expected_guess` and the README's scoring section.
 """
 
 from __future__ import annotations
 
+import itertools
+from bisect import bisect_left
+from fractions import Fraction
 from typing import Any
 
 from quiz_app.bank import Question
 from quiz_app.errors import QuizError
+from quiz_app.grading import total
 
 Answer = int | bool | list[int] | list[int | None]
 
@@ -73,33 +79,55 @@ def check_answer(question: Question, answer: Any) -> Answer:
     return list(answer)
 
 
-def mark(question: Question, answer: Answer) -> float:
-    """The mark, from 0 to 1, that a (checked) answer earns; rounded to 4 places."""
+def mark(question: Question, answer: Answer) -> Fraction:
+    """The exact mark, from 0 to 1, that a (checked) answer earns."""
     if question.type == "true_false":
-        value = float(answer == question.answer)
-    elif question.type == "single":
-        value = float(question.choices[answer].correct)  # type: ignore[index]
-    elif question.type == "multiple":
+        return Fraction(int(answer == question.answer))
+    if question.type == "single":
+        return Fraction(int(question.choices[answer].correct))  # type: ignore[index]
+    if question.type == "multiple":
         right = [c.correct for c in question.choices]
         k = sum(right)
         w = len(right) - k
         ticked = set(answer)  # type: ignore[arg-type]
-        gained = sum(1 for i in ticked if right[i]) / k
-        lost = sum(1 for i in ticked if not right[i]) / w
-        value = max(0.0, gained - lost)
-    elif question.type == "matching":
+        gained = Fraction(sum(1 for i in ticked if right[i]), k)
+        lost = Fraction(sum(1 for i in ticked if not right[i]), w)
+        return max(Fraction(0), gained - lost)
+    if question.type == "matching":
         p = len(question.pairs)
-        hits = sum(1 for left, chosen in enumerate(answer) if chosen == left)  # type: ignore[arg-type]
-        misses = sum(
-            1
-            for left, chosen in enumerate(answer)  # type: ignore[arg-type]
-            if chosen is not None and chosen != left
-        )
-        value = max(0.0, hits / p - misses / (p * (p - 1)))
+        chosen = list(answer)  # type: ignore[arg-type]
+        hits = sum(1 for left, right in enumerate(chosen) if right == left)
+        misses = sum(1 for left, right in enumerate(chosen) if right is not None and right != left)
+        return max(Fraction(0), Fraction(hits, p) - Fraction(misses, p * (p - 1)))
+    n = len(question.items)
+    return Fraction(kept_in_order(answer) - 1, n - 1)  # type: ignore[arg-type]
+
+
+def kept_in_order(order: list[int]) -> int:
+    """How many items the longest run in the right relative order holds (they need not
+    be next to each other): the longest increasing subsequence of `order`."""
+    tails: list[int] = []
+    for item in order:
+        at = bisect_left(tails, item)
+        tails[at : at + 1] = [item]
+    return len(tails)
+
+
+def expected_guess(question: Question) -> Fraction:
+    """The mean mark of a blind guess: every answer the page accepts equally likely (one
+    choice or side; any set of at least one tick; any complete matching; any order)."""
+    if question.type == "true_false":
+        answers: list[Any] = [True, False]
+    elif question.type == "single":
+        answers = list(range(len(question.choices)))
+    elif question.type == "multiple":
+        n = len(question.choices)
+        answers = [[i for i in range(n) if bits >> i & 1] for bits in range(1, 2**n)]
+    elif question.type == "matching":
+        answers = [list(p) for p in itertools.permutations(range(len(question.pairs)))]
     else:
-        placed = sum(1 for position, item in enumerate(answer) if position == item)  # type: ignore[arg-type]
-        value = placed / len(question.items)
-    return round(value, 4)
+        answers = [list(p) for p in itertools.permutations(range(len(question.items)))]
+    return total(mark(question, a) for a in answers) / len(answers)
 
 
 def correct_answer(question: Question) -> Answer:

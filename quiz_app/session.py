@@ -18,7 +18,7 @@ import streamlit as st
 
 from quiz_app import ui
 from quiz_app.accounts import INSTRUCTOR, LEARNER, TOKEN, Accounts, User
-from quiz_app.attempts import Attempts
+from quiz_app.attempts import Attempts, OtherAttemptOpen
 from quiz_app.clock import Clock, SystemClock
 from quiz_app.cookies import CLAIM_PATH, DEVICE_COOKIE, SESSION_COOKIE, SIGN_OUT_PATH
 from quiz_app.errors import QuizError
@@ -167,21 +167,58 @@ def require_instructor() -> User:
     return require_role(INSTRUCTOR)
 
 
+START_OFFER = "start_offer"
+
+
 def start_quiz(user: User, quiz: QuizDef, **options: Any) -> None:
     """Start (or resume) an attempt of `quiz` in the learner's latest cohort and open it.
 
-    Shows the reason instead when the attempt cannot start (no attempts left, ...).
+    Shows the reason instead when the attempt cannot start (no attempts left, ...); when
+    the learner has this quiz open with another set-up, `start_offer` asks what to do.
     """
     cohorts = accounts().cohorts_joined(user)
     try:
         attempt = attempts().start(
             user.id, quiz, cohort_id=cohorts[-1]["id"] if cohorts else None, **options
         )
+    except OtherAttemptOpen as exc:
+        st.session_state[START_OFFER] = (quiz, options, exc.attempt.id, str(exc))
+        st.rerun()
     except QuizError as exc:
         st.error(str(exc))
         return
-    st.session_state["attempt_id"] = attempt.id
+    open_attempt(attempt.id)
+
+
+def open_attempt(attempt_id: int) -> None:
+    """Go to the quiz page with this attempt."""
+    st.session_state["attempt_id"] = attempt_id
     st.switch_page("views/quiz.py")
+
+
+def start_offer(user: User) -> None:
+    """When the quiz a learner chose is open with another set-up: resume that one, or end
+    it as it stands and start the one chosen."""
+    offer = st.session_state.get(START_OFFER)
+    if offer is None:
+        return
+    quiz, options, attempt_id, message = offer
+    with st.container(border=True):
+        st.warning(
+            ui.safe(message) + " Resume it, or end it as it stands and start the quiz you "
+            "chose; the answers you gave still count in your progress.",
+            icon=":material/pending_actions:",
+        )
+        choice = st.container(horizontal=True)
+        if choice.button("Resume it", key="offer-resume", type="primary"):
+            del st.session_state[START_OFFER]
+            open_attempt(attempt_id)
+        if choice.button("End it and start the new one", key="offer-replace"):
+            del st.session_state[START_OFFER]
+            start_quiz(user, quiz, replace=True, **options)
+        if choice.button("Cancel", key="offer-cancel"):
+            del st.session_state[START_OFFER]
+            st.rerun()
 
 
 WEAK_SPOTS_MAX = 15
@@ -202,7 +239,7 @@ def weak_spots_offer(user: User, weak: list[str]) -> None:
 
 
 def reports() -> Reports:
-    return Reports(store(), ui.course())
+    return Reports(store(), ui.course(), clock())
 
 
 def choose_cohort(instructor: User, key: str) -> Row | None:

@@ -23,13 +23,16 @@ import threading
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
+from quiz_app import grading
 from quiz_app.errors import QuizError
 from quiz_app.migrations import migrations
+from quiz_app.records import Row
 from quiz_app.writer import StoreBusy, StoreError, Writer, is_busy, storage_error
 
 T = TypeVar("T")
@@ -51,8 +54,6 @@ DATA_TABLES = (
 )
 BUSY_TIMEOUT_MS = 5_000
 POOL_SIZE = 16
-
-Row = dict[str, Any]
 
 
 class NotFound(QuizError):
@@ -79,6 +80,31 @@ def _dicts(cursor: sqlite3.Cursor) -> list[Row]:
 def _one(cursor: sqlite3.Cursor) -> Row | None:
     rows = _dicts(cursor)
     return rows[0] if rows else None
+
+
+def _close(conn: sqlite3.Connection, attempt_id: int, at: str) -> bool:
+    """Submit an open attempt at `at` inside a write: its exact total and pass or fail,
+    decided by quiz_app.grading. False when it was submitted already."""
+    row = conn.execute(
+        "SELECT slots, pass_mark FROM attempts WHERE id = ? AND submitted_at IS NULL",
+        (attempt_id,),
+    ).fetchone()
+    if row is None:
+        return False
+    max_score = float(len(json.loads(row[0])))
+    score = grading.total(
+        Fraction(text)
+        for (text,) in conn.execute(
+            "SELECT mark_exact FROM responses WHERE attempt_id = ?", (attempt_id,)
+        )
+    )
+    passed = None if row[1] is None else int(grading.passed(score, max_score, row[1]))
+    conn.execute(
+        "UPDATE attempts SET submitted_at = ?, score = ?, score_exact = ?, max_score = ?,"
+        " passed = ? WHERE id = ?",
+        (at, float(score), grading.stored(score), max_score, passed, attempt_id),
+    )
+    return True
 
 
 @contextmanager
@@ -502,27 +528,44 @@ class Store:
     def question_version(self, content_hash: str) -> Row | None:
         return self.first("SELECT * FROM question_versions WHERE content_hash = ?", (content_hash,))
 
-    def create_attempt(self, fields: Row, max_attempts: int | None = None) -> int:
-        """Insert an attempt (the columns of `attempts` in `fields`); returns its id.
+    def create_attempt(self, fields: Row, allowed: int | None = None) -> tuple[int, bool]:
+        """Insert an attempt (the columns of `attempts` in `fields`), or find the open one.
 
-        With `max_attempts`, refuses (returns 0) when the learner already has that many
-        attempts of the quiz, checked in the same transaction as the insert.
+        Returns (attempt id, True) when it was created, (id of the learner's open attempt
+        of that quiz, False) when one is open, and (0, False) when `allowed` attempts of
+        the quiz were used already (quiz_app.grading.may_start). All in one write, and
+        the unique index on open attempts keeps one open attempt per learner and quiz
+        however many starts race. An open attempt past its deadline is first submitted
+        as it stood (`fields["started_at"]` is now).
         """
+        user_id, quiz_id, now = fields["user_id"], fields["quiz_id"], fields["started_at"]
         columns = ", ".join(fields)
         marks = ", ".join("?" for _ in fields)
 
-        def insert(conn: sqlite3.Connection) -> int:
-            if max_attempts is not None:
-                (used,) = conn.execute(
-                    "SELECT count(*) FROM attempts WHERE user_id = ? AND quiz_id = ?",
-                    (fields["user_id"], fields["quiz_id"]),
-                ).fetchone()
-                if used >= max_attempts:
-                    return 0
+        def insert(conn: sqlite3.Connection) -> tuple[int, bool]:
+            found = conn.execute(
+                "SELECT id, deadline FROM attempts WHERE user_id = ? AND quiz_id = ?"
+                " AND submitted_at IS NULL",
+                (user_id, quiz_id),
+            ).fetchone()
+            if found is not None:
+                if not grading.expired(found[1], now):
+                    return found[0], False
+                _close(conn, found[0], found[1])
+            (used,) = conn.execute(
+                "SELECT count(*) FROM attempts WHERE user_id = ? AND quiz_id = ?",
+                (user_id, quiz_id),
+            ).fetchone()
+            if not grading.may_start(used, allowed):
+                return 0, False
             cursor = conn.execute(
-                f"INSERT INTO attempts ({columns}) VALUES ({marks})", tuple(fields.values())
+                f"INSERT INTO attempts ({columns}) VALUES ({marks})"
+                " ON CONFLICT (user_id, quiz_id) WHERE submitted_at IS NULL DO NOTHING",
+                tuple(fields.values()),
             )
-            return int(cursor.lastrowid or 0)
+            if cursor.rowcount != 1:
+                raise QuizError("Another attempt of this quiz opened at the same time.")
+            return int(cursor.lastrowid or 0), True
 
         return self.write(insert)
 
@@ -574,7 +617,7 @@ class Store:
         attempt_id: int,
         question_id: str,
         answer: Any,
-        mark: float,
+        mark: Fraction,
         content_hash: str,
         now: str,
         replace: bool = True,
@@ -584,7 +627,7 @@ class Store:
         The same answer again changes nothing. A different answer replaces the old one
         when `replace` is set (else the first answer stands). Raises NotFound for an
         unknown attempt, AttemptClosed after submit, and DeadlinePassed after the
-        deadline, in which case the attempt is submitted as it stands.
+        deadline, in which case the attempt is submitted as it stood at its deadline.
         """
         encoded = json.dumps(answer, separators=(",", ":"))
 
@@ -597,22 +640,23 @@ class Store:
             submitted_at, deadline = row
             if submitted_at is not None:
                 return "closed"
-            if deadline is not None and now > deadline:
-                self._submit(conn, attempt_id, deadline)
+            if grading.expired(deadline, now):
+                _close(conn, attempt_id, deadline)
                 return "late"
             update = (
                 "DO UPDATE SET answer = excluded.answer, mark = excluded.mark,"
-                " content_hash = excluded.content_hash, answered_at = excluded.answered_at"
-                " WHERE responses.answer != excluded.answer"
+                " mark_exact = excluded.mark_exact, content_hash = excluded.content_hash,"
+                " answered_at = excluded.answered_at WHERE responses.answer != excluded.answer"
                 if replace
                 else "DO NOTHING"
             )
             cursor = conn.execute(
-                "INSERT INTO responses (attempt_id, question_id, answer, mark, max_mark,"
-                " content_hash, answered_at) VALUES (?, ?, ?, ?, 1.0, ?, ?)"
+                "INSERT INTO responses (attempt_id, question_id, answer, mark, mark_exact,"
+                " max_mark, content_hash, answered_at) VALUES (?, ?, ?, ?, ?, 1.0, ?, ?)"
                 f" ON CONFLICT (attempt_id, question_id) {update}",
-                (attempt_id, question_id, encoded, mark, content_hash, now),
-            )
+                (attempt_id, question_id, encoded, float(mark), grading.stored(mark),
+                 content_hash, now),
+            )  # fmt: skip
             return "changed" if cursor.rowcount == 1 else "same"
 
         outcome = self.write(upsert)
@@ -629,8 +673,8 @@ class Store:
             )
         return outcome == "changed"
 
-    def submit_attempt(self, attempt_id: int, now: str) -> Row:
-        """Submit: total the marks and decide pass or fail, once. Returns the attempt.
+    def submit_attempt(self, attempt_id: int, now: str) -> None:
+        """Submit: total the marks exactly and decide pass or fail, once.
 
         An attempt past its deadline is submitted at its deadline. Raises NotFound for
         an unknown attempt and AttemptClosed when it was already submitted.
@@ -645,7 +689,7 @@ class Store:
             if row[0] is not None:
                 return "closed"
             deadline = row[1]
-            self._submit(conn, attempt_id, min(now, deadline) if deadline else now)
+            _close(conn, attempt_id, deadline if grading.expired(deadline, now) else now)
             return "done"
 
         outcome = self.write(submit)
@@ -653,27 +697,31 @@ class Store:
             raise NotFound(f"There is no attempt {attempt_id}.")
         if outcome == "closed":
             raise AttemptClosed("This attempt has already been submitted.")
-        attempt = self.attempt(attempt_id)
-        assert attempt is not None
-        return attempt
 
-    @staticmethod
-    def _submit(conn: sqlite3.Connection, attempt_id: int, at: str) -> None:
-        """Total the marks of an open attempt and close it (inside a write)."""
-        (slots_json,) = conn.execute(
-            "SELECT slots FROM attempts WHERE id = ?", (attempt_id,)
-        ).fetchone()
-        max_score = float(len(json.loads(slots_json)))
-        (score,) = conn.execute(
-            "SELECT coalesce(sum(mark), 0) FROM responses WHERE attempt_id = ?", (attempt_id,)
-        ).fetchone()
-        conn.execute(
-            "UPDATE attempts SET submitted_at = ?, score = ?, max_score = ?,"
-            " passed = CASE WHEN pass_mark IS NULL THEN NULL"
-            "               WHEN ? * 100.0 >= pass_mark * ? - 1e-9 THEN 1 ELSE 0 END"
-            " WHERE id = ? AND submitted_at IS NULL",
-            (at, round(score, 4), max_score, score, max_score, attempt_id),
-        )
+    def finalize_expired(
+        self, now: str, user_id: int | None = None, attempt_id: int | None = None
+    ) -> list[int]:
+        """Submit, as they stood at their deadline, the open attempts past it (of one
+        learner, or one attempt, when given); returns the ids submitted now.
+
+        Idempotent: an attempt someone else finalised meanwhile is simply not returned.
+        """
+        sql = "SELECT id, deadline FROM attempts WHERE submitted_at IS NULL AND deadline < ?"
+        params: list[Any] = [now]
+        if user_id is not None:
+            sql += " AND user_id = ?"
+            params.append(user_id)
+        if attempt_id is not None:
+            sql += " AND id = ?"
+            params.append(attempt_id)
+        if not self.query(sql, params):  # the usual case: a read, no write
+            return []
+
+        def finalize(conn: sqlite3.Connection) -> list[int]:
+            due = conn.execute(sql, params).fetchall()
+            return [a for a, d in due if grading.expired(d, now) and _close(conn, a, d)]
+
+        return self.write(finalize)
 
     def response(self, attempt_id: int, question_id: str) -> Row | None:
         return self.first(
@@ -682,9 +730,11 @@ class Store:
         )
 
     def answers_of(self, user_id: int) -> list[Row]:
-        """Every answer a learner has given: question, mark and when."""
+        """Every answer a learner has given: question, exact mark, when, and the mode and
+        state of its attempt (whether its feedback is released is quiz_app.grading's)."""
         return self.query(
-            "SELECT r.question_id, r.mark, r.answered_at FROM attempts a"
+            "SELECT r.question_id, r.mark_exact, r.answered_at, a.mode,"
+            " a.submitted_at IS NOT NULL AS submitted FROM attempts a"
             " JOIN responses r ON r.attempt_id = a.id WHERE a.user_id = ?",
             (user_id,),
         )
@@ -771,7 +821,7 @@ class Store:
         window, params = self._window(quiz_id, since, until)
         columns = (
             "a.id, a.user_id, a.quiz_id, a.quiz_title, a.mode, a.started_at, a.deadline,"
-            " a.submitted_at, a.score, a.max_score, a.pass_mark, a.passed"
+            " a.submitted_at, a.score, a.score_exact, a.max_score, a.pass_mark, a.passed"
             + (", a.slots" if with_slots else "")
         )
         return self.query(

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +182,11 @@ def minutes(seconds: float) -> str:
     """A duration as m:ss."""
     whole = max(0, int(seconds))
     return f"{whole // 60}:{whole % 60:02d}"
+
+
+def marks(value: Fraction | float) -> str:
+    """Marks as people read them: 2, 0.5, 8.33 (two decimals at most)."""
+    return f"{float(value):.2f}".rstrip("0").rstrip(".")
 
 
 def plural(count: float, noun: str) -> str:

@@ -7,17 +7,19 @@ attempt's slot recorded, so a resumed or reviewed attempt looks as it did.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import streamlit as st
 
 from quiz_app import certificate_pdf, ui
-from quiz_app.attempts import Attempt, Attempts
+from quiz_app.attempts import Attempts
 from quiz_app.bank import Question
 from quiz_app.certificates import Certificates
 from quiz_app.course import Course
 from quiz_app.progress import topic_breakdown
 from quiz_app.quiz import Slot
+from quiz_app.records import Attempt
 from quiz_app.scoring import Answer, correct_answer
 
 
@@ -116,19 +118,21 @@ def collected_answer(question: Question, key: str) -> tuple[Answer | None, str |
     return sorted(places, key=lambda i: places[i]), None
 
 
-def verdict(mark: float | None) -> None:
+def verdict(mark: Fraction | None) -> None:
     """Right, partly right, wrong or unanswered, as a coloured banner."""
     if mark is None:
         st.info("Not answered.", icon=":material/radio_button_unchecked:")
     elif mark >= 1:
         st.success("Correct.", icon=":material/check_circle:")
     elif mark > 0:
-        st.warning(f"Partly right: {mark:.2f} of 1 mark.", icon=":material/contrast:")
+        st.warning(f"Partly right: {ui.marks(mark)} of 1 mark.", icon=":material/contrast:")
     else:
         st.error("Not right.", icon=":material/cancel:")
 
 
-def review(question: Question, slot: Slot, answer: Any, mark: float | None, course: Course) -> None:
+def review(
+    question: Question, slot: Slot, answer: Any, mark: Fraction | None, course: Course
+) -> None:
     """The learner's answer against the key, with feedback, explanation and sources."""
     verdict(mark)
     st.markdown(_review_markdown(question, slot, answer))
@@ -229,13 +233,15 @@ def attempt_summary(
             )
     left, middle, right = st.columns(3)
     left.metric("Score", f"{attempt.percent:g}%" if attempt.percent is not None else "–")
-    middle.metric("Marks", f"{attempt.score or 0:g} of {attempt.max_score or len(attempt.slots):g}")
+    middle.metric(
+        "Marks", f"{ui.marks(attempt.score or 0)} of {attempt.max_score or len(attempt.slots):g}"
+    )
     right.metric("Answered", f"{attempt.answered} of {len(attempt.slots)}")
     rows = [
         {
             "Topic": t.title,
             "Questions": t.possible,
-            "Marks": round(t.earned, 2),
+            "Marks": round(float(t.earned), 2),
             "Score %": t.percent,
         }
         for t in topic_breakdown(attempt, course)

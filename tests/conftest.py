@@ -126,7 +126,7 @@ WRONG_ANSWERS = {
     "multiple": [2],
     "true_false": True,
     "matching": [1, 2, 0],
-    "ordering": [2, 0, 1],
+    "ordering": [2, 1, 0],
 }
 
 QUIZZES = """\
@@ -218,15 +218,17 @@ def cohort_world(store: Store, tiny_course: Course, clock: ManualClock):
             answer = correct_answer(question) if n < right else WRONG_ANSWERS[question.type]
             attempts.answer(attempt, slot.question_id, answer)
             clock.advance(seconds=30)
+        if not submit:
+            return attempt  # still open, and well within its deadline
         clock.advance(hours=1)
-        return attempts.submit(attempt) if submit else attempt
+        return attempts.submit(attempt)
 
     sit(people["ana"], 5)
     sit(people["bob"], 2)
     clock.advance(days=1)
     sit(people["bob"], 4)
     sit(people["dia"], 3, quiz=tiny_course.quiz("practice-demo"))
-    sit(people["dia"], 1, submit=False)
     sit(people["eve"], 3)
+    sit(people["dia"], 1, submit=False)
     return {"teacher": teacher, "other": other, "cohort": cohort, "elsewhere": elsewhere,
             "people": people, "attempts": attempts, "accounts": accounts}  # fmt: skip

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from quiz_app.certificates import Certificates, new_code
-from quiz_app.course import BANKS_ENV
 from quiz_app.reports import Filters, Reports
 from quiz_app.testing import open_app, texts
 
 
 @pytest.fixture
-def world(cohort_world, tiny_course, db_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("QUIZ_DB", str(db_path))
-    monkeypatch.setenv(BANKS_ENV, str(tiny_course.folder))
+def world(cohort_world, env, monkeypatch: pytest.MonkeyPatch):
+    """The cohort world, served by the app on the test's clock."""
     return cohort_world
 
 
@@ -63,13 +59,13 @@ def test_verify_link_with_the_code(world, store, tiny_course) -> None:
     assert at.success[0].value == "Valid certificate."
 
 
-def test_instructors_see_who_holds_a_certificate(world, store, tiny_course) -> None:
+def test_instructors_see_who_holds_a_certificate(world, store, tiny_course, clock) -> None:
     certificate = ana_certificate(world, store, tiny_course)
     at = open_app(world["teacher"], "views/dashboard.py")
     table = at.dataframe[0].value
     holders = table[table["Certificate"].notna()]
     assert list(holders["Username"]) == ["ana", "bob"]
     assert certificate.code in list(holders["Certificate"])
-    rows = Reports(store, tiny_course).gradebook(world["cohort"], Filters("post-test"))
+    rows = Reports(store, tiny_course, clock).gradebook(world["cohort"], Filters("post-test"))
     codes = {r["username"]: r["certificate_code"] for r in rows}
     assert codes["ana"] == certificate.code and codes["eve"] == ""

@@ -63,7 +63,9 @@ def test_items_csv_and_json(world, db_path: Path) -> None:
             "flags",
         }
     ]
-    assert {r["n"] for r in rows} == {"4"}
+    # Four submitted post-tests, and Dia's, left open and now long past its deadline: the
+    # report counts it as submitted with the answer it had.
+    assert {r["n"] for r in rows} == {"5"}
     payload = json.loads(run("report", "--db", str(db_path), "--cohort", code, "--items",
                              "--format", "json").output)  # fmt: skip
     assert {"alpha", "error_ratio", "standard_error"} <= set(payload["test"])
@@ -76,7 +78,10 @@ def test_responses(world, db_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(result.output)))
     assert list(rows[0]) == ["attempt_id", "username", "quiz_id", "question_id", "answer",
                              "mark", "max_mark", "submitted_at"]  # fmt: skip
-    assert len(rows) == 20
+    assert len(rows) == 25  # four submitted post-tests and Dia's, timed out since
+    dia = [r for r in rows if r["username"] == "dia"]
+    deadline = world["attempts"].store.attempts_of(world["people"]["dia"].id, "post-test")[0]
+    assert len(dia) == 5 and {r["submitted_at"] for r in dia} == {deadline["deadline"]}
 
 
 @pytest.mark.parametrize(

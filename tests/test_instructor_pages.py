@@ -9,15 +9,13 @@ from streamlit.testing.v1 import AppTest
 
 from quiz_app import charts
 from quiz_app.accounts import INSTRUCTOR
-from quiz_app.course import BANKS_ENV
 from quiz_app.store import Store
 from quiz_app.testing import APP, open_app, sign_in_as, texts
 
 
 @pytest.fixture
-def world(cohort_world, tiny_course, db_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("QUIZ_DB", str(db_path))
-    monkeypatch.setenv(BANKS_ENV, str(tiny_course.folder))
+def world(cohort_world, env, monkeypatch: pytest.MonkeyPatch):
+    """The cohort world, served by the app on the test's clock."""
     return cohort_world
 
 

@@ -25,9 +25,8 @@ def everything_shown(at: AppTest) -> str:
 
 
 @pytest.fixture
-def world(cohort_world, tiny_course, db_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("QUIZ_DB", str(db_path))
-    monkeypatch.setenv(BANKS_ENV, str(tiny_course.folder))
+def world(cohort_world, env, monkeypatch: pytest.MonkeyPatch):
+    """The cohort world, served by the app on the test's clock."""
     monkeypatch.setattr(ui, "RELOAD_CHECK_S", 0.0)  # look at the files on every run
     return cohort_world
 

@@ -8,10 +8,11 @@ import io
 import numpy as np
 import pytest
 
-from quiz_app.attempts import Attempt, Attempts
+from quiz_app.attempts import Attempts
 from quiz_app.course import Course, load_course
 from quiz_app.exports import safe_cell, to_csv
 from quiz_app.progress import topic_breakdown
+from quiz_app.records import Attempt
 from quiz_app.reports import (
     GRADEBOOK_COLUMNS,
     IN_PROGRESS,
@@ -26,8 +27,8 @@ from quiz_app.scoring import correct_answer
 
 
 @pytest.fixture
-def reports(store, tiny_course) -> Reports:
-    return Reports(store, tiny_course)
+def reports(store, tiny_course, clock) -> Reports:
+    return Reports(store, tiny_course, clock)
 
 
 def edit_bank(course: Course, old: str, new: str) -> Course:
@@ -101,23 +102,23 @@ def test_new_answers_refresh_cached_reports(reports, cohort_world, tiny_course) 
     assert fresh is not first and fresh.not_started == 0
 
 
-def test_average_by_topic_counts_a_blank_as_zero(store, tiny_course, cohort_world) -> None:
+def test_average_by_topic_counts_a_blank_as_zero(store, tiny_course, cohort_world, clock):
     cohort = cohort_world["elsewhere"]
     right = {"q-single": correct_answer(tiny_course.question("q-single"))}
     attempt = sit(cohort_world, tiny_course, cohort, "fay", right)  # four questions left blank
     (results,) = topic_breakdown(attempt, tiny_course)  # what the learner sees
-    (average,) = Reports(store, tiny_course).dashboard(cohort, Filters("post-test")).topics
+    (average,) = Reports(store, tiny_course, clock).dashboard(cohort, Filters("post-test")).topics
     assert 100 * average.mean == results.percent == 20.0
 
 
-def test_editing_a_bank_refreshes_cached_reports(store, tiny_course, cohort_world) -> None:
+def test_editing_a_bank_refreshes_cached_reports(store, tiny_course, cohort_world, clock):
     cohort, post_test = cohort_world["cohort"], Filters("post-test")
-    before = Reports(store, tiny_course)
+    before = Reports(store, tiny_course, clock)
     assert before.dashboard(cohort, post_test).topics[0].title == "Demo topic"
     items = before.item_analysis(cohort, "post-test", "all")
     assert "q-single" in {row.stats.question_id for row in items.items}
     retitled = edit_bank(tiny_course, "title: Demo topic", "title: Needling basics")
-    edited = Reports(store, edit_bank(retitled, "stem: Which one?", "stem: Which one, now?"))
+    edited = Reports(store, edit_bank(retitled, "stem: Which one?", "stem: Which one, now?"), clock)
     assert edited.dashboard(cohort, post_test).topics[0].title == "Needling basics"
     items = edited.item_analysis(cohort, "post-test", "all")
     assert "q-single" not in {row.stats.question_id for row in items.items}
@@ -187,14 +188,14 @@ def test_drill_down_keeps_other_cohorts_private(reports, cohort_world, tiny_cour
     ana = cohort_world["people"]["ana"]
     service = cohort_world["attempts"]
     service.start(ana.id, tiny_course.quiz("practice-demo"))  # self-study: no cohort
-    mine = reports.learner_attempts(cohort_world["cohort"], ana.id, service)
+    mine = reports.learner_attempts(cohort_world["cohort"], ana.id)
     assert [a.cohort_id for a in mine] == [cohort_world["cohort"]["id"]]
     with pytest.raises(NotAllowed):
-        reports.learner_attempts(cohort_world["elsewhere"], ana.id, service)
+        reports.learner_attempts(cohort_world["elsewhere"], ana.id)
 
 
 def test_item_analysis_after_an_edit_matches_answers_to_the_version_shown(
-    store, tiny_course, cohort_world
+    store, tiny_course, cohort_world, clock
 ) -> None:
     cohort = cohort_world["elsewhere"]
     four = SINGLE_CHOICES + "      - text: Delta\n"
@@ -205,7 +206,7 @@ def test_item_analysis_after_an_edit_matches_answers_to_the_version_shown(
     after = edit_bank(before, four, reordered)  # Delta removed, Gamma moved first
     for username, picked in [("alpha-now", 1), ("beta-now", 2)]:
         sit(cohort_world, after, cohort, username, {"q-single": picked})
-    report = Reports(store, after).item_analysis(cohort, "post-test", "all")
+    report = Reports(store, after, clock).item_analysis(cohort, "post-test", "all")
     (single,) = [row for row in report.items if row.stats.question_id == "q-single"]
     assert single.stats.n == 2
     assert [(s.label, s.correct, s.share) for s in single.shares] == [
@@ -213,7 +214,7 @@ def test_item_analysis_after_an_edit_matches_answers_to_the_version_shown(
 
 
 def test_alpha_after_an_edit_totals_each_attempt_over_the_items_kept(
-    store, tiny_course, cohort_world
+    store, tiny_course, cohort_world, clock
 ) -> None:
     cohort = cohort_world["elsewhere"]
     order = ["q-single", "q-multiple", "q-tf", "q-match", "q-order"]
@@ -224,7 +225,7 @@ def test_alpha_after_an_edit_totals_each_attempt_over_the_items_kept(
         answers = {q: correct_answer(tiny_course.question(q)) for q in right}
         sit(cohort_world, tiny_course, cohort, f"learner{n}", answers)
     edited = edit_bank(tiny_course, "stem: Which one?", "stem: Which one, now?")
-    report = Reports(store, edited).item_analysis(cohort, "post-test", "all")
+    report = Reports(store, edited, clock).item_analysis(cohort, "post-test", "all")
     assert report.test.items_per_attempt == 4
     kept = rights[:, 1:]  # q-single was edited since: out of the items and of the totals
     totals = kept.sum(axis=1)

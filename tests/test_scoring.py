@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import re
+from fractions import Fraction
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import TypeAdapter
 
+from quiz_app import grading
+from quiz_app.bank import Question
 from quiz_app.course import Course
-from quiz_app.scoring import InvalidAnswer, check_answer, correct_answer, describe, mark
+from quiz_app.scoring import (
+    InvalidAnswer,
+    check_answer,
+    correct_answer,
+    describe,
+    expected_guess,
+    mark,
+)
 
 
 @pytest.fixture
@@ -36,9 +50,9 @@ def test_multiple_partial_credit(q, ticked: list[int], expected: float) -> None:
     ("answer", "expected"),
     [
         ([0, 1, 2], 1.0),
-        ([0, None, None], 0.3333),
+        ([0, None, None], Fraction(1, 3)),
         ([0, 2, 1], 0.0),
-        ([0, 1, None], 0.6667),
+        ([0, 1, None], Fraction(2, 3)),
         ([1, 2, 0], 0.0),
         ([None, None, None], 0.0),
     ],
@@ -61,11 +75,68 @@ def test_matching_partial_credit(q, answer, expected: float) -> None:
 
 @pytest.mark.parametrize(
     ("order", "expected"),
-    [([0, 1, 2], 1.0), ([0, 2, 1], 0.3333), ([1, 2, 0], 0.0)],
-    ids=["right", "one-in-place", "none-in-place"],
+    [([0, 1, 2], 1), ([0, 2, 1], Fraction(1, 2)), ([1, 2, 0], Fraction(1, 2)), ([2, 1, 0], 0)],
+    ids=["right", "one-out-of-place", "first-moved-to-the-end", "reversed"],
 )
-def test_ordering_share_in_place(q, order, expected: float) -> None:
+def test_ordering_credits_the_order_kept(q, order, expected: Fraction) -> None:
+    """(L - 1)/(n - 1), L the longest run of items in the right relative order."""
     assert mark(q("q-order"), order) == expected
+
+
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [([1, 2, 3, 4, 0], Fraction(3, 4)), ([4, 0, 1, 2, 3], Fraction(3, 4)),
+     ([1, 0, 3, 2, 4], Fraction(1, 2)), ([4, 3, 2, 1, 0], 0)],
+    ids=["first-to-the-end", "last-to-the-front", "two-swaps", "reversed"],
+)  # fmt: skip
+def test_moving_one_item_keeps_the_credit_of_the_others(order, expected: Fraction) -> None:
+    """Scenario 24: moving the first of five items to the end scored 0 by absolute
+    position; four items are still in order, so it earns 3/4."""
+    question = build("ordering", items=["a", "b", "c", "d", "e"])
+    assert mark(question, order) == expected
+
+
+def test_three_thirds_make_exactly_one(q) -> None:
+    """Scenario 8: marks are exact, so three one-third marks sum to exactly one."""
+    third = mark(q("q-match"), [0, None, None])
+    assert third == Fraction(1, 3) and grading.total([third] * 3) == 1
+    assert grading.passed(grading.total([third] * 3) + 2, 5, 60)
+    assert grading.shown_percent(Fraction(1999, 100), 25) == 79.9  # never rounded up to 80
+
+
+GUESS_ROW = re.compile(r"^\| (single|true/false|multiple|matching|ordering)(.*?) \| ([0-9.]+) \|$")
+
+
+def shape(kind: str, size: str) -> Question:
+    numbers = [int(n) for n in re.findall(r"\d+", size)]
+    if kind == "single":
+        return build("single", choices=[{"text": f"c{i}", "correct": i == 0}
+                                        for i in range(numbers[0])])  # fmt: skip
+    if kind == "true/false":
+        return build("true_false", answer=True)
+    if kind == "multiple":
+        n, k = numbers
+        return build("multiple", choices=[{"text": f"c{i}", "correct": i < k} for i in range(n)])
+    if kind == "matching":
+        return build("matching", pairs=[[f"l{i}", f"r{i}"] for i in range(numbers[0])])
+    return build("ordering", items=[f"i{i}" for i in range(numbers[0])])
+
+
+def test_readme_says_what_a_blind_guess_earns() -> None:
+    """Scenario 24: the README's table of what blind guessing earns is what the code gives."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = [GUESS_ROW.match(line) for line in readme.splitlines()]
+    found = [(m.group(1), m.group(2), float(m.group(3))) for m in rows if m]
+    assert len(found) >= 10, "the README's blind-guessing table is missing"
+    for kind, size, said in found:
+        assert said == round(float(expected_guess(shape(kind, size))), 2), (kind, size)
+
+
+def build(kind: str, **parts) -> Question:
+    return TypeAdapter(Question).validate_python(
+        {"id": "q", "type": kind, "objective": "o", "level": "recall", "stem": "Which?",
+         "explanation": "Because.", "sources": [{"doc": "d", "quote": "q"}], **parts}
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(

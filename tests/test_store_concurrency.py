@@ -38,7 +38,7 @@ def make_attempts(store: Store, count: int) -> list[int]:
                 "position": 0,
                 "started_at": "2026-01-01T00:00:00+00:00",
             }
-        )
+        )[0]
         for n in range(count)
     ]
 
@@ -128,8 +128,9 @@ def test_backup_during_writes_is_consistent(store: Store, tmp_path: Path) -> Non
 
     thread = threading.Thread(target=writer)
     thread.start()
-    while len(written) < 200:
+    while len(written) < 200 and thread.is_alive():
         threading.Event().wait(0.01)
+    assert len(written) >= 200, "the writer stopped"
     during = tmp_path / "during.db"
     store.backup(during)
     stop.set()

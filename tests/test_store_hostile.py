@@ -35,7 +35,7 @@ def test_answer_round_trips(store: Store, value: str) -> None:
             "position": 0,
             "started_at": "t",
         }
-    )
+    )[0]
     store.record_answer(attempt, "q1", {"text": value}, 0.0, "h", "t")
     assert json.loads(store.responses(attempt)[0]["answer"]) == {"text": value}
 

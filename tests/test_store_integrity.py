@@ -172,7 +172,7 @@ def test_32_threads_starting_attempts_never_misuse_a_connection(
         start.wait()
         for n in range(120):
             try:
-                attempts.start(users[worker], practice, quiz_id=f"p-{n}")
+                attempts.start(users[worker], practice.model_copy(update={"id": f"p-{n}"}))
                 for k in range(4):
                     store.save_question_versions([(f"h{worker}-{n}-{k}", "q", "{}")])
             except Exception as exc:

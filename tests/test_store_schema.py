@@ -20,6 +20,7 @@ ALL_MIGRATIONS = [
     "m003_sessions",
     "m004_data_version",
     "m005_certificates",
+    "m006_exact_marks_one_open_attempt",
     "m007_signin_guard",
 ]
 
@@ -153,6 +154,10 @@ def test_old_database_upgrades_without_loss(db_path: Path) -> None:
     assert store.applied_migrations() == ALL_MIGRATIONS
     for row in before["users"]:  # m007 moved the sign-in counts to signin_guards
         del row["failed_signins"], row["locked_until"]
+    for row in before["responses"]:  # m006 keeps each mark as an exact fraction too
+        row["mark_exact"] = "1"
+    for row in before["attempts"]:  # an open attempt has no score yet, exact or not
+        row["score_exact"] = None
     for table, rows in before.items():
         assert store.table_rows(table) == rows, table
     assert store.table_rows("question_versions") == []

@@ -13,31 +13,31 @@ def render() -> None:
     service = session.attempts()
 
     st.title("My attempts", anchor=False)
-    rows = session.store().attempts_of(user.id)
-    if not rows:
+    attempts = {a.id: a for a in service.of_learner(user.id)}
+    if not attempts:
         st.info("You have not started a quiz yet.")
         st.page_link("views/home.py", label="Choose a quiz", icon=":material/play_arrow:")
         st.stop()
 
-    def label(row: dict) -> str:
-        when = row["started_at"][:16].replace("T", " ")
-        if row["submitted_at"] is None:
+    def label(attempt_id: int) -> str:
+        attempt = attempts[attempt_id]
+        when = attempt.started_at[:16].replace("T", " ")
+        if attempt.is_open:
             state = "in progress"
-        elif row["max_score"]:
-            state = f"{100 * row['score'] / row['max_score']:.0f}%"
-            if row["passed"] is not None:
-                state += ", passed" if row["passed"] else ", not passed"
+        elif attempt.percent is not None:
+            state = f"{attempt.percent:g}%"
+            if attempt.passed is not None:
+                state += ", passed" if attempt.passed else ", not passed"
         else:
             state = "submitted"
-        return f"{when} · {row['quiz_title']} · {state}"
+        return f"{when} · {attempt.quiz_title} · {state}"
 
-    chosen = st.selectbox("Attempt", rows, format_func=label, key="history-attempt")
-    attempt = service.load(chosen["id"], user.id)
+    chosen = st.selectbox("Attempt", list(attempts), format_func=label, key="history-attempt")
+    attempt = attempts[chosen]
     if attempt.is_open:
         st.caption(f"{attempt.answered} of {len(attempt.slots)} answered so far.")
         if st.button("Resume", type="primary", key=f"history-resume-{attempt.id}"):
-            st.session_state["attempt_id"] = attempt.id
-            st.switch_page("views/quiz.py")
+            session.open_attempt(attempt.id)
     else:
         widgets.attempt_summary(attempt, course, service.certificates)
         st.subheader("Review", anchor=False)

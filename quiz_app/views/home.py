@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from quiz_app import progress, session, ui, widgets
-from quiz_app.progress import Answered
+from quiz_app import grading, progress, session, ui, widgets
 
 
 def render() -> None:
@@ -25,8 +24,10 @@ def render() -> None:
             "instructor gave you a code."
         )
 
+    session.start_offer(user)
+    service.finalize_expired(user.id)
     open_attempts = [service.load(row["id"], user.id) for row in store.open_attempts(user.id)]
-    for attempt in (a for a in open_attempts if a.is_open):
+    for attempt in open_attempts:
         with st.container(border=True):
             st.markdown(f"**In progress: {ui.safe(attempt.quiz_title)}**")
             status = f"{attempt.answered} of {len(attempt.slots)} answered"
@@ -35,8 +36,7 @@ def render() -> None:
                 status += f" · {ui.minutes(left.total_seconds())} left"
             st.caption(status)
             if st.button("Resume", key=f"resume-{attempt.id}", type="primary"):
-                st.session_state["attempt_id"] = attempt.id
-                st.switch_page("views/quiz.py")
+                session.open_attempt(attempt.id)
 
     post_test = course.post_test
     if post_test is not None:
@@ -52,16 +52,12 @@ def render() -> None:
             f"Attempts used: {used} of {allowed}. Feedback comes at the end; the timer "
             "starts when you begin."
         )
-        best = progress.best_post_test(
-            service.load(r["id"], user.id)
-            for r in store.attempts_of(user.id, post_test.id)
-            if r["submitted_at"]
-        )
+        best = progress.best_post_test(service.of_learner(user.id, post_test.id))
         if best is not None and best.passed:
             st.success(f"You passed with {best.percent:g}%.", icon=":material/verified:")
             widgets.certificate_button(service.certificates, best.id)
-        if used >= allowed and not any(
-            a.quiz_id == post_test.id and a.is_open for a in open_attempts
+        if not grading.may_start(used, allowed) and not any(
+            a.quiz_id == post_test.id for a in open_attempts
         ):
             st.info("You have used every attempt this post-test allows.")
         elif st.button("Start the post-test", key="start-post-test"):
@@ -86,8 +82,7 @@ def render() -> None:
             else:
                 session.start_quiz(user, course.practice_quiz(topics, length))
 
-    answers = [Answered(**row) for row in store.answers_of(user.id)]
-    weak = progress.weak_spots(answers, course)
+    weak = progress.weak_spots(service.released_answers(user.id), course)
     if weak:
         st.subheader("Weak spots", anchor=False)
         session.weak_spots_offer(user, weak)

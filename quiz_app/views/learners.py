@@ -20,7 +20,7 @@ def render() -> None:
     names = {m["id"]: f"{m['display_name']} ({m['username']})" for m in members}
     user_id = ui.remembered_choice("Learner", names, "learner_choice", "learner-pick")
     service = session.attempts()
-    attempts = reports.learner_attempts(cohort, user_id, service)
+    attempts = reports.learner_attempts(cohort, user_id)
     if not attempts:
         st.caption("No attempts in this cohort yet.")
         return

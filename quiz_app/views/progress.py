@@ -8,7 +8,6 @@ import streamlit as st
 
 from quiz_app import progress, session, ui
 from quiz_app.clock import parse
-from quiz_app.progress import Answered
 
 DAY_MS = 24 * 60 * 60 * 1000
 
@@ -16,12 +15,13 @@ DAY_MS = 24 * 60 * 60 * 1000
 def render() -> None:
     user = session.require_learner()
     course = ui.course()
-    store = session.store()
+    service = session.attempts()
 
     st.title("My progress", anchor=False)
-    rows = [r for r in store.attempts_of(user.id) if r["submitted_at"] and r["max_score"]]
-    answers = [Answered(**row) for row in store.answers_of(user.id)]
-    if not rows and not answers:
+    session.start_offer(user)
+    answers = service.released_answers(user.id)
+    done = [a for a in service.of_learner(user.id) if not a.is_open and a.max_score]
+    if not done and not answers:
         st.info(
             "Nothing here yet: finish a practice quiz or the post-test and your progress "
             "will show up."
@@ -29,28 +29,27 @@ def render() -> None:
         st.page_link("views/home.py", label="Choose a quiz", icon=":material/play_arrow:")
         st.stop()
 
-    post_tests = [r for r in rows if r["mode"] == "post_test"]
-    best = max(post_tests, key=lambda r: r["score"] / r["max_score"], default=None)
+    best = progress.best_post_test(done)
     met = len(progress.latest_answers(answers, course))
     first, second, third = st.columns(3)
-    first.metric("Quizzes finished", len(rows))
+    first.metric("Quizzes finished", len(done))
     second.metric(
         "Best post-test",
-        f"{100 * best['score'] / best['max_score']:.0f}%" if best else "–",
-        delta=("passed" if best["passed"] else "not passed") if best else None,
-        delta_color="normal" if best and best["passed"] else "inverse",
+        f"{best.percent:g}%" if best else "–",
+        delta=("passed" if best.passed else "not passed") if best else None,
+        delta_color="normal" if best and best.passed else "inverse",
         delta_arrow="off",
     )
     third.metric("Questions met", f"{met} of {len(course.questions)}")
 
-    if rows:
+    if done:
         st.subheader("Scores over time", anchor=False)
         frame = pd.DataFrame(
             {
-                "When": [parse(r["submitted_at"]) for r in rows],
-                "Score %": [round(100 * r["score"] / r["max_score"], 1) for r in rows],
-                "Quiz": [r["quiz_title"] for r in rows],
-                "Kind": ["Post-test" if r["mode"] == "post_test" else "Practice" for r in rows],
+                "When": [parse(a.submitted_at or a.started_at) for a in done],
+                "Score %": [a.percent for a in done],
+                "Quiz": [a.quiz_title for a in done],
+                "Kind": ["Post-test" if a.is_post_test else "Practice" for a in done],
             }
         )
         chart = (

@@ -142,7 +142,7 @@ def render() -> None:
 
     with st.container(border=True):
         st.markdown(ui.safe(question.stem))
-        if not attempt.is_post_test and response is not None:
+        if attempt.feedback_released and response is not None:
             widgets.review(question, slot, response.answer, response.mark, course)
         else:
             with st.form(f"{key}-form", border=False):

@@ -1,0 +1,77 @@
+"""The rules that grade an attempt, each in one place (pure: no I/O, no SQL, no Streamlit).
+
+- Marks are exact fractions (`fractions.Fraction`), stored as text such as "2/3", so
+  three marks of 1/3 make exactly 1 and a learner exactly on the pass mark passes.
+- The percent of a score is shown rounded down to one decimal place, so a score shown
+  as reaching the pass mark always passes (79.96% shows as 79.9%, not 80%).
+- A post-test's deadline is its start plus the time limit; an answer at the deadline
+  counts, one after it does not.
+- A quiz with an allowance may be started while fewer attempts than it allows exist.
+- A post-test's feedback (right or wrong) is released only once it is submitted;
+  practice gives it after each answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from fractions import Fraction
+
+from quiz_app.quizdef import POST_TEST
+
+
+def exact(text: str | None) -> Fraction | None:
+    """A stored mark or score ("2/3", "1") as a Fraction; None stays None."""
+    return None if text is None else Fraction(text)
+
+
+def stored(value: Fraction) -> str:
+    """A mark or score as the text the store keeps ("2/3", "1", "0")."""
+    return str(Fraction(value))
+
+
+def total(marks: Iterable[Fraction]) -> Fraction:
+    """The exact sum of some marks."""
+    return sum(marks, Fraction(0))
+
+
+def percent(score: Fraction, max_score: float) -> Fraction:
+    """The exact percent of a score out of `max_score` (> 0)."""
+    return 100 * Fraction(score) / Fraction(max_score)
+
+
+def shown_percent(score: Fraction | None, max_score: float | None) -> float | None:
+    """The percent to show: rounded down to one decimal place; None without a score."""
+    if score is None or not max_score:
+        return None
+    return math.floor(percent(score, max_score) * 10) / 10
+
+
+def passed(score: Fraction, max_score: float, pass_mark: float) -> bool:
+    """Whether a score reaches the pass mark (a percent), exactly."""
+    if not max_score:
+        return False
+    return percent(score, max_score) >= Fraction(str(pass_mark))
+
+
+def deadline(started: datetime, time_limit_minutes: int | None) -> datetime | None:
+    """When an attempt started at `started` must be in, or None without a time limit."""
+    if not time_limit_minutes:
+        return None
+    return started + timedelta(minutes=time_limit_minutes)
+
+
+def expired(deadline_text: str | None, now_text: str) -> bool:
+    """Whether `now` is after the deadline (both stored UTC ISO 8601 text)."""
+    return deadline_text is not None and now_text > deadline_text
+
+
+def may_start(used: int, allowed: int | None) -> bool:
+    """Whether another attempt may start, `used` attempts having been made."""
+    return allowed is None or used < allowed
+
+
+def feedback_released(mode: str, submitted: bool) -> bool:
+    """Whether a learner may learn how right an attempt's answers are."""
+    return submitted or mode != POST_TEST

@@ -1,0 +1,139 @@
+"""What the store keeps, as immutable domain objects (pure: no SQL, no Streamlit).
+
+The store hands out rows (dicts, one key per column); these types decode them once:
+an attempt with its slots and exact marks, its responses, a certificate. Reports,
+progress and the PDF work on these, never on SQL.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
+from fractions import Fraction
+from typing import Any
+
+from quiz_app import grading
+from quiz_app.clock import parse
+from quiz_app.quiz import Slot
+from quiz_app.quizdef import POST_TEST
+
+Row = dict[str, Any]
+Answer = Any  # int | bool | list[int] | list[int | None]: see quiz_app.scoring
+
+
+@dataclass(frozen=True)
+class Response:
+    """One stored answer: what was answered, its exact mark, and to which version."""
+
+    question_id: str
+    answer: Answer
+    mark: Fraction
+    content_hash: str
+    answered_at: str
+
+    @classmethod
+    def from_row(cls, row: Row) -> Response:
+        return cls(
+            row["question_id"],
+            json.loads(row["answer"]),
+            grading.exact(row["mark_exact"]) or Fraction(0),
+            row["content_hash"],
+            row["answered_at"],
+        )
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """An attempt as stored, with its slots and responses decoded."""
+
+    id: int
+    user_id: int
+    cohort_id: int | None
+    quiz_id: str
+    quiz_title: str
+    mode: str
+    seed: int
+    slots: tuple[Slot, ...]
+    position: int
+    started_at: str
+    deadline: str | None
+    submitted_at: str | None
+    score: Fraction | None
+    max_score: float | None
+    pass_mark: float | None
+    passed: bool | None
+    responses: dict[str, Response] = field(default_factory=dict)
+
+    @classmethod
+    def from_rows(cls, row: Row, responses: list[Row]) -> Attempt:
+        """An attempt from its `attempts` row and its `responses` rows."""
+        decoded = {"slots", "score", "passed", "responses"}
+        plain = {f.name: row[f.name] for f in fields(cls) if f.name not in decoded}
+        return cls(
+            **plain,
+            slots=tuple(Slot.from_json(s) for s in json.loads(row["slots"])),
+            score=grading.exact(row["score_exact"]),
+            passed=None if row["passed"] is None else bool(row["passed"]),
+            responses={r["question_id"]: Response.from_row(r) for r in responses},
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.submitted_at is None
+
+    @property
+    def is_post_test(self) -> bool:
+        return self.mode == POST_TEST
+
+    @property
+    def feedback_released(self) -> bool:
+        """Whether the learner may see how right the answers are (see quiz_app.grading)."""
+        return grading.feedback_released(self.mode, not self.is_open)
+
+    @property
+    def timed_out(self) -> bool:
+        """Submitted by its deadline rather than by the learner."""
+        return self.deadline is not None and self.submitted_at == self.deadline
+
+    @property
+    def percent(self) -> float | None:
+        return grading.shown_percent(self.score, self.max_score)
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for slot in self.slots if slot.question_id in self.responses)
+
+    def remaining(self, now: datetime) -> timedelta | None:
+        """Time left before the deadline (never negative), or None without one."""
+        if self.deadline is None:
+            return None
+        return max(timedelta(0), parse(self.deadline) - now)
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """A certificate of completion as issued: what it says is fixed at issue."""
+
+    code: str
+    attempt_id: int
+    user_id: int
+    learner_name: str
+    course_title: str
+    objectives: tuple[str, ...]
+    ce_hours: float
+    provider: str
+    score_pct: float
+    pass_mark: float
+    completed_at: str
+    issued_at: str
+
+    @classmethod
+    def from_row(cls, row: Row) -> Certificate:
+        return cls(**{**row, "objectives": tuple(json.loads(row["objectives"]))})
+
+    @property
+    def completed_on(self) -> str:
+        """The date of completion as people write it: 21 November 2026."""
+        when = parse(self.completed_at)
+        return f"{when.day} {when.strftime('%B %Y')}"
