@@ -2,31 +2,38 @@
 scenario 4): a full disk, a read-only database, a damaged file (a page in the middle, or
 its header) and a database deleted while the app serves it.
 
-Learners and instructors see the message on the page. Root ignores file permissions,
-so each failure is a real SQLite condition: a page limit the file has reached
-(SQLITE_FULL), `query_only` connections (SQLITE_READONLY), overwritten bytes
-(SQLITE_CORRUPT and SQLITE_NOTADB), and unlinked files.
+Learners and instructors see the message on the page; every command that opens the
+database prints one line naming the file and the reason and exits non-zero; `quiz-app
+serve` refuses a damaged file before it starts. Root ignores file permissions, so each
+failure is a real SQLite condition: a page limit the file has reached (SQLITE_FULL),
+`query_only` connections (SQLITE_READONLY), overwritten bytes (SQLITE_CORRUPT and
+SQLITE_NOTADB), and unlinked files.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest, local_script_runner
 
-from quiz_app import session
+from quiz_app import cli, session
 from quiz_app.accounts import INSTRUCTOR, Accounts, User
 from quiz_app.attempts import Attempt, Attempts
 from quiz_app.clock import ManualClock
-from quiz_app.course import Course
+from quiz_app.course import BANKS_ENV, Course
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store, StoreError
 from quiz_app.testing import APP, fill_answer, open_app, sign_in_as, submit_answer, texts
-from tests.browser import chromium_page, require_browser, served, settle, type_into
+from tests.browser import chromium_page, free_port, require_browser, served, settle, type_into
 
 REAL_CONNECT = Store._connect
 PASSWORD = "password123"
@@ -327,6 +334,167 @@ def test_an_unexpected_error_shows_a_short_message_and_logs_the_traceback(
     assert "secret" not in texts(at)
     logged = [r for r in caplog.records if r.exc_info and "bug at" in str(r.exc_info[1])]
     assert logged and logged[0].name == "quiz_app.routes"
+
+
+# -- the command line -----------------------------------------------------------------------------
+
+COMMANDS = {
+    "serve": ["serve", "--db", "{db}", "--port", "8599"],
+    "add-instructor": ["add-instructor", "newbie", "--db", "{db}", "--password-stdin"],
+    "demo-data": ["demo-data", "--db", "{db}", "--learners", "50", "--attempts", "2"],
+    "backup": ["backup", "--db", "{db}", "{dest}"],
+    "report": ["report", "--db", "{db}", "--cohort", "{code}"],
+    "verify-certificate": ["verify-certificate", "XXXX-XXXX-XXXX-XXXX", "--db", "{db}"],
+    "certificate": ["certificate", "--db", "{db}", "--attempt", "{attempt}", "--out", "{dest}"],
+}
+
+
+def fresh_and_nearly_full(db: Path, stores: list[Store], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new database (demo data wants one) that may grow by two pages more."""
+    db.unlink()
+    close([Store(db)])
+    on_new_connections(monkeypatch, f"max_page_count = {pragma(db, 'page_count') + 2}")
+
+
+CLI_FAILURES = {f.name: f for f in FAILURES if f.name not in ("deleted", "disk-full")} | {
+    "disk-full": Failure("disk-full", fresh_and_nearly_full, "disk is full", False, stored),
+    "no-folder": Failure("no-folder", lambda *_: None, "cannot be opened", False, Path.exists),
+}
+# Which commands each failure stops. A damaged page stops those that read attempts (and
+# a backup, which refuses to pass a damaged copy off as one); a full file those that
+# need a new page; a missing folder those that would create the file (the others say
+# that the file does not exist).
+CLI_CASES = [
+    ("corrupt-header", command) for command in COMMANDS
+] + [
+    ("corrupt-page", command)
+    for command in ("serve", "demo-data", "backup", "report", "certificate")
+] + [
+    ("read-only", command) for command in COMMANDS if command != "backup"
+] + [
+    ("disk-full", "demo-data"),
+] + [
+    ("no-folder", command) for command in ("serve", "add-instructor", "demo-data")
+]  # fmt: skip
+
+
+@pytest.fixture
+def filled(
+    db_path: Path, tiny_course: Course, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
+    """A database with a cohort and a learner's practice answer, no connection left open;
+    the commands read the tiny course."""
+    monkeypatch.setenv(BANKS_ENV, str(tiny_course.folder))
+    store = Store(db_path)
+    accounts = Accounts(store, clock)
+    teacher = accounts.sign_up("teacher", "Teacher", PASSWORD, INSTRUCTOR)
+    cohort = accounts.create_cohort(teacher, "Autumn")
+    learner = accounts.sign_up("ana", "Ana", PASSWORD)
+    accounts.join(learner, cohort["join_code"])
+    service = Attempts(store, tiny_course, clock)
+    practice = tiny_course.practice_quiz(["demo"], 3)
+    attempt = service.start(learner.id, practice, cohort_id=cohort["id"])
+    first = tiny_course.question(attempt.slots[0].question_id)
+    service.answer(attempt, first.id, correct_answer(first))
+    quiet(db_path, [store])
+    return {"code": cohort["join_code"], "attempt": str(attempt.id)}
+
+
+@pytest.fixture
+def no_exec(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """`quiz-app serve` records the Streamlit command it would run instead of running it."""
+    started: list[list[str]] = []
+    monkeypatch.setattr(os, "execve", lambda path, args, env: started.append(args))
+    return started
+
+
+def error_line(result) -> str:
+    """The one line a failed command printed (click prefixes "Error: ")."""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: "), lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize(("failure", "command"), CLI_CASES, ids=[f"{f}-{c}" for f, c in CLI_CASES])
+def test_cli_storage_failure_is_one_line(
+    failure: str, command: str, filled: dict[str, str], db_path: Path, tmp_path: Path,
+    no_exec: list, monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """One line naming the file, the plain reason and SQLite's own, and exit status 1."""
+    cause = CLI_FAILURES[failure]
+    db = tmp_path / "nowhere" / "quiz.db" if failure == "no-folder" else db_path
+    cause.cause(db, [], monkeypatch)
+    before = cause.kept(db)
+    args = [arg.format(db=db, dest=tmp_path / "out.file", **filled) for arg in COMMANDS[command]]
+    result = CliRunner().invoke(cli.cli, args, input="a-password\n")
+
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1
+    line = error_line(result)
+    assert f"{db}: " in line
+    assert cause.says in line
+    assert "(SQLITE_" in line or "(quick_check" in line  # SQLite's detail, for whoever fixes it
+    assert not no_exec, "serve started"
+    assert not (tmp_path / "out.file").exists()
+    assert cause.kept(db) == before
+
+
+@pytest.mark.parametrize("failure", ["corrupt-page", "corrupt-header"])
+def test_serve_refuses_a_damaged_database(failure: str, filled, db_path: Path) -> None:
+    """The real command, in its own process: one line with the reason, exit status 1, and
+    no server started (nothing listens on the port)."""
+    CLI_FAILURES[failure].cause(db_path, [], None)
+    port = free_port()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "quiz_app", "serve", "--db", str(db_path), "--port",
+             str(port), "--host", "127.0.0.1"],
+            capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        pytest.fail("quiz-app serve started on a damaged database instead of refusing")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    line = error_line(done)
+    assert line.startswith(f"Error: not started: {db_path}: The database file is damaged")
+    assert "Traceback" not in done.stderr
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_serve_still_creates_a_missing_database(tmp_path: Path, no_exec: list) -> None:
+    db = tmp_path / "new.db"
+    result = CliRunner().invoke(cli.cli, ["serve", "--db", str(db), "--port", "8599"])
+    assert result.exit_code == 0, result.output
+    assert no_exec and "streamlit" in no_exec[0]
+    assert "m001_core" in Store(db).applied_migrations()
+
+
+def test_an_unexpected_cli_error_is_one_line_with_exit_70(
+    filled: dict[str, str], db_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> None:  # fmt: skip
+    """A bug prints what failed and how to see more, exit status 70; QUIZ_DEBUG=1 shows
+    the traceback instead."""
+
+    def bug(*args, **kwargs):
+        raise RuntimeError("bug\nover two lines")
+
+    monkeypatch.setattr(cli, "load_course", bug)
+    monkeypatch.setattr(sys, "argv", ["quiz-app", "report", "--db", str(db_path), "--cohort",
+                                      filled["code"]])  # fmt: skip
+    monkeypatch.delenv("QUIZ_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exit_status:
+        cli.main()
+    assert exit_status.value.code == 70
+    assert capsys.readouterr().err == (
+        "Error: quiz-app report failed unexpectedly (RuntimeError: bug over two lines). Set "
+        "QUIZ_DEBUG=1 to see the traceback.\n"
+    )
+    monkeypatch.setenv("QUIZ_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="bug"):
+        cli.main()
 
 
 # -- in the browser --------------------------------------------------------------------------------
