@@ -17,9 +17,12 @@ from quiz_app.analytics import ATTEMPT_CHOICES
 from quiz_app.course import default_banks_dir, load_course
 from quiz_app.errors import BankError, QuizError
 from quiz_app.validate import validate_paths
+from quiz_app.writer import StoreError
 
 SERVER_SCRIPT = Path(__file__).resolve().parent / "server.py"
 DB_ENV = "QUIZ_DB"
+DEBUG_ENV = "QUIZ_DEBUG"
+EX_SOFTWARE = 70  # sysexits.h: an internal error (a bug), as opposed to a usage or data error
 
 
 def db_option(required: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -36,7 +39,8 @@ def db_option(required: bool = False) -> Callable[[Callable[..., Any]], Callable
 
 
 def domain_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the app's own errors into a one-line message and exit status 1."""
+    """Turn the app's own errors into a message and exit status 1: a database that cannot
+    be used in one line naming the file (`store_problem`), invalid banks one per line."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -44,10 +48,21 @@ def domain_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except BankError as exc:
             raise click.ClickException("the question banks are invalid:\n" + str(exc)) from exc
+        except StoreError as exc:
+            db_path = click.get_current_context().params.get("db_path")
+            raise click.ClickException(store_problem(db_path, exc)) from exc
         except QuizError as exc:
             raise click.ClickException(str(exc)) from exc
 
     return wrapper
+
+
+def store_problem(db_path: Path | None, exc: StoreError) -> str:
+    """One line: the database file, what is wrong in plain words, and SQLite's detail."""
+    line = f"{db_path}: {exc}" if db_path is not None else str(exc)
+    if exc.detail:
+        line += f" ({exc.detail})"
+    return " ".join(line.split())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,7 +95,21 @@ def validate(paths: tuple[Path, ...], as_json: bool) -> None:
 @click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--host", default="localhost", show_default=True, help="Address to listen on.")
 def serve(db_path: Path, port: int, host: str) -> None:
-    """Start the app (the database is created on first start)."""
+    """Start the app (the database is created on first start).
+
+    A database that is damaged, not a quiz database, read-only or in a folder that
+    cannot be written is refused, with the reason, before anything starts.
+    """
+    from quiz_app.store import Store
+
+    try:
+        store = Store(db_path)
+        try:
+            store.check()
+        finally:
+            store.close(wait=True)  # Streamlit opens its own connections
+    except StoreError as exc:
+        raise click.ClickException("not started: " + store_problem(db_path, exc)) from exc
     env = dict(os.environ)
     env[DB_ENV] = str(db_path.resolve())
     args = [
@@ -234,6 +263,7 @@ def report(
 @cli.command("verify-certificate")
 @click.argument("code")
 @db_option()
+@domain_errors
 def verify_certificate(code: str, db_path: Path) -> None:
     """Check a certificate code: exit 0 and its details when found, 1 when not."""
     from quiz_app.certificates import Certificates
@@ -275,4 +305,19 @@ def certificate(db_path: Path, attempt_id: int, out: Path) -> None:
 
 
 def main() -> None:
-    cli()
+    """The `quiz-app` command. An error nobody expected prints one line and exits with
+    EX_SOFTWARE; with QUIZ_DEBUG=1 it shows its traceback instead."""
+    try:
+        cli()
+    except Exception as exc:
+        if os.environ.get(DEBUG_ENV) == "1":
+            raise
+        command = next((arg for arg in sys.argv[1:] if arg in cli.commands), None)
+        failed = " ".join(["quiz-app", command] if command else ["quiz-app"])
+        reason = " ".join(f"{type(exc).__name__}: {exc}".split())
+        click.echo(
+            f"Error: {failed} failed unexpectedly ({reason}). Set {DEBUG_ENV}=1 to see the "
+            "traceback.",
+            err=True,
+        )
+        sys.exit(EX_SOFTWARE)

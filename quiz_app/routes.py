@@ -7,14 +7,29 @@ itself on every run. Each page is a module under views/, run as a script by Stre
 The `st.Page` objects are made afresh on every run: Streamlit objects belong to one
 session's run and are never shared between sessions (module state is for immutable
 things only).
+
+A run that fails shows a plain message, never a traceback (`show_failure`): `route`
+catches the app's own errors (QuizError: the database cannot be read or written, ...),
+and `quiz-app serve` hands everything else (widget callbacks, unexpected errors) to the
+same function as Streamlit's `on_script_error` (quiz_app/server.py).
 """
 
 from __future__ import annotations
+
+import logging
 
 import streamlit as st
 
 from quiz_app import session, ui
 from quiz_app.accounts import User
+from quiz_app.errors import QuizError
+from quiz_app.store import StoreError
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED = (
+    "Something went wrong on the server; your saved answers are safe. Please reload the page."
+)
 
 # (file under views/, title, Material icon): immutable, so safe to share.
 SIGN_IN = ("sign_in", "Sign in", "login")
@@ -68,13 +83,36 @@ def pages_for(user: User | None) -> dict[str, list[st.Page]]:
 
 def route() -> None:
     """Build the navigation for the signed-in user's role and run the chosen page, after
-    what instructors must know about the bank files (no page runs without a course)."""
-    user = session.current_user()
+    what instructors must know about the bank files (no page runs without a course).
+
+    A QuizError that the page does not handle itself ends the run with its message.
+    """
     st.set_page_config(
-        page_title="Dry needling CE quizzes",
-        page_icon=":material/health_and_safety:",
-        layout="wide" if user is not None and user.is_instructor else "centered",
+        page_title="Dry needling CE quizzes", page_icon=":material/health_and_safety:"
     )
-    session.sync_cookie()
-    if ui.show_bank_status(instructor=user is not None and user.is_instructor):
-        st.navigation(pages_for(user)).run()
+    try:
+        user = session.current_user()
+        instructor = user is not None and user.is_instructor
+        st.set_page_config(layout="wide" if instructor else "centered")
+        session.sync_cookie()
+        if ui.show_bank_status(instructor=instructor):
+            st.navigation(pages_for(user)).run()
+    except QuizError as exc:
+        show_failure(exc)
+
+
+def show_failure(exc: Exception) -> bool:
+    """Show a run's failure as a plain message where the page was: a QuizError in its own
+    words, anything else as UNEXPECTED, its traceback going to the server's log only.
+
+    Returns True, which tells Streamlit not to show the exception itself: this is the
+    `on_script_error` handler of `quiz-app serve`'s app.
+    """
+    if isinstance(exc, StoreError):
+        log.warning("database failure: %s (%s)", exc, exc.detail)
+    if isinstance(exc, QuizError):
+        st.error(str(exc), icon=":material/error:")
+    else:
+        log.error("a page run failed", exc_info=exc)
+        st.error(UNEXPECTED, icon=":material/error:")
+    return True

@@ -92,6 +92,11 @@ def storage_error(exc: BaseException) -> StoreError | None:
     return None
 
 
+def damaged(detail: str) -> StoreError:
+    """The StoreError for a file SQLite's own checks found damaged (`detail` says where)."""
+    return StoreError(_PLAIN["SQLITE_CORRUPT"], detail)
+
+
 def _plain(exc: BaseException) -> StoreError:
     """A fresh StoreError (one per caller) for a failure that undid a whole batch."""
     mapped = storage_error(exc)
@@ -154,6 +159,7 @@ class Writer:
         self._cond = threading.Condition()
         self._jobs: list[_Job] = []
         self._thread: threading.Thread | None = None
+        self._started: list[threading.Thread] = []  # for stop(wait): may still be closing
         self._stopping = False
 
     def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -167,14 +173,21 @@ class Writer:
                 self._stopping = False
                 self._thread = threading.Thread(target=self._loop, name=self._name, daemon=True)
                 self._thread.start()
+                self._started = [t for t in self._started if t.is_alive()] + [self._thread]
             self._cond.notify()
         return job.wait()
 
-    def stop(self) -> None:
-        """Let the thread end once the queue is empty (Store.close)."""
+    def stop(self, wait: bool = False) -> None:
+        """Let the thread end once the queue is empty (Store.close); with `wait`, return
+        once it has ended and closed its connection (never waits on the thread itself)."""
         with self._cond:
             self._stopping = True
             self._cond.notify()
+            threads = list(self._started)
+        if wait:
+            for thread in threads:
+                if thread is not threading.current_thread():
+                    thread.join()
 
     def _loop(self) -> None:
         conn: sqlite3.Connection | None = None
