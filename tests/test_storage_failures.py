@@ -78,11 +78,14 @@ def fill_the_disk(db: Path, stores: list[Store], monkeypatch: pytest.MonkeyPatch
     store = stores[0]
     padder = store.create_user("padding", "Padding", "learner", "x", "t")
 
-    def attempt(title: str) -> int:
-        return store.create_attempt(
-            {"user_id": padder, "quiz_id": "padding", "quiz_title": title, "mode": "practice",
-             "seed": 1, "slots": "[]", "position": 0, "started_at": "t"}
+    made = iter(range(10**6))
+
+    def attempt(title: str) -> int:  # a quiz of its own each time: every one stays open
+        attempt_id, _ = store.create_attempt(
+            {"user_id": padder, "quiz_id": f"padding-{next(made)}", "quiz_title": title,
+             "mode": "practice", "seed": 1, "slots": "[]", "position": 0, "started_at": "t"}
         )  # fmt: skip
+        return attempt_id
 
     padding = attempt("")
     on_new_connections(monkeypatch, f"max_page_count = {pragma(db, 'page_count') + 2}")
