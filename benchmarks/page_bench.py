@@ -31,7 +31,7 @@ from quiz_app.course import load_course
 from quiz_app.demo import generate
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
-from quiz_app.testing import APP, fill_answer, sign_in_as
+from quiz_app.testing import APP, compile_pages_once, fill_answer, sign_in_as
 
 SAMPLES = 100
 
@@ -112,6 +112,7 @@ def main() -> None:
     parser.add_argument("--attempts", type=int, default=20)
     args = parser.parse_args()
     learners = args.learners or (100 if args.quick else 1_000)
+    compile_pages_once()
     with tempfile.TemporaryDirectory() as tmp:
         figures = measure(Path(tmp), learners, args.attempts, SAMPLES)
     result = {

@@ -4,9 +4,9 @@ Pages are grouped by role. A signed-out visitor sees only the sign-in page; a le
 never gets an instructor page in the navigation, and each page also checks the role
 itself on every run. Each page is a module under views/, run as a script by Streamlit.
 
-The `st.Page` objects are made afresh on every run: Streamlit objects belong to one
-session's run and are never shared between sessions (module state is for immutable
-things only).
+The `st.Page` objects belong to one browser session (made on its first run, kept in
+its session state): no Streamlit object is shared between sessions, and module state
+is for immutable things only.
 
 A run that fails shows a plain message, never a traceback (`show_failure`): `route`
 catches the app's own errors (QuizError: the database cannot be read or written, ...),
@@ -50,6 +50,7 @@ LEARN = (
     ("history", "My attempts", "history"),
 )
 HIDDEN = {"quiz"}
+PAGES = "_pages"  # st.session_state key: this session's own st.Page objects, by role
 
 
 def _page(spec: tuple[str, str, str], default: bool = False, hidden: bool = False) -> st.Page:
@@ -64,7 +65,17 @@ def _page(spec: tuple[str, str, str], default: bool = False, hidden: bool = Fals
 
 
 def pages_for(user: User | None) -> dict[str, list[st.Page]]:
-    """The navigation of a visitor (None), an instructor or a learner, made for this run."""
+    """The navigation of a visitor (None), an instructor or a learner, for this browser
+    session: made on its first run in that role and kept in its session state, so no
+    Streamlit object is ever shared with another session."""
+    role = "visitor" if user is None else user.role
+    kept = st.session_state.setdefault(PAGES, {})
+    if role not in kept:
+        kept[role] = _navigation(user)
+    return kept[role]
+
+
+def _navigation(user: User | None) -> dict[str, list[st.Page]]:
     if user is None:
         return {"": [_page(SIGN_IN, default=True), _page(VERIFY), _page(SIGNED_OUT, hidden=True)]}
     if user.is_instructor:
@@ -91,7 +102,7 @@ def route() -> None:
         page_title="Dry needling CE quizzes", page_icon=":material/health_and_safety:"
     )
     try:
-        user = session.current_user()
+        user = session.check_user()
         instructor = user is not None and user.is_instructor
         st.set_page_config(layout="wide" if instructor else "centered")
         session.sync_cookie()

@@ -146,9 +146,20 @@ def _forget() -> None:
         del st.session_state[key]
 
 
+CHECKED = "_user_this_run"  # st.session_state key: who route() found signed in, this run
+
+
+def check_user() -> User | None:
+    """Who is signed in, checked once at the top of a run (routes.route); the page's
+    `require_role` then uses that check instead of asking the database again."""
+    user = current_user()
+    st.session_state[CHECKED] = user
+    return user
+
+
 def require_role(role: str) -> User:
     """The signed-in user if they have `role`; otherwise explain and stop the page."""
-    user = current_user()
+    user = st.session_state.pop(CHECKED) if CHECKED in st.session_state else current_user()
     if user is None:
         st.warning("Please sign in to see this page.")
         st.stop()

@@ -23,6 +23,20 @@ config.set_option("runner.magicEnabled", False)
 config.set_option("browser.gatherUsageStats", False)
 
 
+def compile_pages_once() -> None:
+    """Have AppTest compile each page script once, as `quiz-app serve` does.
+
+    AppTest gives every run a new ScriptCache, so it compiles the page's file again on
+    every run, which the real server never does (its cache lives as long as the
+    process). Benchmarks call this so that they time what the server does.
+    """
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test
+
+    shared = ScriptCache()
+    app_test.ScriptCache = lambda: shared  # type: ignore[assignment, misc]
+
+
 def open_app(user: User | None = None, page: str | None = None, **query: str) -> AppTest:
     """A fresh browser session, optionally signed in as `user` and on `page`.
 
