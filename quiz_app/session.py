@@ -208,28 +208,34 @@ def open_attempt(attempt_id: int) -> None:
 
 
 def start_offer(user: User) -> None:
-    """When the quiz a learner chose is open with another set-up: resume that one, or end
-    it as it stands and start the one chosen."""
+    """When the quiz a learner chose is open with another set-up, a dialog (in view however
+    far down the page they clicked): resume that one, or end it as it stands and start
+    the one chosen. Dismissing it changes nothing."""
     offer = st.session_state.get(START_OFFER)
     if offer is None:
         return
     quiz, options, attempt_id, message = offer
-    with st.container(border=True):
-        st.warning(
+
+    def dismiss() -> None:
+        st.session_state.pop(START_OFFER, None)
+
+    @st.dialog("You have this quiz open", on_dismiss=dismiss)
+    def choose() -> None:
+        st.markdown(
             ui.safe(message) + " Resume it, or end it as it stands and start the quiz you "
-            "chose; the answers you gave still count in your progress.",
-            icon=":material/pending_actions:",
+            "chose; the answers you gave still count in your progress."
         )
-        choice = st.container(horizontal=True)
-        if choice.button("Resume it", key="offer-resume", type="primary"):
-            del st.session_state[START_OFFER]
+        if st.button("Resume it", key="offer-resume", type="primary", width="stretch"):
+            dismiss()
             open_attempt(attempt_id)
-        if choice.button("End it and start the new one", key="offer-replace"):
-            del st.session_state[START_OFFER]
+        if st.button("End it and start the new one", key="offer-replace", width="stretch"):
+            dismiss()
             start_quiz(user, quiz, replace=True, **options)
-        if choice.button("Cancel", key="offer-cancel"):
-            del st.session_state[START_OFFER]
+        if st.button("Not now", key="offer-cancel", width="stretch"):
+            dismiss()
             st.rerun()
+
+    choose()
 
 
 WEAK_SPOTS_MAX = 15
