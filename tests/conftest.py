@@ -177,6 +177,19 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
+def accounts(store: Store, clock: ManualClock):
+    from quiz_app.accounts import Accounts
+
+    return Accounts(store, clock)
+
+
+@pytest.fixture
+def learner(accounts):
+    """Ana Lima, a learner (password "password123")."""
+    return accounts.sign_up("ana", "Ana Lima", "password123")
+
+
+@pytest.fixture
 def env(
     monkeypatch: pytest.MonkeyPatch, db_path: Path, tiny_course: Course, clock: ManualClock
 ) -> Iterator[None]:

@@ -17,11 +17,6 @@ from quiz_app.errors import QuizError
 from quiz_app.store import Store, UsernameTaken
 
 
-@pytest.fixture
-def accounts(store: Store, clock: ManualClock) -> Accounts:
-    return Accounts(store, clock)
-
-
 def test_passwords_are_salted_scrypt_hashes() -> None:
     first, second = hash_password("correct horse"), hash_password("correct horse")
     assert first.startswith("scrypt$") and first != second

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import threading
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
-from quiz_app import session
 from quiz_app.accounts import INSTRUCTOR, Accounts
 from quiz_app.attempts import Attempts, OtherAttemptOpen
-from quiz_app.clock import ManualClock, SystemClock
-from quiz_app.course import BANKS_ENV, Course
+from quiz_app.clock import ManualClock
+from quiz_app.course import Course
 from quiz_app.reports import IN_PROGRESS, NOT_PASSED, PASSED, Filters, Reports
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
@@ -132,7 +130,7 @@ def test_time_outs_count_without_anyone_opening_them(
 
 
 def test_a_timed_out_attempt_shows_on_the_learners_own_pages(
-    learner_env, attempts: Attempts, clock: ManualClock, people, tiny_course
+    env, attempts: Attempts, clock: ManualClock, people, tiny_course
 ) -> None:
     ana = people["ana"]
     attempt = attempts.start(ana.id, tiny_course.post_test)
@@ -160,9 +158,7 @@ def test_exact_pass_mark(store: Store, people) -> None:
     assert (row["score_exact"], row["passed"]) == ("3", 1)
 
 
-def test_deferred_feedback_stays_deferred(
-    learner_env, attempts: Attempts, people, tiny_course
-) -> None:
+def test_deferred_feedback_stays_deferred(env, attempts: Attempts, people, tiny_course) -> None:
     """Scenario 9: wrong answers in an open post-test reach no weak spots, no progress."""
     ana = people["ana"]
     attempt = attempts.start(ana.id, tiny_course.post_test)
@@ -196,7 +192,7 @@ def test_a_new_practice_choice_starts_what_was_chosen(
 
 
 def test_the_start_page_offers_to_resume_or_replace(
-    learner_env, attempts: Attempts, people, tiny_course
+    env, attempts: Attempts, people, tiny_course
 ) -> None:
     ana = people["ana"]
     at = open_app(ana, "views/home.py")
@@ -210,15 +206,6 @@ def test_the_start_page_offers_to_resume_or_replace(
     at.button(key="offer-replace").click().run()
     second = at.session_state["attempt_id"]
     assert second != first and len(attempts.load(second).slots) == 5
-
-
-@pytest.fixture
-def learner_env(monkeypatch: pytest.MonkeyPatch, db_path: Path, tiny_course, clock):
-    monkeypatch.setenv("QUIZ_DB", str(db_path))
-    monkeypatch.setenv(BANKS_ENV, str(tiny_course.folder))
-    session.set_clock(clock)
-    yield
-    session.set_clock(SystemClock())
 
 
 def test_not_passed_at_a_timeout_is_reported_as_such(

@@ -19,15 +19,7 @@ from quiz_app.testing import fill_answer, go, open_app, sign_in_as, submit_answe
 from tests.asgi import handoff_code, post
 from tests.conftest import WRONG_ANSWERS
 
-
-@pytest.fixture
-def accounts(env: None, db_path: Path, clock: ManualClock) -> Accounts:
-    return Accounts(Store(db_path), clock)
-
-
-@pytest.fixture
-def learner(accounts: Accounts) -> User:
-    return accounts.sign_up("ana", "Ana Lima", "password123")
+pytestmark = pytest.mark.usefixtures("env")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -12,21 +11,13 @@ from quiz_app import session
 from quiz_app.accounts import Accounts, User
 from quiz_app.clock import ManualClock
 from quiz_app.cookies import CLAIM_PATH, DEVICE_COOKIE, SESSION_COOKIE, SIGN_OUT_PATH
-from quiz_app.store import Store
 from quiz_app.testing import open_app
 from tests.asgi import HOST, handoff_code, post
 
 URL_SAFE_WORD = re.compile(r"[A-Za-z0-9_-]{20,}")
 
 
-@pytest.fixture
-def accounts(env: None, db_path: Path, clock: ManualClock) -> Accounts:
-    return Accounts(Store(db_path), clock)
-
-
-@pytest.fixture
-def ana(accounts: Accounts) -> User:
-    return accounts.sign_up("ana", "Ana Lima", "password123")
+pytestmark = pytest.mark.usefixtures("env")
 
 
 def sign_in(username: str = "ana", password: str = "password123") -> AppTest:
@@ -45,16 +36,16 @@ def claim(code: str, **browser) -> object:
     return post(session.accounts, CLAIM_PATH, code, **browser)
 
 
-def test_session_token_never_reaches_a_page_script(ana: User, accounts: Accounts) -> None:
+def test_session_token_never_reaches_a_page_script(learner: User, accounts: Accounts) -> None:
     at = sign_in()
     scripts = page_scripts(at)
     assert all(accounts.resume_session(w) is None for w in URL_SAFE_WORD.findall(scripts))
     token = claim(handoff_code(at)).cookie(SESSION_COOKIE)
-    assert token and accounts.resume_session(token).user == ana
+    assert token and accounts.resume_session(token).user == learner
     assert token not in scripts + page_scripts(at.run())
 
 
-def test_session_cookie_is_httponly_and_claimed_once(ana: User) -> None:
+def test_session_cookie_is_httponly_and_claimed_once(learner: User) -> None:
     code = handoff_code(sign_in())
     answer = claim(code)
     assert answer.status == 204
@@ -70,14 +61,14 @@ def test_session_cookie_is_httponly_and_claimed_once(ana: User) -> None:
     assert (again.status, again.set_cookies) == (400, [])
 
 
-def test_cookies_are_secure_when_the_page_is_https(ana: User) -> None:
+def test_cookies_are_secure_when_the_page_is_https(learner: User) -> None:
     answer = claim(handoff_code(sign_in()), origin=f"https://{HOST}")
     assert answer.status == 204
     assert all(header.endswith("; Secure") for header in answer.set_cookies)
     assert len(answer.set_cookies) == 2
 
 
-def test_a_hand_off_code_lasts_a_minute(ana: User, clock: ManualClock) -> None:
+def test_a_hand_off_code_lasts_a_minute(learner: User, clock: ManualClock) -> None:
     code = handoff_code(sign_in())
     clock.advance(seconds=60)
     assert claim(code).status == 400
@@ -86,7 +77,7 @@ def test_a_hand_off_code_lasts_a_minute(ana: User, clock: ManualClock) -> None:
 @pytest.mark.parametrize(
     "origin", ["http://evil.example", None, f"http://{HOST}.evil.example"], ids=str
 )
-def test_cross_site_requests_are_refused(ana: User, origin: str | None) -> None:
+def test_cross_site_requests_are_refused(learner: User, origin: str | None) -> None:
     code = handoff_code(sign_in())
     for path in (CLAIM_PATH, SIGN_OUT_PATH):
         answer = post(session.accounts, path, code, origin=origin)
@@ -95,7 +86,7 @@ def test_cross_site_requests_are_refused(ana: User, origin: str | None) -> None:
 
 
 def test_every_sign_in_gets_a_fresh_token_and_revokes_the_one_presented(
-    ana: User, accounts: Accounts
+    learner: User, accounts: Accounts
 ) -> None:
     """A token planted in the browser (here, the attacker's own session) dies when the
     victim signs in; the victim gets a token of their own."""
@@ -104,11 +95,11 @@ def test_every_sign_in_gets_a_fresh_token_and_revokes_the_one_presented(
     assert accounts.resume_session(planted).user == mallory
     own = claim(handoff_code(sign_in()), browser_cookies={SESSION_COOKIE: planted})
     token = own.cookie(SESSION_COOKIE)
-    assert token != planted and accounts.resume_session(token).user == ana
+    assert token != planted and accounts.resume_session(token).user == learner
     assert accounts.resume_session(planted) is None
 
 
-def test_a_recognised_browser_keeps_its_device_token(ana: User, accounts: Accounts) -> None:
+def test_a_recognised_browser_keeps_its_device_token(learner: User, accounts: Accounts) -> None:
     device = claim(handoff_code(sign_in())).cookie(DEVICE_COOKIE)
     again = claim(handoff_code(sign_in()), browser_cookies={DEVICE_COOKIE: device})
     assert again.cookie(SESSION_COOKIE) and again.cookie(DEVICE_COOKIE) is None
@@ -120,7 +111,7 @@ def test_a_recognised_browser_keeps_its_device_token(ana: User, accounts: Accoun
 
 
 def test_sign_out_route_revokes_the_session_and_clears_its_cookie(
-    ana: User, accounts: Accounts
+    learner: User, accounts: Accounts
 ) -> None:
     claimed = claim(handoff_code(sign_in()))
     token, device = claimed.cookie(SESSION_COOKIE), claimed.cookie(DEVICE_COOKIE)

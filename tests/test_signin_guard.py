@@ -20,15 +20,9 @@ from quiz_app.accounts import (
 )
 from quiz_app.auth import verify_password
 from quiz_app.clock import ManualClock
-from quiz_app.store import Store
 
 THREADS = 64
 RIGHT, WRONG = "right-password", "wrong-password"
-
-
-@pytest.fixture
-def accounts(store: Store, clock: ManualClock) -> Accounts:
-    return Accounts(store, clock)
 
 
 @pytest.fixture
