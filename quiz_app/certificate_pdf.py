@@ -12,7 +12,6 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from quiz_app.certificates import fonts_folder
 from quiz_app.records import Certificate
 
 PAGE_W, PAGE_H = 210.0, 297.0
@@ -23,6 +22,13 @@ MUTED = (108, 117, 125)
 ACCENT = (25, 102, 120)
 SYSTEM_FALLBACK = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 OBJECTIVES_BOTTOM = 246.0
+
+
+def fonts_folder() -> Path:
+    """Source Sans Pro, from the font-source-sans-pro package (SIL Open Font License)."""
+    import font_source_sans_pro
+
+    return Path(font_source_sans_pro.font_directory)
 
 
 def _pdf() -> FPDF:

@@ -14,7 +14,6 @@ import os
 import random
 import re
 import secrets
-from pathlib import Path
 
 from quiz_app import grading
 from quiz_app.clock import Clock, SystemClock, iso
@@ -137,10 +136,3 @@ class Certificates:
         code = normalise_code(typed)
         row = self.store.certificate(code) if code else None
         return Certificate.from_row(row) if row else None
-
-
-def fonts_folder() -> Path:
-    """Source Sans Pro, from the font-source-sans-pro package (SIL Open Font License)."""
-    import font_source_sans_pro
-
-    return Path(font_source_sans_pro.font_directory)
