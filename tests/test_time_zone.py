@@ -27,6 +27,7 @@ from quiz_app.clock import LocalTime, ManualClock
 from quiz_app.course import BANKS_ENV, Course, load_course
 from quiz_app.migrations import migrations
 from quiz_app.records import Attempt
+from quiz_app.reports import Filters, Reports
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
 from quiz_app.testing import open_app, texts
@@ -153,6 +154,42 @@ def test_certificates_issued_before_time_zones_are_dated_by_the_utc_day(db_path:
     old.close()
     row = Store(db_path).certificate("7KQ2-M9XD-3FTB-Z8WC")
     assert row is not None and row["time_zone"] == "UTC"
+
+
+def test_dashboard_filter_for_22_november_counts_the_sydney_day(
+    store, sydney, clock, world
+) -> None:
+    sam_passes(store, sydney, clock, world)  # started 07:50 on the 22nd in Sydney
+    ana = world["accounts"].sign_up("ana", "Ana", "password123")
+    world["accounts"].join(ana, world["cohort"]["join_code"])
+    sit_post_test(store, sydney, clock, ana.id, world["cohort"]["id"], LATE,
+                  LATE.replace(minute=45))  # fmt: skip
+    reports = Reports(store, sydney, clock)
+    day = date(2026, 11, 22)
+    board = reports.dashboard(world["cohort"], Filters(None, since=day, until=day))
+    assert {r.username: r.attempts for r in board.learners} == {"sam": 1, "ana": 0}
+    assert board.activity == (("2026-11-22", 1),)
+    (response, *_) = reports.responses(world["cohort"], Filters(None, since=day, until=day))
+    assert response["username"] == "sam"
+
+
+def test_activity_chart_counts_attempts_by_the_course_day(store, sydney, clock, world) -> None:
+    sam_passes(store, sydney, clock, world)
+    ana = world["accounts"].sign_up("ana", "Ana", "password123")
+    world["accounts"].join(ana, world["cohort"]["join_code"])
+    sit_post_test(store, sydney, clock, ana.id, world["cohort"]["id"], LATE,
+                  LATE.replace(minute=45))  # fmt: skip
+    board = Reports(store, sydney, clock).dashboard(world["cohort"], Filters(None))
+    assert board.activity == (("2026-11-22", 1), ("2026-11-23", 1))
+
+
+def test_gradebook_and_responses_give_sydney_times(store, sydney, clock, world) -> None:
+    sam_passes(store, sydney, clock, world)
+    reports = Reports(store, sydney, clock)
+    (row,) = reports.gradebook(world["cohort"], Filters("post-test"))
+    assert (row["joined_at"], row["last_activity"]) == ("2026-11-22", "2026-11-22 08:00")
+    submitted = {r["submitted_at"] for r in reports.responses(world["cohort"], Filters(None))}
+    assert submitted == {"2026-11-22T08:00:00+11:00"}
 
 
 def test_a_local_day_is_23_or_25_hours_when_daylight_saving_changes() -> None:
