@@ -192,6 +192,19 @@ def test_gradebook_and_responses_give_sydney_times(store, sydney, clock, world) 
     assert submitted == {"2026-11-22T08:00:00+11:00"}
 
 
+def test_dashboard_and_history_show_sydney_times(store, sydney, clock, world, env) -> None:
+    sam_passes(store, sydney, clock, world)
+    board = open_app(world["teacher"], "views/dashboard.py")
+    (last,) = board.dataframe[0].value["Last activity"]
+    assert last.isoformat() == "2026-11-22T08:00:00+11:00"
+    history = open_app(world["sam"], "views/history.py")
+    (label,) = history.selectbox(key="history-attempt").options
+    assert label.startswith("22 Nov 2026, 07:50 · ")
+    learners = open_app(world["teacher"], "views/learners.py")
+    (label,) = learners.selectbox(key=f"learner-attempt-{world['sam'].id}").options
+    assert label.startswith("22 Nov 2026, 07:50 · ")
+
+
 def test_a_local_day_is_23_or_25_hours_when_daylight_saving_changes() -> None:
     sydney = LocalTime(SYDNEY)
     assert sydney.day_bounds(date(2026, 11, 22)) == (
