@@ -82,6 +82,7 @@ def certificate_fields(
         "pass_mark": float(attempt["pass_mark"]),
         "completed_at": attempt["submitted_at"],
         "issued_at": issued_at,
+        "time_zone": course.info.time_zone,
     }
 
 

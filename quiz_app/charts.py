@@ -85,15 +85,23 @@ def topic_spec() -> Spec:
 
 
 def activity_table(days: Sequence[tuple[str, int]]) -> pa.Table:
+    """Attempts per day; days are the course's local days, as `YYYY-MM-DD` text."""
     return pa.table({"day": [d for d, _ in days], "attempts": [n for _, n in days]})
 
 
 def activity_spec() -> Spec:
-    """Attempts started per day."""
+    """Attempts started per day. The browser reads `YYYY-MM-DD` as UTC midnight, so the
+    days are binned and labelled in UTC: each bar is the day given, whatever the zone of
+    the browser."""
     return {
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
-            "x": {"field": "day", "type": "temporal", "title": None, "timeUnit": "yearmonthdate"},
+            "x": {
+                "field": "day",
+                "type": "temporal",
+                "title": None,
+                "timeUnit": "utcyearmonthdate",
+            },
             "y": {"field": "attempts", "type": "quantitative", "title": "Attempts started"},
         },
         "height": 180,

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from quiz_app.bank import Bank, Question, SourceDoc
+from quiz_app.clock import LocalTime
 from quiz_app.errors import BankError
 from quiz_app.quizdef import PRACTICE, CourseInfo, QuizDef
 from quiz_app.sources import SourceTexts
@@ -76,6 +77,11 @@ class Course:
         # default=dict: objectives and blueprints are read-only mappings
         payload = json.dumps(content, sort_keys=True, ensure_ascii=False, default=dict)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    @cached_property
+    def local_time(self) -> LocalTime:
+        """Stored times as this course shows them: in its time zone."""
+        return LocalTime(self.info.time_zone)
 
     def quiz(self, quiz_id: str) -> QuizDef:
         """The quiz with this id; raises KeyError when there is none."""

@@ -301,3 +301,11 @@ def m007_signin_guard(db: Database) -> None:
     db["sessions"].transform(pk="id", column_order=["id", "token_hash"])
     db["sessions"].create_index(["token_hash"], unique=True)
     db["sessions"].create_index(["handoff_hash"], unique=True)
+
+
+@migrations()
+def m008_certificate_time_zone(db: Database) -> None:
+    """Each certificate keeps the time zone its date of completion is read in: the
+    course's when it was issued, so a later change of the course's zone moves no date.
+    Certificates issued before time zones existed were dated by the UTC day: 'UTC'."""
+    db["certificates"].add_column("time_zone", str, not_null_default="UTC")

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, StrictFloat, StrictInt, model_validator
 
 from quiz_app.bank import Model, ShortText, Slug
+from quiz_app.clock import UTC_NAME, is_time_zone
 
 Mode = Literal["practice", "post_test"]
 PRACTICE: Mode = "practice"
@@ -84,9 +85,22 @@ class QuizDef(Model):
         return tuple(self.blueprint) if self.blueprint is not None else self.topics
 
 
+def _known_time_zone(name: str) -> str:
+    if not is_time_zone(name):
+        raise ValueError(
+            f'"{name[:60]}" is not a time zone; use an IANA name such as Australia/Sydney, '
+            "Europe/London or UTC"
+        )
+    return name
+
+
 class CourseInfo(Model):
+    """The course as a whole: its title, who provides it, and the time zone every date
+    is shown, filtered and grouped in (an IANA name; UTC unless set)."""
+
     title: ShortText
     provider: ShortText
+    time_zone: Annotated[ShortText, AfterValidator(_known_time_zone)] = UTC_NAME
 
 
 class QuizzesFile(Model):

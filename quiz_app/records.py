@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from quiz_app import grading
-from quiz_app.clock import parse
+from quiz_app.clock import UTC_NAME, LocalTime, parse
 from quiz_app.quiz import Slot
 from quiz_app.quizdef import POST_TEST
 
@@ -127,6 +127,7 @@ class Certificate:
     pass_mark: float
     completed_at: str
     issued_at: str
+    time_zone: str = UTC_NAME  # the course's when issued: what completed_on is read in
 
     @classmethod
     def from_row(cls, row: Row) -> Certificate:
@@ -134,6 +135,5 @@ class Certificate:
 
     @property
     def completed_on(self) -> str:
-        """The date of completion as people write it: 21 November 2026."""
-        when = parse(self.completed_at)
-        return f"{when.day} {when.strftime('%B %Y')}"
+        """The local day of completion, in the zone kept at issue: 21 November 2026."""
+        return LocalTime(self.time_zone).day_text(self.completed_at)

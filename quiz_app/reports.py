@@ -13,7 +13,7 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, TypeVar
 
 from quiz_app import grading
@@ -29,7 +29,7 @@ from quiz_app.analytics import (
     quiz_stats,
 )
 from quiz_app.attempts import Attempts
-from quiz_app.clock import Clock
+from quiz_app.clock import Clock, LocalTime
 from quiz_app.course import Course
 from quiz_app.errors import QuizError
 from quiz_app.records import Attempt
@@ -60,16 +60,18 @@ class NotAllowed(QuizError):
 
 @dataclass(frozen=True)
 class Filters:
-    """Which attempts a report counts: one quiz (None: every quiz) started in [since, until]."""
+    """Which attempts a report counts: one quiz (None: every quiz) started in [since, until],
+    days of the course's time zone."""
 
     quiz_id: str | None = None
     since: date | None = None
     until: date | None = None
 
-    def window(self) -> tuple[str | None, str | None, str | None]:
-        """(quiz_id, since, until) as the store takes them; `until` is inclusive."""
-        since = self.since.isoformat() if self.since else None
-        until = (self.until + timedelta(days=1)).isoformat() if self.until else None
+    def window(self, local: LocalTime) -> tuple[str | None, str | None, str | None]:
+        """(quiz_id, since, until) as the store takes them: from the start of the local day
+        `since` to the end of the local day `until`, as UTC text."""
+        since = local.day_bounds(self.since)[0] if self.since else None
+        until = local.day_bounds(self.until)[1] if self.until else None
         return self.quiz_id, since, until
 
 
@@ -87,17 +89,20 @@ class LearnerRow:
     last_activity: str | None
     certificate_code: str | None = None
 
-    def as_export(self) -> dict[str, Any]:
+    def as_export(self, local: LocalTime) -> dict[str, Any]:
+        """The gradebook row; dates and times are local (`local`, the course's zone)."""
         return {
             "username": self.username,
             "display_name": self.display_name,
-            "joined_at": self.joined_at[:10],
+            "joined_at": local.day(self.joined_at).isoformat(),
             "attempts": self.attempts,
             "best_score_pct": self.best_pct,
             "last_score_pct": self.last_pct,
             "passed": self.passed,
             "status": self.status,
-            "last_activity": (self.last_activity or "")[:16].replace("T", " "),
+            "last_activity": (
+                f"{local.at(self.last_activity):%Y-%m-%d %H:%M}" if self.last_activity else ""
+            ),
             "certificate_code": self.certificate_code or "",
         }
 
@@ -122,7 +127,7 @@ class Dashboard:
     pass_mark: float | None
     best_scores: tuple[float, ...]  # percent, one per learner with a finished attempt
     topics: tuple[TopicAverage, ...]
-    activity: tuple[tuple[str, int], ...]  # (day, attempts started)
+    activity: tuple[tuple[str, int], ...]  # (local day, attempts started that day)
     learners: tuple[LearnerRow, ...]
 
     @property
@@ -267,7 +272,7 @@ class Reports:
         )
 
     def _dashboard(self, cohort: Row, filters: Filters, version: int) -> Dashboard:
-        quiz_id, since, until = filters.window()
+        quiz_id, since, until = filters.window(self.course.local_time)
         members = self.store.members(cohort["id"])
         everything = self.store.cohort_attempts(cohort["id"], None, since, until)
         chosen = [a for a in everything if quiz_id is None or a["quiz_id"] == quiz_id]
@@ -321,7 +326,8 @@ class Reports:
                     certificate_code=(certificates.get(member["id"]) or {}).get("code"),
                 )
             )
-        activity = Counter(a["started_at"][:10] for a in chosen)
+        local = self.course.local_time
+        activity = Counter(local.day(a["started_at"]).isoformat() for a in chosen)
         pass_mark = post_test.pass_mark if post_test and quiz_id in (None, post_id) else None
         member_ids = {m["id"] for m in members}
         return Dashboard(
@@ -356,7 +362,8 @@ class Reports:
         ]
 
     def gradebook(self, cohort: Row, filters: Filters) -> list[dict[str, Any]]:
-        return [row.as_export() for row in self.dashboard(cohort, filters).learners]
+        local = self.course.local_time
+        return [row.as_export(local) for row in self.dashboard(cohort, filters).learners]
 
     # -- item analysis -------------------------------------------------------------------
 
@@ -420,9 +427,11 @@ class Reports:
     # -- responses and drill-down --------------------------------------------------------
 
     def responses(self, cohort: Row, filters: Filters) -> list[dict[str, Any]]:
-        """One row per answered question of the cohort's submitted attempts."""
+        """One row per answered question of the cohort's submitted attempts; `submitted_at`
+        in ISO 8601 with the course's offset."""
         self.attempts.finalize_expired()
-        quiz_id, since, until = filters.window()
+        local = self.course.local_time
+        quiz_id, since, until = filters.window(local)
         attempts = {
             a["id"]: a for a in self.store.cohort_attempts(cohort["id"], quiz_id, since, until)
         }
@@ -447,7 +456,7 @@ class Reports:
                     "answer": words,
                     "mark": response["mark"],
                     "max_mark": 1.0,
-                    "submitted_at": attempt["submitted_at"],
+                    "submitted_at": local.iso(attempt["submitted_at"]),
                 }
             )
         rows.sort(key=lambda r: (r["attempt_id"], r["question_id"]))

@@ -22,6 +22,7 @@ ALL_MIGRATIONS = [
     "m005_certificates",
     "m006_exact_marks_one_open_attempt",
     "m007_signin_guard",
+    "m008_certificate_time_zone",
 ]
 
 

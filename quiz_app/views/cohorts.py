@@ -38,6 +38,7 @@ def render() -> None:
                 st.rerun()
 
     cohorts = session.store().cohorts_of(instructor.id)
+    local = ui.course().local_time
     if not cohorts:
         st.caption("No cohorts yet.")
     for cohort in cohorts:
@@ -47,7 +48,7 @@ def render() -> None:
             st.caption(
                 f"{ui.plural(cohort['members'], 'learner')}"
                 + (f" · {dates}" if dates else "")
-                + f" · created {cohort['created_at'][:10]}"
+                + f" · created {local.day_text(cohort['created_at'])}"
             )
             left, right = st.columns([3, 2], vertical_alignment="center")
             with left:
@@ -66,7 +67,7 @@ def render() -> None:
                 if members:
                     st.dataframe(
                         [{"Name": m["display_name"], "Username": m["username"],
-                          "Joined": m["joined_at"][:16].replace("T", " ")} for m in members],
+                          "Joined": local.moment_text(m["joined_at"])} for m in members],
                         hide_index=True, width="stretch",
                     )  # fmt: skip
                 else:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 
 import pyarrow as pa
 import streamlit as st
 
 from quiz_app import charts, session, ui
+from quiz_app.clock import LocalTime
 from quiz_app.reports import GRADEBOOK_COLUMNS, NOT_STARTED, Filters, LearnerRow
 
 STATUS_LABELS = {
@@ -29,17 +30,22 @@ def quiz_filter(key: str) -> str | None:
 
 
 def date_filter(key: str) -> tuple[date | None, date | None]:
-    """A date range; empty means all time, one date means that day."""
+    """A date range of the course's days; empty means all time, one date means that day."""
+    zone = ui.course().local_time.name
     chosen = st.date_input(
-        "Attempts started between", value=(), key=key, help="Leave empty for all time."
+        "Attempts started between",
+        value=(),
+        key=key,
+        help=f"Days in the course's time zone ({zone}). Leave empty for all time.",
     )
     if isinstance(chosen, tuple | list) and chosen:
         return chosen[0], chosen[-1]
     return None, None
 
 
-def learner_table(rows: Sequence[LearnerRow]) -> pa.Table:
-    """The learner table's columns, as Arrow (what st.dataframe sends anyway)."""
+def learner_table(rows: Sequence[LearnerRow], local: LocalTime) -> pa.Table:
+    """The learner table's columns, as Arrow (what st.dataframe sends anyway); the last
+    activity in the course's time zone (`local`), which the table shows it in."""
     return pa.table(
         {
             "Name": [r.display_name for r in rows],
@@ -50,11 +56,8 @@ def learner_table(rows: Sequence[LearnerRow]) -> pa.Table:
             "Status": [STATUS_LABELS[r.status] for r in rows],
             "Certificate": [r.certificate_code for r in rows],
             "Last activity": pa.array(
-                [
-                    datetime.fromisoformat(r.last_activity) if r.last_activity else None
-                    for r in rows
-                ],
-                pa.timestamp("s", tz="UTC"),
+                [local.at(r.last_activity) if r.last_activity else None for r in rows],
+                pa.timestamp("s", tz=local.name),
             ),
         }
     )
@@ -71,6 +74,7 @@ def render() -> None:
     with second:
         since, until = date_filter("dashboard-dates")
     reports = session.reports()
+    local = ui.course().local_time
     filters = Filters(quiz_id, since, until)
     board = reports.dashboard(cohort, filters)
 
@@ -142,9 +146,9 @@ def render() -> None:
         and (not shown_status or r.status in shown_status)
     ]
     table = (
-        learner_table(rows)
+        learner_table(rows, local)
         if needle or shown_status
-        else reports.memo(board, "learners", lambda: learner_table(board.learners))
+        else reports.memo(board, "learners", lambda: learner_table(board.learners, local))
     )
     picked = st.dataframe(
         table,
@@ -178,7 +182,7 @@ def render() -> None:
         "Download the gradebook (CSV)",
         lambda: reports.gradebook(cohort, filters),
         GRADEBOOK_COLUMNS,
-        f"gradebook-{cohort['join_code']}-{date.today().isoformat()}.csv",
+        f"gradebook-{cohort['join_code']}-{local.today(session.clock().now()).isoformat()}.csv",
         "download-gradebook",
     )
 

@@ -21,7 +21,7 @@ def render() -> None:
 
     def label(attempt_id: int) -> str:
         attempt = attempts[attempt_id]
-        when = attempt.started_at[:16].replace("T", " ")
+        when = course.local_time.moment_text(attempt.started_at)
         if attempt.is_open:
             state = "in progress"
         elif attempt.percent is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 import pyarrow as pa
 import streamlit as st
@@ -138,7 +137,7 @@ def render() -> None:
                     width="stretch",
                 )
 
-    stamp = date.today().isoformat()
+    stamp = ui.course().local_time.today(session.clock().now()).isoformat()
     left, right = st.columns(2)
     with left:
         ui.csv_download(

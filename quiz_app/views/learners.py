@@ -20,13 +20,14 @@ def render() -> None:
     names = {m["id"]: f"{m['display_name']} ({m['username']})" for m in members}
     user_id = ui.remembered_choice("Learner", names, "learner_choice", "learner-pick")
     service = session.attempts()
+    local = ui.course().local_time
     attempts = reports.learner_attempts(cohort, user_id)
     if not attempts:
         st.caption("No attempts in this cohort yet.")
         return
 
     def label(attempt) -> str:
-        when = attempt.started_at[:16].replace("T", " ")
+        when = local.moment_text(attempt.started_at)
         if attempt.is_open:
             state = f"in progress, {attempt.answered} of {len(attempt.slots)} answered"
         else:

@@ -15,9 +15,11 @@ def render() -> None:
 
     st.title("My cohorts", anchor=False)
     joined = accounts.cohorts_joined(user)
+    local = ui.course().local_time
     if joined:
         for cohort in joined:
-            st.markdown(f"- **{ui.safe(cohort['name'])}**, joined {cohort['joined_at'][:10]}")
+            joined_on = local.day_text(cohort["joined_at"])
+            st.markdown(f"- **{ui.safe(cohort['name'])}**, joined {joined_on}")
     else:
         st.caption(
             "You are not in a cohort: you study on your own, and no instructor sees your "

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from quiz_app import progress, session, ui
-from quiz_app.clock import parse
 
 DAY_MS = 24 * 60 * 60 * 1000
 
@@ -44,9 +45,14 @@ def render() -> None:
 
     if done:
         st.subheader("Scores over time", anchor=False)
+        local = course.local_time
+        finished = [a.submitted_at or a.started_at for a in done]
         frame = pd.DataFrame(
             {
-                "When": [parse(a.submitted_at or a.started_at) for a in done],
+                # The course's wall-clock times, drawn on a UTC scale: the browser shows
+                # them as they are, whatever its own time zone.
+                "When": [local.at(t).replace(tzinfo=UTC) for t in finished],
+                "Finished": [local.moment_text(t) for t in finished],
                 "Score %": [a.percent for a in done],
                 "Quiz": [a.quiz_title for a in done],
                 "Kind": ["Post-test" if a.is_post_test else "Practice" for a in done],
@@ -56,10 +62,15 @@ def render() -> None:
             alt.Chart(frame)
             .mark_line(point=alt.OverlayMarkDef(size=70))
             .encode(
-                x=alt.X("When:T", title=None, axis=alt.Axis(format="%d %b", tickMinStep=DAY_MS)),
+                x=alt.X(
+                    "When:T",
+                    title=None,
+                    scale=alt.Scale(type="utc"),
+                    axis=alt.Axis(format="%d %b", tickMinStep=DAY_MS),
+                ),
                 y=alt.Y("Score %:Q", scale=alt.Scale(domain=[0, 100])),
                 color=alt.Color("Kind:N", legend=alt.Legend(orient="bottom", title=None)),
-                tooltip=["When:T", "Quiz:N", "Score %:Q"],
+                tooltip=["Finished:N", "Quiz:N", "Score %:Q"],
             )
         )
         pass_mark = course.post_test.pass_mark if course.post_test else None
