@@ -132,16 +132,16 @@ class Attempts:
 
         With `user_id`, raises NotFound unless the attempt is that learner's.
         """
-        row = self.store.attempt(attempt_id)
+        row, responses = self.store.attempt_and_responses(attempt_id)
         if row is None or (user_id is not None and row["user_id"] != user_id):
             raise NotFound("That attempt does not exist.")
         if row["submitted_at"] is None and grading.expired(row["deadline"], iso(self.clock.now())):
             self._after_submit(
                 self.store.finalize_expired(iso(self.clock.now()), attempt_id=attempt_id)
             )
-            row = self.store.attempt(attempt_id)
+            row, responses = self.store.attempt_and_responses(attempt_id)
             assert row is not None
-        return Attempt.from_rows(row, self.store.responses(attempt_id))
+        return Attempt.from_rows(row, responses)
 
     def of_learner(self, user_id: int, quiz_id: str | None = None) -> list[Attempt]:
         """A learner's attempts, newest first (of one quiz when given), every one past its

@@ -31,7 +31,7 @@ class Answered:
 def released_answers(rows: Iterable[Row]) -> list[Answered]:
     """The answers (rows of Store.answers_of) a learner may see the marks of."""
     return [
-        Answered(r["question_id"], Fraction(r["mark_exact"]), r["answered_at"])
+        Answered(r["question_id"], grading.exact(r["mark_exact"]) or Fraction(0), r["answered_at"])
         for r in rows
         if grading.feedback_released(r["mode"], bool(r["submitted"]))
     ]

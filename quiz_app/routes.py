@@ -98,18 +98,28 @@ def route() -> None:
 
     A QuizError that the page does not handle itself ends the run with its message.
     """
-    st.set_page_config(
-        page_title="Dry needling CE quizzes", page_icon=":material/health_and_safety:"
-    )
     try:
         user = session.check_user()
-        instructor = user is not None and user.is_instructor
-        st.set_page_config(layout="wide" if instructor else "centered")
+    except QuizError as exc:  # the page still gets its title, then the plain message
+        _configure(instructor=False)
+        show_failure(exc)
+        return
+    instructor = user is not None and user.is_instructor
+    _configure(instructor)
+    try:
         session.sync_cookie()
         if ui.show_bank_status(instructor=instructor):
             st.navigation(pages_for(user)).run()
     except QuizError as exc:
         show_failure(exc)
+
+
+def _configure(instructor: bool) -> None:
+    st.set_page_config(
+        page_title="Dry needling CE quizzes",
+        page_icon=":material/health_and_safety:",
+        layout="wide" if instructor else "centered",
+    )
 
 
 def show_failure(exc: Exception) -> bool:

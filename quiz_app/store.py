@@ -82,6 +82,9 @@ def _one(cursor: sqlite3.Cursor) -> Row | None:
     return rows[0] if rows else None
 
 
+_RESPONSES = "SELECT * FROM responses WHERE attempt_id = ? ORDER BY answered_at, question_id"
+
+
 def _close(conn: sqlite3.Connection, attempt_id: int, at: str) -> bool:
     """Submit an open attempt at `at` inside a write: its exact total and pass or fail,
     decided by quiz_app.grading. False when it was submitted already."""
@@ -93,7 +96,7 @@ def _close(conn: sqlite3.Connection, attempt_id: int, at: str) -> bool:
         return False
     max_score = float(len(json.loads(row[0])))
     score = grading.total(
-        Fraction(text)
+        grading.exact(text) or Fraction(0)
         for (text,) in conn.execute(
             "SELECT mark_exact FROM responses WHERE attempt_id = ?", (attempt_id,)
         )
@@ -774,10 +777,16 @@ class Store:
         )
 
     def responses(self, attempt_id: int) -> list[Row]:
-        return self.query(
-            "SELECT * FROM responses WHERE attempt_id = ? ORDER BY answered_at, question_id",
-            (attempt_id,),
-        )
+        return self.query(_RESPONSES, (attempt_id,))
+
+    def attempt_and_responses(self, attempt_id: int) -> tuple[Row | None, list[Row]]:
+        """An attempt's row and its responses, read together (one consistent snapshot)."""
+        with self.borrow() as conn:
+            conn.execute("BEGIN")
+            attempt = _one(conn.execute("SELECT * FROM attempts WHERE id = ?", (attempt_id,)))
+            responses = _dicts(conn.execute(_RESPONSES, (attempt_id,)))
+            conn.execute("COMMIT")
+        return attempt, responses
 
     # -- certificates -------------------------------------------------------------------
 
