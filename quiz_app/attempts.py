@@ -30,8 +30,6 @@ from quiz_app.records import Attempt, Response
 from quiz_app.scoring import check_answer, mark
 from quiz_app.store import DeadlinePassed, NotFound, Store
 
-__all__ = ["Attempt", "Attempts", "NoAttemptsLeft", "OtherAttemptOpen", "Response"]
-
 _question_adapter: TypeAdapter[Any] = TypeAdapter(Question)
 
 

@@ -212,7 +212,7 @@ def attempt_summary(
 ) -> None:
     """Score, pass or fail, and the marks by topic of a submitted attempt; with
     `certificates`, a passed post-test offers its certificate."""
-    if attempt.deadline and attempt.submitted_at == attempt.deadline:
+    if attempt.timed_out:
         st.info(
             "Time ran out: the attempt was submitted at the deadline with the answers "
             "saved before it.",

@@ -27,9 +27,10 @@ from streamlit.testing.v1 import AppTest, local_script_runner
 
 from quiz_app import cli, session
 from quiz_app.accounts import INSTRUCTOR, Accounts, User
-from quiz_app.attempts import Attempt, Attempts
+from quiz_app.attempts import Attempts
 from quiz_app.clock import ManualClock
 from quiz_app.course import BANKS_ENV, Course
+from quiz_app.records import Attempt
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store, StoreError
 from quiz_app.testing import APP, fill_answer, open_app, sign_in_as, submit_answer, texts
