@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from functools import cached_property
 from types import MappingProxyType
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -30,12 +31,17 @@ MAX_STEM = 4_000
 MAX_CHOICE = 500
 MAX_PROSE = 4_000
 MAX_QUOTE_WORDS = 30
+MAX_SPARES = 3
 
 
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be blank")
     return value
+
+
+def _freeze(mapping: dict[str, str]) -> MappingProxyType[str, str]:
+    return MappingProxyType(dict(mapping))
 
 
 Slug = Annotated[
@@ -47,6 +53,20 @@ ShortText = Annotated[
 ]
 Prose = Annotated[StrictStr, StringConstraints(max_length=MAX_PROSE), AfterValidator(_not_blank)]
 Level = Literal["recall", "understanding", "application"]
+# The item-writing lint's rules (`quiz-app validate --lint`), by the name a question
+# uses to silence one of them with a reason (`lint: {rule: reason}`).
+LintRule = Literal[
+    "absolutes",
+    "hedges",
+    "longest-key",
+    "stem-cue",
+    "pair-cue",
+    "giveaway",
+    "overcited",
+    "no-spare",
+    "order-unstated",
+]
+LINT_RULES: tuple[str, ...] = get_args(LintRule)
 
 
 class Model(BaseModel):
@@ -71,12 +91,29 @@ class QuestionBase(Model):
     stem: Stem
     explanation: Prose
     sources: tuple[SourceRef, ...] = Field(min_length=1, max_length=5)
+    # Kept for the post-test: never drawn for practice, weak spots or review.
+    reserved: StrictBool = False
+    # Enemy items: never on one form with this question (symmetric; one side suffices).
+    excludes: tuple[Slug, ...] = ()
+    # Lint warnings silenced, each with the reason a reviewer can read.
+    lint: Annotated[dict[LintRule, ShortText], AfterValidator(_freeze)] = Field(
+        default_factory=dict
+    )
 
     @cached_property
     def content_hash(self) -> str:
-        """A short hash of everything a learner sees, so edits never mix statistics."""
-        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        """A short hash of everything a learner sees, so edits never mix statistics.
+
+        How the course uses a question (reserved, its enemies, silenced lint) is not
+        seen, so changing it keeps the question's statistics."""
+        seen = self.model_dump(mode="json", exclude=set(_UNSEEN))
+        if not seen.get("spares", True):
+            del seen["spares"]  # a matching question without spares hashes as before
+        payload = json.dumps(seen, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+_UNSEEN = ("reserved", "excludes", "lint")
 
 
 class SingleQuestion(QuestionBase):
@@ -97,6 +134,13 @@ class TrueFalseQuestion(QuestionBase):
 class MatchingQuestion(QuestionBase):
     type: Literal["matching"]
     pairs: tuple[tuple[ShortText, ShortText], ...] = Field(min_length=3, max_length=6)
+    # Right-hand options that match no left item, so the last pair is not free.
+    spares: tuple[ShortText, ...] = Field(default=(), max_length=MAX_SPARES)
+
+    @property
+    def rights(self) -> tuple[str, ...]:
+        """Every right-hand option: the pairs' right sides in order, then the spares."""
+        return tuple(right for _, right in self.pairs) + self.spares
 
 
 class OrderingQuestion(QuestionBase):
@@ -109,10 +153,6 @@ Question = Annotated[
     Field(discriminator="type"),
 ]
 ChoiceQuestion = SingleQuestion | MultipleQuestion
-
-
-def _freeze(mapping: dict[str, str]) -> MappingProxyType[str, str]:
-    return MappingProxyType(dict(mapping))
 
 
 Objectives = Annotated[dict[Slug, ShortText], Field(min_length=1), AfterValidator(_freeze)]
@@ -133,9 +173,21 @@ class Bank(BankHeader):
 
 
 class SourceDoc(Model):
-    """One source document as `sources.yaml` declares it."""
+    """One source document as `sources.yaml` declares it. Stems name a document by its
+    `label` (one per document), and the app shows the label with the title."""
 
     id: Slug
+    label: ShortText
     title: ShortText
     file: ShortText
     author: ShortText | None = None
+
+
+def enemy_map(questions: Iterable[QuestionBase]) -> dict[str, frozenset[str]]:
+    """Each question's enemies, both ways: `a` excluding `b` keeps `b` from `a` too."""
+    found: dict[str, set[str]] = {}
+    for question in questions:
+        for other in question.excludes:
+            found.setdefault(question.id, set()).add(other)
+            found.setdefault(other, set()).add(question.id)
+    return {qid: frozenset(others) for qid, others in found.items()}

@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
-from quiz_app.bank import Bank, Question, SourceDoc
+from quiz_app.bank import Bank, Question, SourceDoc, enemy_map
 from quiz_app.clock import LocalTime
 from quiz_app.errors import BankError
 from quiz_app.quizdef import PRACTICE, CourseInfo, QuizDef
@@ -77,6 +77,11 @@ class Course:
         # default=dict: objectives and blueprints are read-only mappings
         payload = json.dumps(content, sort_keys=True, ensure_ascii=False, default=dict)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    @cached_property
+    def enemies(self) -> Mapping[str, frozenset[str]]:
+        """Each question's enemy items (symmetric): never two of them on one form."""
+        return MappingProxyType(enemy_map(self.questions))
 
     @cached_property
     def local_time(self) -> LocalTime:

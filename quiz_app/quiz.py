@@ -16,6 +16,7 @@ from typing import Any
 from quiz_app.bank import Question
 from quiz_app.course import Course
 from quiz_app.errors import QuizError
+from quiz_app.forms import fill_blueprint
 from quiz_app.quizdef import QuizDef
 
 
@@ -71,33 +72,58 @@ def draw(
 ) -> tuple[Slot, ...]:
     """The slots of a new attempt of `quiz`, determined by `seed`.
 
-    A post-test takes its blueprint's count from each topic. A practice quiz takes
-    `length` (default: the quiz's own) questions from its topics. `pool`, when given,
-    limits the draw to those question ids (the "weak spots" quiz). Raises
-    NotEnoughQuestions when nothing can be drawn.
+    A post-test takes its blueprint's count from each topic, from the questions reserved
+    for it (unless the post-test sets `reserved_only: false`), and never puts two enemy
+    questions (`excludes`) on one form. A practice quiz takes `length` (default: the
+    quiz's own) questions from its topics, never a reserved one, keeping enemies apart
+    while the pool allows. `pool`, when given, limits the draw to those question ids
+    (the "weak spots" quiz). Raises NotEnoughQuestions when nothing can be drawn.
     """
     rng = random.Random(seed)
     allowed = set(pool) if pool is not None else None
+    post_test = quiz.blueprint is not None
+    reserved_only = post_test and quiz.reserved_only
 
     def candidates(topics: Sequence[str]) -> list[Question]:
-        found = [
+        return [
             q
             for topic in topics
             for q in course.bank(topic).questions
-            if allowed is None or q.id in allowed
+            if (allowed is None or q.id in allowed)
+            and (q.reserved if reserved_only else post_test or not q.reserved)
         ]
-        return found
 
-    chosen: list[Question] = []
     if quiz.blueprint is not None:
-        for topic, count in quiz.blueprint.items():
-            available = candidates([topic])
-            chosen.extend(rng.sample(available, min(count, len(available))))
+        pools = {topic: candidates([topic]) for topic in quiz.blueprint}
+        chosen = fill_blueprint(quiz.blueprint, pools, course.enemies, rng)
+        if chosen is None:
+            raise NotEnoughQuestions(
+                f'the questions of "{quiz.title}" cannot fill its blueprint without putting '
+                "two questions that exclude each other on one form"
+            )
     else:
-        available = candidates(quiz.topics)
-        wanted = length or quiz.length
-        chosen = rng.sample(available, min(wanted, len(available)))
+        chosen = _practice_sample(candidates(quiz.topics), length or quiz.length, course, rng)
     if not chosen:
         raise NotEnoughQuestions(f'no questions are available for "{quiz.title}"')
     rng.shuffle(chosen)
     return tuple(Slot(q.id, shuffle_parts(q, rng), q.content_hash) for q in chosen)
+
+
+def _practice_sample(
+    available: list[Question], wanted: int, course: Course, rng: random.Random
+) -> list[Question]:
+    """`wanted` questions at random, enemies apart while the pool allows, then topped up."""
+    order = rng.sample(available, len(available))
+    chosen: list[Question] = []
+    banned: set[str] = set()
+    skipped: list[Question] = []
+    for question in order:
+        if len(chosen) == wanted:
+            break
+        if question.id in banned:
+            skipped.append(question)
+            continue
+        chosen.append(question)
+        banned |= course.enemies.get(question.id, frozenset())
+    chosen.extend(skipped[: max(0, wanted - len(chosen))])
+    return chosen

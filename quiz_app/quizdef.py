@@ -11,9 +11,9 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StrictFloat, StrictInt, model_validator
+from pydantic import AfterValidator, Field, StrictBool, StrictFloat, StrictInt, model_validator
 
-from quiz_app.bank import Model, ShortText, Slug
+from quiz_app.bank import Model, Prose, ShortText, Slug
 from quiz_app.clock import UTC_NAME, is_time_zone
 
 Mode = Literal["practice", "post_test"]
@@ -41,6 +41,8 @@ class QuizDef(Model):
     time_limit_minutes: Annotated[StrictInt, Field(ge=1, le=600)] | None = None
     attempts_allowed: Annotated[StrictInt, Field(ge=1, le=100)] | None = None
     ce_hours: Annotated[StrictInt | StrictFloat, Field(gt=0, le=100)] | None = None
+    # A post-test draws only questions reserved for it, unless this is false.
+    reserved_only: StrictBool = True
 
     @model_validator(mode="after")
     def _fields_fit_mode(self) -> QuizDef:
@@ -51,6 +53,8 @@ class QuizDef(Model):
                 raise ValueError("a practice quiz needs questions (how many to draw)")
             if self.blueprint is not None:
                 raise ValueError("a practice quiz draws by topics and questions, not a blueprint")
+            if "reserved_only" in self.model_fields_set:
+                raise ValueError("reserved_only is for a post-test; practice never draws reserved")
         else:
             missing = [
                 name
@@ -101,6 +105,9 @@ class CourseInfo(Model):
     title: ShortText
     provider: ShortText
     time_zone: Annotated[ShortText, AfterValidator(_known_time_zone)] = UTC_NAME
+    # What the course covers and does not, and what passing it does not qualify for:
+    # shown on the Start page, the post-test's rules and the certificate.
+    scope: Prose | None = None
 
 
 class QuizzesFile(Model):

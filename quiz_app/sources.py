@@ -87,28 +87,29 @@ def _read_folded(path: Path) -> str | None:
     return text
 
 
-def find_source_texts(explicit: Path | None = None) -> SourceTexts:
-    """Locate the source texts: `explicit`, else $QUIZ_SOURCES_DIR, else ../shared/sources.
-
-    The fallback is the `shared/sources` folder beside the checkout (the repository's
-    parent), then beside the current directory's parent. Returns a SourceTexts whose
-    `skipped_reason` says why the quote check cannot run when nothing is found.
-    """
+def find_source_texts(explicit: Path | None = None, declared: Path | None = None) -> SourceTexts:
+    """Locate the source texts, first found wins: `explicit`, $QUIZ_SOURCES_DIR, the
+    folder `sources.yaml` names (`declared`; by default `sources/` beside the banks),
+    and last `../shared/sources` beside the checkout (or beside the current folder's
+    parent). Returns a SourceTexts whose `skipped_reason` says where it looked when
+    the quote check cannot run."""
     if explicit is not None:
         return _from_dir(explicit, f"sources folder {explicit} does not exist")
     configured = os.environ.get(SOURCES_ENV)
     if configured:
         return _from_dir(Path(configured), f"{SOURCES_ENV}={configured} does not exist")
     candidates = [
+        *([declared] if declared is not None else []),
         _PACKAGE_ROOT.parent / "shared" / "sources",
         Path.cwd().parent / "shared" / "sources",
     ]
     for candidate in candidates:
         if candidate.is_dir():
             return SourceTexts(candidate, None)
+    looked = f"{declared} (named by sources.yaml) or " if declared is not None else ""
     return SourceTexts(
         None,
-        f"no source texts found: set {SOURCES_ENV} or place them in ../shared/sources",
+        f"no source texts found in {looked}../shared/sources; set {SOURCES_ENV} to their folder",
     )
 
 

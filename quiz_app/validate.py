@@ -7,6 +7,7 @@ Rules that span fields or files (DESIGN.md section 3) follow, with the YAML line
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,8 +25,10 @@ from quiz_app.bank import (
     Question,
     SingleQuestion,
     SourceDoc,
+    enemy_map,
 )
 from quiz_app.errors import Problem
+from quiz_app.forms import fill_blueprint
 from quiz_app.quizdef import CourseInfo, QuizDef, QuizzesFile
 from quiz_app.sources import SourceTexts, find_source_texts, fold, word_count
 from quiz_app.yamldoc import Loc, YamlDoc, load_yaml
@@ -33,6 +36,7 @@ from quiz_app.yamldoc import Loc, YamlDoc, load_yaml
 SOURCES_FILE = "sources.yaml"
 QUIZZES_FILE = "quizzes.yaml"
 SPECIAL_FILES = {SOURCES_FILE, QUIZZES_FILE}
+DEFAULT_SOURCES_FOLDER = "sources"  # beside the banks, unless sources.yaml names another
 
 _question_adapter: TypeAdapter[Any] = TypeAdapter(Question)
 
@@ -115,25 +119,32 @@ def validate_paths(paths: Sequence[Path], texts: SourceTexts | None = None) -> R
     Each bank's sources come from the `sources.yaml` in its own folder. Never raises
     for bad content: everything wrong ends up in `Report.problems`, sorted by file/line.
     """
-    texts = texts or find_source_texts()
-    report = Report(quotes_skipped_reason=texts.skipped_reason)
     files = bank_files(paths)
-    report.files = files
+    report = Report(files=files)
     folders = sorted({f.parent for f in files} | {p for p in paths if p.is_dir()})
+    texts_of: dict[Path, SourceTexts] = {}
     for folder in folders:
-        report.sources.update(_load_sources(folder, report, texts))
+        docs, folder_texts = _load_sources(folder, report, texts)
+        report.sources.update(docs)
+        texts_of[folder] = folder_texts
+        if folder_texts.skipped_reason and report.quotes_skipped_reason is None:
+            report.quotes_skipped_reason = folder_texts.skipped_reason
     seen_ids: dict[str, str] = {}
     seen_topics: dict[str, str] = {}
+    excludes: list[tuple[Problem, str]] = []
     for path in files:
         shown = display_path(path)
         loaded = load_yaml(path, shown)
         if isinstance(loaded, Problem):
             report.problems.append(loaded)
             continue
-        checker = _BankChecker(loaded, report, texts, seen_ids, seen_topics)
-        bank = checker.check()
+        checker = _BankChecker(loaded, report, texts_of[path.parent], seen_ids, seen_topics)
+        bank = checker.check(excludes)
         if bank is not None:
             report.banks.append(bank)
+    for where, other in excludes:
+        if other not in seen_ids:
+            report.problems.append(where)
     # Quizzes draw on every bank of their folder, so check them only for whole folders.
     for folder in (p for p in paths if p.is_dir()):
         if (folder / QUIZZES_FILE).exists():
@@ -197,8 +208,47 @@ def _load_quizzes(path: Path, report: Report) -> None:
                         f"{sizes[topic]}",
                     )
                 )
+        if quiz.blueprint is not None:
+            _check_blueprint_fills(quiz, shown, loaded.line((*base, "blueprint")), report)
     report.quizzes.extend(parsed.quizzes)
     report.info = parsed.course
+
+
+def _check_blueprint_fills(quiz: QuizDef, shown: str, line: int, report: Report) -> None:
+    """A post-test's blueprint can be filled from the questions it may draw (the reserved
+    ones unless `reserved_only: false`) with no two enemies on one form."""
+    if report.problems or quiz.blueprint is None:
+        return  # a broken bank would make this check report nonsense
+    pools = {
+        bank.topic: [q for q in bank.questions if q.reserved or not quiz.reserved_only]
+        for bank in report.banks
+    }
+    where = f"quiz {quiz.id}: blueprint"
+    short = False
+    for topic, count in quiz.blueprint.items():
+        have = len(pools.get(topic, ()))
+        if topic in pools and count > have and quiz.reserved_only:
+            short = True
+            report.problems.append(
+                Problem(
+                    shown,
+                    line,
+                    f"{where}.{topic}: asks for {count} questions but {have} of the bank's "
+                    "questions are reserved for the post-test (reserved: true)",
+                )
+            )
+    if short or not set(quiz.blueprint) <= set(pools):
+        return
+    if fill_blueprint(quiz.blueprint, pools, enemy_map(report.questions), random.Random(0)) is None:
+        report.problems.append(
+            Problem(
+                shown,
+                line,
+                f"{where}: no form can be drawn: the questions' exclusions (excludes) leave too "
+                "few questions that are not each other's enemies; remove an exclusion or "
+                "reserve more questions",
+            )
+        )
 
 
 def _quiz_label(data: Any, loc: Loc) -> str:
@@ -210,42 +260,80 @@ def _quiz_label(data: Any, loc: Loc) -> str:
     return ""
 
 
-def _load_sources(folder: Path, report: Report, texts: SourceTexts) -> dict[str, SourceDoc]:
+def _load_sources(
+    folder: Path, report: Report, explicit: SourceTexts | None
+) -> tuple[dict[str, SourceDoc], SourceTexts]:
+    """The documents `folder/sources.yaml` declares, and where their texts are found."""
     path = folder / SOURCES_FILE
     shown = display_path(path)
+    default_texts = explicit or find_source_texts(declared=folder / DEFAULT_SOURCES_FOLDER)
     if not path.exists():
         report.problems.append(Problem(shown, 1, "sources.yaml is missing from this folder"))
-        return {}
+        return {}, default_texts
     loaded = load_yaml(path, shown)
     if isinstance(loaded, Problem):
         report.problems.append(loaded)
-        return {}
-    if not isinstance(loaded.data, dict):
-        report.problems.append(Problem(shown, 1, "must map each source id to its title and file"))
-        return {}
+        return {}, default_texts
+    data = loaded.data
+    if not isinstance(data, dict) or not isinstance(data.get("documents"), dict):
+        report.problems.append(
+            Problem(
+                shown,
+                1,
+                "must have documents: a mapping of each source id to its label, title and file "
+                "(and optionally folder: where the texts are)",
+            )
+        )
+        return {}, default_texts
+    for key in data:
+        if key not in ("folder", "documents"):
+            report.problems.append(
+                Problem(shown, loaded.line((key,)), f"{key}: is not a field of sources.yaml")
+            )
+    texts = default_texts
+    declared = data.get("folder")
+    if declared is not None:
+        if not isinstance(declared, str) or not declared.strip():
+            report.problems.append(
+                Problem(shown, loaded.line(("folder",)), "folder: must be a folder's path")
+            )
+        elif explicit is None:
+            texts = find_source_texts(declared=folder / declared)
     docs: dict[str, SourceDoc] = {}
-    for key, entry in loaded.data.items():
+    labels: dict[str, str] = {}
+    for key, entry in data["documents"].items():
         value = {"id": key, **entry} if isinstance(entry, dict) else entry
+        base: Loc = ("documents", key)
         try:
             doc = SourceDoc.model_validate(value)
         except ValidationError as exc:
             for err in exc.errors():
-                loc = (key, *[part for part in err["loc"] if part != "id"])
-                where = ".".join(str(part) for part in loc)
+                loc = (*base, *[part for part in err["loc"] if part != "id"])
+                where = ".".join(str(part) for part in loc[1:])
                 report.problems.append(
                     Problem(shown, loaded.line(loc), f"source {where}: {_explain(err)}")
                 )
             continue
+        first = labels.get(fold(doc.label))
+        if first:
+            report.problems.append(
+                Problem(
+                    shown,
+                    loaded.line((*base, "label")),
+                    f'source {key}: label: "{_show(doc.label)}" is already the label of {first}',
+                )
+            )
+        labels[fold(doc.label)] = key
         if texts.available and texts.folded(doc.file) is None:
             report.problems.append(
                 Problem(
                     shown,
-                    loaded.line((key, "file")),
+                    loaded.line((*base, "file")),
                     f'source {key}: file "{doc.file}" is not in {texts.directory}',
                 )
             )
         docs[doc.id] = doc
-    return docs
+    return docs, texts
 
 
 class _BankChecker:
@@ -269,7 +357,9 @@ class _BankChecker:
     def problem(self, loc: Loc, message: str) -> None:
         self.report.problems.append(Problem(self.doc.path, self.doc.line(loc), message))
 
-    def check(self) -> Bank | None:
+    def check(self, excludes: list[tuple[Problem, str]]) -> Bank | None:
+        """The bank, or None when it has problems. Each excluded id is added to
+        `excludes` with the problem to report if no bank has that id."""
         data = self.doc.data
         if not isinstance(data, dict):
             self.problem((), "a bank must be a mapping with topic, title, objectives, questions")
@@ -293,6 +383,10 @@ class _BankChecker:
         objectives = header.objectives if header else {}
         for index, question in questions:
             self.check_rules(index, question, objectives)
+            for k, other in enumerate(question.excludes):
+                loc: Loc = ("questions", index, "excludes", k)
+                message = f'question {question.id}: excludes[{k}]: "{other}" is no question\'s id'
+                excludes.append((Problem(self.doc.path, self.doc.line(loc), message), other))
         if header is None or len(self.report.problems) > self.count_before:
             return None
         return Bank.model_construct(
@@ -352,14 +446,25 @@ class _BankChecker:
         if isinstance(q, SingleQuestion | MultipleQuestion):
             self.check_choices(base, q)
         elif q.type == "matching":
-            for side in (0, 1):
-                pairs = [(("pairs", i, side), pair[side]) for i, pair in enumerate(q.pairs)]
-                self.check_unique(base, prefix, pairs)
+            lefts = [(("pairs", i, 0), pair[0]) for i, pair in enumerate(q.pairs)]
+            self.check_unique(base, prefix, lefts)
+            rights = [(("pairs", i, 1), pair[1]) for i, pair in enumerate(q.pairs)]
+            spares = [(("spares", i), spare) for i, spare in enumerate(q.spares)]
+            self.check_unique(base, prefix, rights + spares)
         elif q.type == "ordering":
             items = [(("items", i), item) for i, item in enumerate(q.items)]
             self.check_unique(base, prefix, items)
         for i, ref in enumerate(q.sources):
             self.check_source(base, prefix, i, ref.doc, ref.quote)
+        for k, other in enumerate(q.excludes):
+            if other == q.id:
+                self.problem(
+                    (*base, "excludes", k),
+                    f"{prefix}: excludes[{k}]: a question cannot exclude itself",
+                )
+        self.check_unique(
+            base, prefix, [(("excludes", k), other) for k, other in enumerate(q.excludes)]
+        )
 
     def check_choices(self, base: Loc, q: SingleQuestion | MultipleQuestion) -> None:
         prefix = f"question {q.id}"

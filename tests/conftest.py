@@ -19,9 +19,11 @@ SOURCE_TEXT = (
 )
 
 SOURCES_YAML = """\
-doc:
-  title: A test document
-  file: doc.txt
+documents:
+  doc:
+    label: Test document
+    title: A test document
+    file: doc.txt
 """
 
 # A minimal valid bank; the line numbers matter to test_validate_rules.py.
@@ -147,6 +149,7 @@ quizzes:
     time_limit_minutes: 30
     attempts_allowed: 2
     ce_hours: 1.5
+    reserved_only: false
 """
 
 

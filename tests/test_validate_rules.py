@@ -226,7 +226,7 @@ def test_source_file_missing_from_sources_dir(bank_dir: Path, sources_dir: Path)
     write(bank_dir, "demo.yaml", BANK)
     report = validate_paths([bank_dir])
     assert [str(p) for p in report.problems] == [
-        f'sources.yaml:3: source doc: file "doc.txt" is not in {sources_dir}'
+        f'sources.yaml:5: source doc: file "doc.txt" is not in {sources_dir}'
     ]
 
 
@@ -261,6 +261,7 @@ quizzes:
     time_limit_minutes: 30
     attempts_allowed: 3
     ce_hours: 1.0
+    reserved_only: false
 """
 
 
