@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import itertools
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
 
+from quiz_app.accounts import INSTRUCTOR, Accounts, User
+from quiz_app.attempts import Attempts
+from quiz_app.clock import ManualClock
 from quiz_app.course import Course
+from quiz_app.quiz import Slot, draw, shown_order
 from quiz_app.scoring import (
     InvalidAnswer,
     check_answer,
@@ -22,6 +28,8 @@ from quiz_app.scoring import (
     expected_guess,
     mark,
 )
+from quiz_app.store import Store
+from quiz_app.testing import fill_answer, open_app, submit_answer, texts
 from tests.test_scoring import matching
 
 SPARE = 4
@@ -105,3 +113,71 @@ def test_marks_with_spares_stay_between_0_and_1(question, data: st.DataObject) -
     earned = mark(question, answer)
     assert 0 <= earned <= 1
     assert (earned == 1) == (answer == correct_answer(question))
+
+
+# -- the draw ---------------------------------------------------------------------------------
+
+
+def test_the_draw_shuffles_the_spares_in(spares_course: Course, question) -> None:
+    quiz = spares_course.practice_quiz(["demo"], 6)
+    orders = [
+        next(s.order for s in draw(quiz, spares_course, seed) if s.question_id == "q-spares")
+        for seed in range(40)
+    ]
+    assert all(sorted(order) == list(range(len(question.rights))) for order in orders)
+    assert len({order.index(SPARE) for order in orders}) == len(question.rights)
+
+
+def test_a_slot_recorded_without_the_spares_still_shows_them(question) -> None:
+    assert shown_order(question, Slot("q-spares", (2, 0, 3, 1))) == (2, 0, 3, 1, SPARE)
+    assert shown_order(question, Slot("q-spares", (2, 0, 4, 3, 1))) == (2, 0, 4, 3, 1)
+
+
+# -- the learner's pages ----------------------------------------------------------------------
+
+
+def test_practice_offers_every_option_and_reviews_the_spare(
+    env: None, learner: User, db_path: Path, spares_course: Course, clock: ManualClock, question
+) -> None:
+    service = Attempts(Store(db_path), spares_course, clock)
+    attempt = service.start(learner.id, spares_course.practice_quiz(["demo"], 6))
+    slot = next(s for s in attempt.slots if s.question_id == "q-spares")
+    service.move(attempt, attempt.slots.index(slot))
+    at = open_app(learner, "views/quiz.py")
+    key = f"a{attempt.id}-q-spares"
+    shown = [question.rights[i] for i in slot.order]
+    for left in range(4):
+        assert at.selectbox(key=f"{key}-match-{left}").options == shown
+    fill_answer(at, key, question, [0, 1, 2, SPARE])
+    submit_answer(at, key, post_test=False)
+    assert not at.exception
+    assert [w.value for w in at.warning] == ["Partly right: 0.69 of 1 mark."]
+    page = texts(at)
+    assert "| z | :red[:material/cancel:] &lt;i&gt;fifty&lt;/i&gt; | 40 |" in page
+    assert "| w | :green[:material/check_circle:] 10 | 10 |" in page
+    assert "*Also offered, matching nothing:* &lt;i&gt;fifty&lt;/i&gt;" in page
+    assert "<i>" not in page
+    assert service.load(attempt.id).responses["q-spares"].mark == Fraction(11, 16)
+
+
+def test_an_old_slot_without_the_spares_still_offers_them(question) -> None:
+    def page(question, slot):
+        from quiz_app.widgets import answer_input
+
+        answer_input(question, slot, "k", None)
+
+    at = AppTest.from_function(page, args=(question, Slot("q-spares", (3, 1, 0, 2)))).run()
+    assert at.selectbox(key="k-match-0").options == ["40", "20", "10", "30", "<i>fifty</i>"]
+
+
+# -- instructors ------------------------------------------------------------------------------
+
+
+def test_the_bank_browser_lists_the_spares(env: None, accounts: Accounts) -> None:
+    teacher = accounts.sign_up("teacher", "Teacher", "teacher-pass", INSTRUCTOR)
+    at = open_app(teacher, "views/bank_browser.py")
+    assert not at.exception
+    page = texts(at)
+    assert "- z :material/arrow_forward: **40**" in page
+    assert "- *matches nothing:* &lt;i&gt;fifty&lt;/i&gt;" in page
+    assert "<i>" not in page
