@@ -7,6 +7,7 @@ sides, 4 is the spare, "<i>fifty</i>".
 from __future__ import annotations
 
 import itertools
+import json
 from fractions import Fraction
 from pathlib import Path
 
@@ -16,9 +17,11 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from quiz_app.accounts import INSTRUCTOR, Accounts, User
+from quiz_app.analytics import option_shares
 from quiz_app.attempts import Attempts
 from quiz_app.clock import ManualClock
 from quiz_app.course import Course
+from quiz_app.demo import generate
 from quiz_app.quiz import Slot, draw, shown_order
 from quiz_app.scoring import (
     InvalidAnswer,
@@ -173,6 +176,17 @@ def test_an_old_slot_without_the_spares_still_offers_them(question) -> None:
 # -- instructors ------------------------------------------------------------------------------
 
 
+def test_option_shares_show_whether_the_spare_attracts(question) -> None:
+    answers = [[0, 1, 2, 3], [SPARE, 1, 2, 3], [SPARE, SPARE, 2, 3], [1, 0, 2, SPARE]]
+    assert [(s.label, s.correct, s.share) for s in option_shares(question, answers)] == [
+        ("w → 10", True, 0.25),
+        ("x → 20", True, 0.5),
+        ("y → 30", True, 1.0),
+        ("z → 40", True, 0.75),
+        ("<i>fifty</i> (matches nothing)", False, 0.75),
+    ]
+
+
 def test_the_bank_browser_lists_the_spares(env: None, accounts: Accounts) -> None:
     teacher = accounts.sign_up("teacher", "Teacher", "teacher-pass", INSTRUCTOR)
     at = open_app(teacher, "views/bank_browser.py")
@@ -181,3 +195,13 @@ def test_the_bank_browser_lists_the_spares(env: None, accounts: Accounts) -> Non
     assert "- z :material/arrow_forward: **40**" in page
     assert "- *matches nothing:* &lt;i&gt;fifty&lt;/i&gt;" in page
     assert "<i>" not in page
+
+
+def test_demo_answers_choose_spares_within_range(tmp_path: Path, spares_course: Course) -> None:
+    store = Store(tmp_path / "demo.db")
+    generate(store, spares_course, learners=30, attempts=4, seed=3)
+    rows = store.query("SELECT answer FROM responses WHERE question_id = 'q-spares'")
+    answers = [json.loads(row["answer"]) for row in rows]
+    question = spares_course.question("q-spares")
+    assert answers and all(check_answer(question, a) == a for a in answers)
+    assert any(SPARE in a for a in answers)
