@@ -149,8 +149,11 @@ def answer_markdown(question: Question, with_feedback: bool = True) -> str:
         return f"- {RIGHT} **{'True' if question.answer else 'False'}**"
     if question.type == "matching":
         return "\n".join(
-            f"- {safe(left)} :material/arrow_forward: **{safe(right)}**"
-            for left, right in question.pairs
+            [
+                f"- {safe(left)} :material/arrow_forward: **{safe(right)}**"
+                for left, right in question.pairs
+            ]
+            + [f"- *matches nothing:* {safe(spare)}" for spare in question.spares]
         )
     return "\n".join(f"{i}. {safe(item)}" for i, item in enumerate(question.items, start=1))
 
