@@ -466,9 +466,10 @@ class _Linter:
     def giveaway_pairs(self) -> Iterator[tuple[Question, Question, set[str]]]:
         """(A, B, words): A's form text gives away B's answer. One stem or option of A
         holds at least two (three of a true/false statement, whose patient details are
-        no answer), and at least 60%, of the rare words that carry B's answer (words of
-        a key that no wrong option of B has, or of a true/false statement; rare: on at most five questions' forms, so the course's everyday vocabulary is
-        no evidence). Enemies included: they are candidates the banks already keep apart."""
+        no answer), and at least 60%, of the rare words that carry B's answer: words of a
+        key that no wrong option of B has, or of a true/false statement; rare: on at most
+        five questions' forms, so the course's everyday vocabulary is no evidence.
+        Enemies included: they are candidates the banks already keep apart."""
         seen_on: Counter[str] = Counter()
         for q in self.questions:
             seen_on.update(set().union(*(stems_of(text) for text in visible_texts(q))))

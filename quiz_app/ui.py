@@ -163,10 +163,7 @@ def show_sources(question: Question, course: Course) -> None:
     title and author."""
     for ref in question.sources:
         doc = course.sources.get(ref.doc)
-        if doc is None:
-            named = safe(ref.doc)
-        else:
-            named = f"**{safe(doc.label)}**: *{safe(doc.title)}*"
+        named = safe(ref.doc) if doc is None else f"**{safe(doc.label)}**: *{safe(doc.title)}*"
         byline = f", {safe(doc.author)}" if doc and doc.author else ""
         st.markdown(f"> {safe(ref.quote)}\n>\n> — {named}{byline}")
 
