@@ -25,7 +25,7 @@ from quiz_app.course import Course
 from quiz_app.errors import QuizError
 from quiz_app.progress import Answered, released_answers
 from quiz_app.quiz import Slot, draw
-from quiz_app.quizdef import POST_TEST, QuizDef
+from quiz_app.quizdef import POST_TEST, REVIEW_PARTS, QuizDef, ReviewOptions
 from quiz_app.records import Attempt, Response
 from quiz_app.scoring import check_answer, mark
 from quiz_app.store import DeadlinePassed, NotFound, Store
@@ -146,6 +146,20 @@ class Attempts:
         deadline submitted."""
         self.finalize_expired(user_id)
         return [self.load(row["id"]) for row in self.store.attempts_of(user_id, quiz_id)]
+
+    def review_parts(self, attempt: Attempt) -> frozenset[str]:
+        """What the learner's review of a submitted attempt shows of each question: for a
+        post-test, what the course's review options allow after how it ended; for
+        practice, everything."""
+        if not attempt.is_post_test:
+            return REVIEW_PARTS
+        quiz = self.course.quiz(attempt.quiz_id) if self.course.has_quiz(attempt.quiz_id) else None
+        options = quiz.review if quiz is not None else ReviewOptions()
+        rows = self.store.attempts_of(attempt.user_id, attempt.quiz_id)
+        still_open = any(row["submitted_at"] is None for row in rows)
+        allowed = quiz.attempts_allowed if quiz is not None else None
+        left = still_open or grading.may_start(len(rows), allowed)
+        return options.shown(bool(attempt.passed), left)
 
     def released_answers(self, user_id: int) -> list[Answered]:
         """The learner's answers whose feedback is released (never an open post-test's),

@@ -10,11 +10,12 @@ here, so no page can tell the learner how an open post-test is going.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from quiz_app import grading
+from quiz_app.bank import Question
 from quiz_app.course import Course
 from quiz_app.records import Attempt, Row
 
@@ -143,20 +144,39 @@ class TopicScore:
 
 def topic_breakdown(attempt: Attempt, course: Course) -> list[TopicScore]:
     """An attempt's marks by topic, in the course's topic order."""
+    titles = {bank.topic: bank.title for bank in course.banks}
+    return _breakdown(attempt, course, lambda q: course.topic_of(q.id), titles)
+
+
+def objective_breakdown(attempt: Attempt, course: Course) -> list[TopicScore]:
+    """An attempt's marks by learning objective (`title` is the objective's text), in
+    the course's topic order and each bank's order of objectives."""
+    titles = {
+        f"{bank.topic}/{objective}": text
+        for bank in course.banks
+        for objective, text in bank.objectives.items()
+    }
+    return _breakdown(attempt, course, lambda q: f"{course.topic_of(q.id)}/{q.objective}", titles)
+
+
+def _breakdown(
+    attempt: Attempt,
+    course: Course,
+    group: Callable[[Question], str],
+    titles: dict[str, str],
+) -> list[TopicScore]:
+    """Marks per group of the attempt's questions, groups in the order of `titles`;
+    questions no longer in the banks are grouped as retired."""
     earned: dict[str, Fraction] = defaultdict(Fraction)
     possible: dict[str, int] = defaultdict(int)
     for slot in attempt.slots:
-        topic = course.topic_of(slot.question_id) if course.has_question(slot.question_id) else "?"
-        possible[topic] += 1
+        kept = course.has_question(slot.question_id)
+        key = group(course.question(slot.question_id)) if kept else "?"
+        possible[key] += 1
         response = attempt.responses.get(slot.question_id)
-        earned[topic] += response.mark if response else 0
-    order = {topic: i for i, topic in enumerate(course.topics)}
+        earned[key] += response.mark if response else 0
+    order = {key: i for i, key in enumerate(titles)}
     return [
-        TopicScore(
-            topic,
-            course.bank(topic).title if topic in order else "Retired questions",
-            earned[topic],
-            possible[topic],
-        )
-        for topic in sorted(possible, key=lambda t: order.get(t, len(order)))
+        TopicScore(key, titles.get(key, "Retired questions"), earned[key], possible[key])
+        for key in sorted(possible, key=lambda k: order.get(k, len(order)))
     ]

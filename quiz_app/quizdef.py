@@ -9,7 +9,7 @@ allowance of attempts and the continuing-education hours it is worth.
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, Field, StrictBool, StrictFloat, StrictInt, model_validator
 
@@ -23,6 +23,31 @@ POST_TEST: Mode = "post_test"
 
 def _freeze(mapping: dict[str, int]) -> MappingProxyType[str, int]:
     return MappingProxyType(dict(mapping))
+
+
+# What a review of a submitted attempt can show of each question, beyond marks by topic
+# and objective: whether each answer was right, the key, the choices' feedback, the
+# explanation and the source passage.
+ReviewPart = Literal["correctness", "key", "feedback", "explanation", "source"]
+REVIEW_PARTS: frozenset[str] = frozenset(get_args(ReviewPart))
+
+
+class ReviewOptions(Model):
+    """What the review of a submitted post-test attempt shows, by how it ended (as
+    Moodle's review options do): failed while the learner still has attempts (by default
+    nothing per question, so a retake does not test memory of the key), passed, or the
+    learner's last attempt (by default everything)."""
+
+    failed_with_attempts_left: tuple[ReviewPart, ...] = ()
+    passed: tuple[ReviewPart, ...] = tuple(sorted(REVIEW_PARTS))
+    last_attempt: tuple[ReviewPart, ...] = tuple(sorted(REVIEW_PARTS))
+
+    def shown(self, passed: bool, attempts_left: bool) -> frozenset[str]:
+        """The parts shown of an attempt that `passed` (or not) when the learner has
+        `attempts_left` (an open attempt counts: the test is not over)."""
+        if passed:
+            return frozenset(self.passed)
+        return frozenset(self.failed_with_attempts_left if attempts_left else self.last_attempt)
 
 
 class QuizDef(Model):
@@ -43,6 +68,7 @@ class QuizDef(Model):
     ce_hours: Annotated[StrictInt | StrictFloat, Field(gt=0, le=100)] | None = None
     # A post-test draws only questions reserved for it, unless this is false.
     reserved_only: StrictBool = True
+    review: ReviewOptions = Field(default_factory=ReviewOptions)
 
     @model_validator(mode="after")
     def _fields_fit_mode(self) -> QuizDef:
@@ -55,6 +81,8 @@ class QuizDef(Model):
                 raise ValueError("a practice quiz draws by topics and questions, not a blueprint")
             if "reserved_only" in self.model_fields_set:
                 raise ValueError("reserved_only is for a post-test; practice never draws reserved")
+            if "review" in self.model_fields_set:
+                raise ValueError("review is for a post-test; practice always shows everything")
         else:
             missing = [
                 name

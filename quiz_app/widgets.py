@@ -17,8 +17,9 @@ from quiz_app.attempts import Attempts
 from quiz_app.bank import Question
 from quiz_app.certificates import Certificates
 from quiz_app.course import Course
-from quiz_app.progress import topic_breakdown
+from quiz_app.progress import objective_breakdown, topic_breakdown
 from quiz_app.quiz import Slot, shown_order
+from quiz_app.quizdef import REVIEW_PARTS
 from quiz_app.records import Attempt
 from quiz_app.scoring import Answer, correct_answer
 
@@ -134,67 +135,83 @@ def verdict(mark: Fraction | None) -> None:
 
 
 def review(
-    question: Question, slot: Slot, answer: Any, mark: Fraction | None, course: Course
+    question: Question,
+    slot: Slot,
+    answer: Any,
+    mark: Fraction | None,
+    course: Course,
+    parts: frozenset[str] = REVIEW_PARTS,
 ) -> None:
-    """The learner's answer against the key, with feedback, explanation and sources."""
-    verdict(mark)
-    st.markdown(_review_markdown(question, slot, answer))
-    st.markdown(f"**Why.** {ui.safe(question.explanation)}")
-    st.caption("Source")
-    ui.show_sources(question, course)
+    """The learner's answer, with what `parts` allows of the question's review: whether
+    it was right, the key, the choices' feedback, the explanation and the source."""
+    if "correctness" in parts:
+        verdict(mark)
+    st.markdown(_review_markdown(question, slot, answer, parts))
+    if "explanation" in parts:
+        st.markdown(f"**Why.** {ui.safe(question.explanation)}")
+    if "source" in parts:
+        st.caption("Source")
+        ui.show_sources(question, course)
 
 
-def _review_markdown(question: Question, slot: Slot, answer: Any) -> str:
+def _review_markdown(question: Question, slot: Slot, answer: Any, parts: frozenset[str]) -> str:
     key = correct_answer(question)
+    show_key, show_right = "key" in parts, "correctness" in parts
     if question.type in ("single", "multiple"):
         picked = {answer} if isinstance(answer, int) else set(answer or [])
         lines = []
         for i in shown_order(question, slot):
             choice = question.choices[i]
-            if choice.correct:
+            if choice.correct and (show_key or (show_right and i in picked)):
                 mark = ui.RIGHT
-            elif i in picked:
+            elif i in picked and show_right:
                 mark = ui.WRONG
             else:
                 mark = ui.NEUTRAL
             note = " **(your answer)**" if i in picked else ""
-            if choice.correct and i not in picked and question.type == "multiple":
+            if choice.correct and i not in picked and question.type == "multiple" and show_key:
                 note = " *(also right)*"
             lines.append(f"- {mark} {ui.safe(choice.text)}{note}")
-            if choice.feedback:
+            if choice.feedback and "feedback" in parts:
                 lines.append(f"    - :gray[*{ui.safe(choice.feedback)}*]")
         return "\n".join(lines)
     if question.type == "true_false":
         given = "not answered" if answer is None else ("True" if answer else "False")
-        return f"Your answer: **{given}**. The statement is **{'true' if key else 'false'}**."
+        told = f"Your answer: **{given}**."
+        if show_key:
+            told += f" The statement is **{'true' if key else 'false'}**."
+        elif show_right and answer is not None:
+            told += " It is right." if answer == key else " It is not right."
+        return told
     if question.type == "matching":
-        lines = ["| Item | Your match | Right match |", "|---|---|---|"]
+        head = "| Item | Your match | Right match |" if show_key else "| Item | Your match |"
+        lines = [head, "|---|---|---|" if show_key else "|---|---|"]
         for left_index, (left, right) in enumerate(question.pairs):
             chosen = answer[left_index] if isinstance(answer, list) else None
             if chosen is None:
                 mine = ":gray[(blank)]"
             else:
-                mark = ui.RIGHT if chosen == left_index else ui.WRONG
-                mine = f"{mark} {ui.safe(question.rights[chosen])}"
-            lines.append(f"| {ui.safe(left)} | {mine} | {ui.safe(right)} |")
+                sign = (ui.RIGHT if chosen == left_index else ui.WRONG) if show_right else ""
+                mine = f"{sign} {ui.safe(question.rights[chosen])}".strip()
+            row = f"| {ui.safe(left)} | {mine} |"
+            lines.append(f"{row} {ui.safe(right)} |" if show_key else row)
         p = len(question.pairs)
         spares = [ui.safe(question.rights[i]) for i in shown_order(question, slot) if i >= p]
-        if spares:
+        if spares and show_key:
             lines.append(f"\n*Also offered, matching nothing:* {'; '.join(spares)}")
         return "\n".join(lines)
     mine = answer if isinstance(answer, list) else []
     yours = [
-        f"{position}. {ui.RIGHT if item == position - 1 else ui.WRONG} "
-        f"{ui.safe(question.items[item])}"
+        f"{position}. "
+        + (f"{ui.RIGHT if item == position - 1 else ui.WRONG} " if show_right else "")
+        + ui.safe(question.items[item])
         for position, item in enumerate(mine, start=1)
     ]
-    right = [f"{n}. {ui.safe(item)}" for n, item in enumerate(question.items, start=1)]
-    return (
-        "**Your order**\n\n"
-        + ("\n".join(yours) if yours else ":gray[(not answered)]")
-        + "\n\n**Right order**\n\n"
-        + "\n".join(right)
-    )
+    shown = "**Your order**\n\n" + ("\n".join(yours) if yours else ":gray[(not answered)]")
+    if show_key:
+        right = [f"{n}. {ui.safe(item)}" for n, item in enumerate(question.items, start=1)]
+        shown += "\n\n**Right order**\n\n" + "\n".join(right)
+    return shown
 
 
 def certificate_button(certificates: Certificates, attempt_id: int) -> None:
@@ -254,23 +271,52 @@ def attempt_summary(
         for t in topic_breakdown(attempt, course)
     ]
     st.dataframe(rows, hide_index=True, width="stretch")
+    if attempt.is_post_test:
+        st.caption("Marks by learning objective")
+        objectives = [
+            {
+                "Learning objective": o.title,
+                "Questions": o.possible,
+                "Marks": round(float(o.earned), 2),
+                "Score %": o.percent,
+            }
+            for o in objective_breakdown(attempt, course)
+        ]
+        st.dataframe(objectives, hide_index=True, width="stretch")
 
 
-def attempt_review(attempt: Attempt, attempts: Attempts, course: Course) -> None:
-    """Every question of an attempt as the learner saw it, with their answer and the key."""
+def attempt_review(
+    attempt: Attempt, attempts: Attempts, course: Course, full: bool = False
+) -> None:
+    """Every question of an attempt as the learner saw it, with their answer and what
+    the course's review options allow after how the attempt ended (`full`: everything,
+    for instructors)."""
+    parts = REVIEW_PARTS if full else attempts.review_parts(attempt)
+    if not parts:
+        st.info(
+            "The questions, your answers and the right answers are shown once you pass or "
+            "have used your last attempt, so that a retake tests what you know rather than "
+            "what you remember of this one. Your marks by topic and by learning objective "
+            "are above.",
+            icon=":material/visibility_off:",
+        )
+        return
     for number, slot in enumerate(attempt.slots, start=1):
         question = attempts.question_as_shown(attempt, slot.question_id)
         response = attempt.responses.get(slot.question_id)
         mark = response.mark if response else None
-        if mark is None:
-            icon = ":gray[:material/radio_button_unchecked:]"
+        if "correctness" not in parts:
+            icon = ""
+        elif mark is None:
+            icon = ":gray[:material/radio_button_unchecked:] "
         elif mark >= 1:
-            icon = ui.RIGHT
+            icon = ui.RIGHT + " "
         elif mark > 0:
-            icon = ":orange[:material/contrast:]"
+            icon = ":orange[:material/contrast:] "
         else:
-            icon = ui.WRONG
+            icon = ui.WRONG + " "
         stem = question.stem if len(question.stem) <= 90 else question.stem[:89] + "…"
-        with st.expander(f"{icon} {number}. {ui.safe(stem)}"):
+        with st.expander(f"{icon}{number}. {ui.safe(stem)}"):
             st.markdown(ui.safe(question.stem))
-            review(question, slot, response.answer if response else None, mark, course)
+            answer = response.answer if response else None
+            review(question, slot, answer, mark, course, parts)

@@ -155,3 +155,19 @@ def test_an_instructor_without_cohorts_is_told_where_to_start(world, db_path: Pa
     newcomer = Accounts(Store(db_path)).sign_up("newbie", "New", "password123", INSTRUCTOR)
     at = open_app(newcomer, "views/dashboard.py")
     assert "create one on the Cohorts page" in at.info[0].value
+
+
+def test_instructor_reviews_every_question_the_learner_may_not_see_yet(world) -> None:
+    """Eve failed with an attempt left: her own review hides the questions (the course's
+    review options); her instructor's review of the same attempt shows every one."""
+    eve = world["people"]["eve"]
+    (attempt,) = world["attempts"].of_learner(eve.id)
+    assert world["attempts"].review_parts(attempt) == frozenset()
+    at = AppTest.from_file(APP, default_timeout=30)
+    sign_in_as(at, world["teacher"])
+    at.session_state["learner_choice"] = eve.id
+    at.switch_page("views/learners.py")
+    at.run()
+    assert not at.exception
+    assert len(at.expander) == 5
+    assert "Because." in texts(at)

@@ -55,7 +55,7 @@ def render() -> None:
     else:
         widgets.attempt_summary(attempt, ui.course())
     st.subheader("As the learner saw it", anchor=False)
-    widgets.attempt_review(attempt, service, ui.course())
+    widgets.attempt_review(attempt, service, ui.course(), full=True)
 
 
 if __name__ == "__main__":
