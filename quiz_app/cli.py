@@ -16,6 +16,7 @@ import click
 from quiz_app.analytics import ATTEMPT_CHOICES
 from quiz_app.course import default_banks_dir, load_course
 from quiz_app.errors import BankError, QuizError
+from quiz_app.lint import lint
 from quiz_app.validate import validate_paths
 from quiz_app.writer import StoreError
 
@@ -74,19 +75,37 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with the counts.")
-def validate(paths: tuple[Path, ...], as_json: bool) -> None:
+@click.option(
+    "--lint",
+    "with_lint",
+    is_flag=True,
+    help="Also warn about item-writing flaws (cues, giveaways, over-cited sentences).",
+)
+def validate(paths: tuple[Path, ...], as_json: bool, with_lint: bool) -> None:
     """Check question banks (files or folders; default: the shipped question_banks/).
 
     Exits 0 when every bank is valid, 1 when any is not. Each problem is printed as
-    FILE:LINE: message.
+    FILE:LINE: message; with --lint, each warning as FILE:LINE: warning: message
+    (warnings never fail validation).
     """
     report = validate_paths(list(paths) or [default_banks_dir()])
+    warnings = lint(report) if with_lint and report.ok else []
     if as_json:
-        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+        data = report.as_json()
+        if with_lint:
+            data["warnings"] = [str(w) for w in warnings]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         for problem in report.problems:
             click.echo(str(problem))
-        click.echo(report.summary())
+        for warning in warnings:
+            click.echo(str(warning))
+        summary = report.summary()
+        if with_lint and report.ok:
+            summary += f"; {len(warnings)} lint warning{'' if len(warnings) == 1 else 's'}"
+        elif with_lint:
+            summary += "; lint skipped until the banks are valid"
+        click.echo(summary)
     sys.exit(0 if report.ok else 1)
 
 

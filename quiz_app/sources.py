@@ -46,6 +46,15 @@ def fold(text: str) -> str:
     return _SPACE.sub(" ", text).strip().casefold()
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def split_sentences(text: str) -> tuple[str, ...]:
+    """Folded sentences of `text`: each line split after ., ! or ?, blanks dropped."""
+    found = (fold(part) for line in text.splitlines() for part in _SENTENCE_END.split(line))
+    return tuple(sentence for sentence in found if sentence)
+
+
 def word_count(text: str) -> int:
     return len(text.split())
 
@@ -66,6 +75,17 @@ class SourceTexts:
         if self.directory is None:
             return None
         return _read_folded(self.directory / file_name)
+
+    def sentences(self, file_name: str) -> tuple[str, ...]:
+        """The folded sentences of `file_name` (list lines count as sentences), in order;
+        joined with single spaces they give `folded(file_name)`. Empty when unreadable."""
+        if self.directory is None:
+            return ()
+        try:
+            raw = (self.directory / file_name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return ()
+        return split_sentences(raw)
 
 
 _folded_cache: dict[Path, tuple[float, str]] = {}

@@ -54,6 +54,11 @@ class Report:
     quizzes: list[QuizDef] = field(default_factory=list)
     info: CourseInfo | None = None
     topic_sizes: dict[str, int] = field(default_factory=dict)
+    # Where things are, for the lint: each question id's file and line, each post-test's
+    # blueprint line, and the texts each document was checked against.
+    locations: dict[str, tuple[str, int]] = field(default_factory=dict)
+    blueprint_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
+    texts_of_doc: dict[str, SourceTexts] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -126,6 +131,7 @@ def validate_paths(paths: Sequence[Path], texts: SourceTexts | None = None) -> R
     for folder in folders:
         docs, folder_texts = _load_sources(folder, report, texts)
         report.sources.update(docs)
+        report.texts_of_doc.update({doc_id: folder_texts for doc_id in docs})
         texts_of[folder] = folder_texts
         if folder_texts.skipped_reason and report.quotes_skipped_reason is None:
             report.quotes_skipped_reason = folder_texts.skipped_reason
@@ -209,6 +215,7 @@ def _load_quizzes(path: Path, report: Report) -> None:
                     )
                 )
         if quiz.blueprint is not None:
+            report.blueprint_lines[quiz.id] = (shown, loaded.line((*base, "blueprint")))
             _check_blueprint_fills(quiz, shown, loaded.line((*base, "blueprint")), report)
     report.quizzes.extend(parsed.quizzes)
     report.info = parsed.course
@@ -417,6 +424,7 @@ class _BankChecker:
             self.problem((*loc, "id"), f'question {qid}: id: "{qid}" is already used at {first}')
         else:
             self.seen_ids[qid] = f"{self.doc.path}:{self.doc.line((*loc, 'id'))}"
+            self.report.locations[qid] = (self.doc.path, self.doc.line((*loc, "id")))
         return self._validate(_question_adapter, raw, loc, qid)
 
     def _validate(self, model: Any, value: Any, base: Loc, label: str | None) -> Any:
