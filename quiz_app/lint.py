@@ -453,10 +453,21 @@ class _Linter:
     # -- across questions -----------------------------------------------------------
 
     def giveaways(self) -> None:
-        """A's form text gives away B's answer: one stem or option of A holds at least two,
-        and at least 60%, of the rare words that carry B's answer (words of a key that no
-        wrong option of B has, or of a true/false statement; rare: on at most five
-        questions' forms, so the course's everyday vocabulary is no evidence)."""
+        for a, b, words in self.giveaway_pairs():
+            if b.id not in self.enemies.get(a.id, ()):
+                self.warn(
+                    a,
+                    "giveaway",
+                    f"its text gives away the answer of {b.id} ({_words(sorted(words))}); "
+                    "make them enemies (excludes) or reword",
+                )
+
+    def giveaway_pairs(self) -> Iterator[tuple[Question, Question, set[str]]]:
+        """(A, B, words): A's form text gives away B's answer. One stem or option of A
+        holds at least two, and at least 60%, of the rare words that carry B's answer
+        (words of a key that no wrong option of B has, or of a true/false statement;
+        rare: on at most five questions' forms, so the course's everyday vocabulary is
+        no evidence). Enemies included: they are candidates the banks already keep apart."""
         seen_on: Counter[str] = Counter()
         for q in self.questions:
             seen_on.update(set().union(*(stems_of(text) for text in visible_texts(q))))
@@ -468,20 +479,15 @@ class _Linter:
         ]
         for a in self.questions:
             segments = [stems_of(text) for text in visible_texts(a)]
-            leaked: list[str] = []
+            leaked: set[str] = set()
             for b, rare in answers:
-                if b.id == a.id or b.id in self.enemies.get(a.id, ()) or b.id in leaked:
+                if b.id == a.id or b.id in leaked:
                     continue
                 needed = max(GIVEAWAY_WORDS, GIVEAWAY_SHARE * len(rare))
                 hit = next((rare & seg for seg in segments if len(rare & seg) >= needed), None)
                 if hit:
-                    leaked.append(b.id)
-                    self.warn(
-                        a,
-                        "giveaway",
-                        f"its text gives away the answer of {b.id} ({_words(sorted(hit))}); "
-                        "make them enemies (excludes) or reword",
-                    )
+                    leaked.add(b.id)
+                    yield a, b, hit
 
     def overcited(self) -> None:
         citers: dict[tuple[str, int], list[Question]] = defaultdict(list)
@@ -613,3 +619,8 @@ def _short(text: str, limit: int = 40) -> str:
 def lint(report: Report) -> list[LintWarning]:
     """Every lint warning for the valid banks of `report`, sorted by file and line."""
     return _Linter(report).run()
+
+
+def giveaway_candidates(report: Report) -> set[frozenset[str]]:
+    """Every pair of questions the giveaway rule flags, enemies and silenced ones too."""
+    return {frozenset((a.id, b.id)) for a, b, _ in _Linter(report).giveaway_pairs()}

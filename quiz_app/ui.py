@@ -156,12 +156,16 @@ def answer_markdown(question: Question, with_feedback: bool = True) -> str:
 
 
 def show_sources(question: Question, course: Course) -> None:
-    """Each cited passage as a quotation with its document's title and author."""
+    """Each cited passage as a quotation with its document's label (the name stems use),
+    title and author."""
     for ref in question.sources:
         doc = course.sources.get(ref.doc)
-        title = doc.title if doc else ref.doc
+        if doc is None:
+            named = safe(ref.doc)
+        else:
+            named = f"**{safe(doc.label)}**: *{safe(doc.title)}*"
         byline = f", {safe(doc.author)}" if doc and doc.author else ""
-        st.markdown(f"> {safe(ref.quote)}\n>\n> — *{safe(title)}*{byline}")
+        st.markdown(f"> {safe(ref.quote)}\n>\n> — {named}{byline}")
 
 
 def flash(message: str, kind: str = "info") -> None:

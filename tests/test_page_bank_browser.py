@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from quiz_app import ui
 from quiz_app.accounts import INSTRUCTOR, Accounts
 from quiz_app.course import BANKS_ENV, Course
 from quiz_app.store import Store
@@ -58,3 +59,23 @@ def test_html_in_bank_text_renders_as_text(
     at = browser(monkeypatch, db_path, bank_dir)
     stems = [m.value for m in at.markdown if "alert" in m.value]
     assert stems == ["&lt;script&gt;alert(1)&lt;/script&gt; costs \\$5"]
+
+
+def test_shows_reserved_questions_enemies_and_document_labels(
+    monkeypatch: pytest.MonkeyPatch, db_path: Path, course: Course
+) -> None:
+    at = browser(monkeypatch, db_path)
+    bank = course.banks[0]
+    reserved = [q for q in bank.questions if q.reserved]
+    assert reserved, "the shipped banks reserve questions for the post-test"
+    marked = [e.label for e in at.expander if e.label.endswith(" · post-test only")]
+    assert len(marked) == len(reserved)
+    total = sum(q.reserved for q in course.questions)
+    assert f"{total} reserved for the post-test" in at.caption[0].value
+    text = " ".join(m.value for m in at.markdown)
+    doc = course.sources[bank.questions[0].sources[0].doc]
+    assert f"**{ui.safe(doc.label)}**: *{ui.safe(doc.title)}*" in text
+    with_enemies = [q for q in bank.questions if course.enemies.get(q.id)]
+    captions = " ".join(c.value for c in at.caption)
+    for question in with_enemies:
+        assert all(f"`{e}`" in captions for e in course.enemies[question.id])

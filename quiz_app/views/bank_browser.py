@@ -12,9 +12,11 @@ def render() -> None:
     st.title("Question banks", anchor=False)
     course = ui.course()
     questions = course.questions
+    reserved = sum(q.reserved for q in questions)
     st.caption(
         f"{len(questions)} questions in {len(course.banks)} topics, "
-        f"citing {len(course.sources)} source documents."
+        f"citing {len(course.sources)} source documents; {reserved} reserved for the "
+        "post-test (never in practice)."
     )
 
     topic = st.selectbox(
@@ -42,7 +44,12 @@ def render() -> None:
         st.caption(f"Objective `{objective_id}` · {len(shown)} questions")
         for question in shown:
             label = f"{ui.TYPE_LABELS[question.type]} · {question.level} · {question.id}"
+            if question.reserved:
+                label += " · post-test only"
             with st.expander(label):
+                enemies = sorted(course.enemies.get(question.id, ()))
+                if enemies:
+                    st.caption("Never on one form with: " + ", ".join(f"`{e}`" for e in enemies))
                 st.markdown(ui.safe(question.stem))
                 st.markdown(ui.answer_markdown(question))
                 st.markdown(f"**Explanation.** {ui.safe(question.explanation)}")
