@@ -210,7 +210,8 @@ def option_shares(question: object, answers: Sequence[object]) -> list[ChoiceSha
     """Distractor analysis: for each choice, the share of answers that picked it.
 
     True/false counts each side; matching and ordering count, per part, the share
-    placed right.
+    placed right; matching adds, for each spare, the share of answers that chose it for
+    any left item (a spare that draws no one is not doing its work).
     """
     total = len(answers)
     if total == 0:
@@ -235,13 +236,19 @@ def option_shares(question: object, answers: Sequence[object]) -> list[ChoiceSha
         ]
     if kind == "matching":
         pairs = question.pairs  # type: ignore[attr-defined]
-        return [
-            ChoiceShare(
-                f"{left} → {right}",
-                True,
-                sum(1 for a in answers if isinstance(a, list) and a[i] == i) / total,
-            )
+        matched = [a for a in answers if isinstance(a, list)]
+        placed = [
+            ChoiceShare(f"{left} → {right}", True, sum(1 for a in matched if a[i] == i) / total)
             for i, (left, right) in enumerate(pairs)
+        ]
+        spares = question.spares  # type: ignore[attr-defined]
+        return placed + [
+            ChoiceShare(
+                f"{spare} (matches nothing)",
+                False,
+                sum(1 for a in matched if len(pairs) + j in a) / total,
+            )
+            for j, spare in enumerate(spares)
         ]
     items = question.items  # type: ignore[attr-defined]
     return [

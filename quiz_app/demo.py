@@ -199,6 +199,10 @@ def _wrong_answer(question: Question, rng: random.Random) -> Answer:
             picked.add(rng.choice(wrong))
         return sorted(picked)
     items = list(right)  # type: ignore[arg-type]
+    if question.type == "matching" and question.spares and rng.random() < 0.5:
+        # Half the slips on a question with spares take a spare: the slip spares are for.
+        items[rng.randrange(len(items))] = rng.randrange(len(items), len(question.rights))
+        return items
     i, j = rng.sample(range(len(items)), 2)
     items[i], items[j] = items[j], items[i]
     return items

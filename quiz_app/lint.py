@@ -47,6 +47,7 @@ LONGEST_RATIO = 1.3
 LONGEST_MARGIN = 15  # characters
 GIVEAWAY_RARE = 5  # a word on at most this many questions' forms is rare
 GIVEAWAY_WORDS = 2  # rare answer words another form must hold, at least ...
+GIVEAWAY_STATEMENT_WORDS = 3  # ... (of a true/false statement, whose patient details are no key)
 GIVEAWAY_SHARE = 0.6  # ... and this share of them
 
 _ABSOLUTE = re.compile(
@@ -464,10 +465,11 @@ class _Linter:
 
     def giveaway_pairs(self) -> Iterator[tuple[Question, Question, set[str]]]:
         """(A, B, words): A's form text gives away B's answer. One stem or option of A
-        holds at least two, and at least 60%, of the rare words that carry B's answer
-        (words of a key that no wrong option of B has, or of a true/false statement;
-        rare: on at most five questions' forms, so the course's everyday vocabulary is
-        no evidence). Enemies included: they are candidates the banks already keep apart."""
+        holds at least two (three of a true/false statement, whose patient details are
+        no answer), and at least 60%, of the rare words that carry B's answer: words of a
+        key that no wrong option of B has, or of a true/false statement; rare: on at most
+        five questions' forms, so the course's everyday vocabulary is no evidence.
+        Enemies included: they are candidates the banks already keep apart."""
         seen_on: Counter[str] = Counter()
         for q in self.questions:
             seen_on.update(set().union(*(stems_of(text) for text in visible_texts(q))))
@@ -483,7 +485,8 @@ class _Linter:
             for b, rare in answers:
                 if b.id == a.id or b.id in leaked:
                     continue
-                needed = max(GIVEAWAY_WORDS, GIVEAWAY_SHARE * len(rare))
+                least = GIVEAWAY_STATEMENT_WORDS if b.type == "true_false" else GIVEAWAY_WORDS
+                needed = max(least, GIVEAWAY_SHARE * len(rare))
                 hit = next((rare & seg for seg in segments if len(rare & seg) >= needed), None)
                 if hit:
                     leaked.add(b.id)

@@ -1,9 +1,10 @@
 """The quiz engine: draw an attempt's questions and shuffle them, reproducibly from a seed.
 
 An attempt is a list of slots. Each slot names a question and the order its parts are
-shown in: choices for single and multiple, the right-hand options for matching, the
-starting order for ordering (never already correct), nothing for true/false. Given
-the same seed, quiz and banks, `draw` returns the same slots.
+shown in: choices for single and multiple, the right-hand options for matching (the
+pairs' right sides and the spares, indexed as `MatchingQuestion.rights`), the starting
+order for ordering (never already correct), nothing for true/false. Given the same
+seed, quiz and banks, `draw` returns the same slots.
 """
 
 from __future__ import annotations
@@ -47,10 +48,19 @@ def part_count(question: Question) -> int:
     if question.type in ("single", "multiple"):
         return len(question.choices)
     if question.type == "matching":
-        return len(question.pairs)
+        return len(question.rights)
     if question.type == "ordering":
         return len(question.items)
     return 0
+
+
+def shown_order(question: Question, slot: Slot) -> tuple[int, ...]:
+    """The order a slot shows the question's parts in: the slot's own order, with any part
+    it does not name (a slot recorded before the question had it) after, and any it names
+    that the question no longer has left out."""
+    n = part_count(question)
+    kept = [i for i in slot.order if i < n]
+    return tuple(kept + [i for i in range(n) if i not in kept])
 
 
 def shuffle_parts(question: Question, rng: random.Random) -> tuple[int, ...]:

@@ -12,18 +12,25 @@ Marks are exact fractions from 0 to 1:
 |            |                                          | -1/w per wrong tick (w wrong ones),   |
 |            |                                          | floored at 0                          |
 | matching   | for each left item, index of the right   | +1/p per right pair (p pairs),        |
-|            | item chosen for it, or None if left blank| -1/(p(p-1)) per wrong pair, floor 0   |
+|            | option chosen for it (0 .. p+s-1: the    | -1/(p(p+s-1)) per wrong pair (s       |
+|            | pairs' right sides, then the s spares),  | spares; a spare chosen is a wrong     |
+|            | or None if left blank                    | pair), blanks 0, floored at 0         |
 | ordering   | item indexes in the order the learner    | (L - 1)/(n - 1), L the longest run of |
 |            | put them                                 | items in the right relative order     |
 
 Ticking every choice of a multiple question scores 0, and so does a fully reversed
-order. Because marks are floored at 0, a blind guess earns a little on average: see
-`expected_guess` and the README's scoring section.
+order. The matching penalty is what makes a random pick worth nothing before the floor:
+each left item has one right option and p+s-1 wrong ones, so a pick at random gains
+1/p with chance 1/(p+s) and loses 1/(p(p+s-1)) with chance (p+s-1)/(p+s), 0 in all
+(without spares, s = 0, this is the -1/(p(p-1)) of a plain matching). Because marks
+are floored at 0, a blind guess earns a little on average: see `expected_guess` and the
+README's scoring section.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from bisect import bisect_left
 from fractions import Fraction
 from typing import Any
@@ -66,10 +73,11 @@ def check_answer(question: Question, answer: Any) -> Answer:
         return sorted(set(answer))
     if question.type == "matching":
         p = len(question.pairs)
+        n = len(question.rights)
         if (
             not isinstance(answer, list | tuple)
             or len(answer) != p
-            or not all(i is None or (_is_int(i) and 0 <= i < p) for i in answer)
+            or not all(i is None or (_is_int(i) and 0 <= i < n) for i in answer)
         ):
             raise InvalidAnswer(f"{where} must give one match (or none) for each of {p} items")
         return list(answer)
@@ -94,13 +102,17 @@ def mark(question: Question, answer: Answer) -> Fraction:
         lost = Fraction(sum(1 for i in ticked if not right[i]), w)
         return max(Fraction(0), gained - lost)
     if question.type == "matching":
-        p = len(question.pairs)
         chosen = list(answer)  # type: ignore[arg-type]
         hits = sum(1 for left, right in enumerate(chosen) if right == left)
         misses = sum(1 for left, right in enumerate(chosen) if right is not None and right != left)
-        return max(Fraction(0), Fraction(hits, p) - Fraction(misses, p * (p - 1)))
+        return _matching_mark(len(question.pairs), len(question.spares), hits, misses)
     n = len(question.items)
     return Fraction(kept_in_order(answer) - 1, n - 1)  # type: ignore[arg-type]
+
+
+def _matching_mark(pairs: int, spares: int, hits: int, misses: int) -> Fraction:
+    penalty = Fraction(1, pairs * (pairs + spares - 1))
+    return max(Fraction(0), Fraction(hits, pairs) - misses * penalty)
 
 
 def kept_in_order(order: list[int]) -> int:
@@ -115,7 +127,10 @@ def kept_in_order(order: list[int]) -> int:
 
 def expected_guess(question: Question) -> Fraction:
     """The mean mark of a blind guess: every answer the page accepts equally likely (one
-    choice or side; any set of at least one tick; any complete matching; any order)."""
+    choice or side; any set of at least one tick; any complete matching, each left item
+    given a different right option, spares included; any order)."""
+    if question.type == "matching":
+        return _matching_guess(len(question.pairs), len(question.spares))
     if question.type == "true_false":
         answers: list[Any] = [True, False]
     elif question.type == "single":
@@ -123,11 +138,27 @@ def expected_guess(question: Question) -> Fraction:
     elif question.type == "multiple":
         n = len(question.choices)
         answers = [[i for i in range(n) if bits >> i & 1] for bits in range(1, 2**n)]
-    elif question.type == "matching":
-        answers = [list(p) for p in itertools.permutations(range(len(question.pairs)))]
     else:
         answers = [list(p) for p in itertools.permutations(range(len(question.items)))]
     return total(mark(question, a) for a in answers) / len(answers)
+
+
+def _matching_guess(pairs: int, spares: int) -> Fraction:
+    """The mean mark over every complete matching of `pairs` left items to `pairs +
+    spares` options, one option each, counted by how many are right rather than listed
+    (6 pairs and 3 spares make 60,480 matchings)."""
+    options = pairs + spares
+    earned = Fraction(0)
+    for hits in range(pairs + 1):
+        # The rest, pairs - hits items, all wrong: inclusion-exclusion over those right.
+        rest = pairs - hits
+        all_wrong = sum(
+            (-1) ** j * math.comb(rest, j) * math.perm(options - hits - j, rest - j)
+            for j in range(rest + 1)
+        )
+        ways = math.comb(pairs, hits) * all_wrong
+        earned += ways * _matching_mark(pairs, spares, hits, rest)
+    return earned / math.perm(options, pairs)
 
 
 def correct_answer(question: Question) -> Answer:
@@ -155,7 +186,7 @@ def describe(question: Question, answer: Answer | None) -> str:
         return "; ".join(question.choices[i].text for i in answer) or "(none ticked)"  # type: ignore[union-attr]
     if question.type == "matching":
         return "; ".join(
-            f"{left} → {question.pairs[chosen][1] if chosen is not None else '(blank)'}"
+            f"{left} → {question.rights[chosen] if chosen is not None else '(blank)'}"
             for (left, _), chosen in zip(question.pairs, answer, strict=True)  # type: ignore[arg-type]
         )
     return " → ".join(question.items[i] for i in answer)  # type: ignore[union-attr]

@@ -149,8 +149,11 @@ def answer_markdown(question: Question, with_feedback: bool = True) -> str:
         return f"- {RIGHT} **{'True' if question.answer else 'False'}**"
     if question.type == "matching":
         return "\n".join(
-            f"- {safe(left)} :material/arrow_forward: **{safe(right)}**"
-            for left, right in question.pairs
+            [
+                f"- {safe(left)} :material/arrow_forward: **{safe(right)}**"
+                for left, right in question.pairs
+            ]
+            + [f"- *matches nothing:* {safe(spare)}" for spare in question.spares]
         )
     return "\n".join(f"{i}. {safe(item)}" for i, item in enumerate(question.items, start=1))
 
@@ -160,10 +163,7 @@ def show_sources(question: Question, course: Course) -> None:
     title and author."""
     for ref in question.sources:
         doc = course.sources.get(ref.doc)
-        if doc is None:
-            named = safe(ref.doc)
-        else:
-            named = f"**{safe(doc.label)}**: *{safe(doc.title)}*"
+        named = safe(ref.doc) if doc is None else f"**{safe(doc.label)}**: *{safe(doc.title)}*"
         byline = f", {safe(doc.author)}" if doc and doc.author else ""
         st.markdown(f"> {safe(ref.quote)}\n>\n> — {named}{byline}")
 

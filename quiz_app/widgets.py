@@ -18,7 +18,7 @@ from quiz_app.bank import Question
 from quiz_app.certificates import Certificates
 from quiz_app.course import Course
 from quiz_app.progress import topic_breakdown
-from quiz_app.quiz import Slot
+from quiz_app.quiz import Slot, shown_order
 from quiz_app.records import Attempt
 from quiz_app.scoring import Answer, correct_answer
 
@@ -28,8 +28,8 @@ def answer_input(question: Question, slot: Slot, key: str, previous: Answer | No
 
     Read what the learner chose with `collected_answer` (in the submit callback).
     """
+    order = list(shown_order(question, slot))
     if question.type == "single":
-        order = list(slot.order)
         st.radio(
             "Choose one answer",
             order,
@@ -39,7 +39,7 @@ def answer_input(question: Question, slot: Slot, key: str, previous: Answer | No
         )
     elif question.type == "multiple":
         st.caption("Select all that apply.")
-        for i in slot.order:
+        for i in order:
             st.checkbox(
                 ui.safe(question.choices[i].text),
                 value=isinstance(previous, list) and i in previous,
@@ -56,22 +56,25 @@ def answer_input(question: Question, slot: Slot, key: str, previous: Answer | No
             key=f"{key}-tf",
         )
     elif question.type == "matching":
-        st.caption("Choose the match for each item.")
-        rights = list(slot.order)
+        rights = question.rights
+        st.caption(
+            "Choose the match for each item."
+            + (" Some options match nothing." if question.spares else "")
+        )
         for left_index, (left, _) in enumerate(question.pairs):
             before = previous[left_index] if isinstance(previous, list) else None
             st.selectbox(
                 ui.safe(left),
-                rights,
-                index=rights.index(before) if before is not None else None,
-                format_func=lambda j: question.pairs[j][1],
+                order,
+                index=order.index(before) if before in order else None,
+                format_func=lambda j: rights[j],
                 placeholder="Choose a match",
                 key=f"{key}-match-{left_index}",
             )
     else:
         st.caption("Give each item its place in the order, 1st to last.")
         places = list(range(len(question.items)))
-        for i in slot.order:
+        for i in order:
             before = previous.index(i) if isinstance(previous, list) and i in previous else None
             st.selectbox(
                 ui.safe(question.items[i]),
@@ -146,7 +149,7 @@ def _review_markdown(question: Question, slot: Slot, answer: Any) -> str:
     if question.type in ("single", "multiple"):
         picked = {answer} if isinstance(answer, int) else set(answer or [])
         lines = []
-        for i in slot.order:
+        for i in shown_order(question, slot):
             choice = question.choices[i]
             if choice.correct:
                 mark = ui.RIGHT
@@ -172,8 +175,12 @@ def _review_markdown(question: Question, slot: Slot, answer: Any) -> str:
                 mine = ":gray[(blank)]"
             else:
                 mark = ui.RIGHT if chosen == left_index else ui.WRONG
-                mine = f"{mark} {ui.safe(question.pairs[chosen][1])}"
+                mine = f"{mark} {ui.safe(question.rights[chosen])}"
             lines.append(f"| {ui.safe(left)} | {mine} | {ui.safe(right)} |")
+        p = len(question.pairs)
+        spares = [ui.safe(question.rights[i]) for i in shown_order(question, slot) if i >= p]
+        if spares:
+            lines.append(f"\n*Also offered, matching nothing:* {'; '.join(spares)}")
         return "\n".join(lines)
     mine = answer if isinstance(answer, list) else []
     yours = [

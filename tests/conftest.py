@@ -122,6 +122,23 @@ ALL_TYPES = (
 """
 )
 
+# ALL_TYPES and a matching question with a spare (4 pairs and 1 spare, whose text is HTML
+# to show that it is escaped).
+WITH_SPARES = (
+    ALL_TYPES
+    + """\
+  - id: q-spares
+    type: matching
+    objective: obj-a
+    level: application
+    stem: Match them; one option matches nothing.
+    pairs: [[w, "10"], [x, "20"], [y, "30"], [z, "40"]]
+    spares: ["<i>fifty</i>"]
+    explanation: Because.
+    sources: [{doc: doc, quote: brown fox}]
+"""
+)
+
 # A wrong answer of the right shape for each question of ALL_TYPES, by type.
 WRONG_ANSWERS = {
     "single": 1,
@@ -153,15 +170,25 @@ quizzes:
 """
 
 
+def demo_course(folder: Path, bank: str) -> Course:
+    """The course of one "demo" topic holding `bank`, with a practice quiz and a post-test."""
+    folder.mkdir()
+    write(folder, "sources.yaml", SOURCES_YAML)
+    write(folder, "demo.yaml", bank)
+    write(folder, "quizzes.yaml", QUIZZES)
+    return load_course(folder)
+
+
 @pytest.fixture
 def tiny_course(tmp_path: Path, sources_dir: Path) -> Course:
     """Five questions, one of each type, with a practice quiz and a post-test."""
-    folder = tmp_path / "tiny_banks"
-    folder.mkdir()
-    write(folder, "sources.yaml", SOURCES_YAML)
-    write(folder, "demo.yaml", ALL_TYPES)
-    write(folder, "quizzes.yaml", QUIZZES)
-    return load_course(folder)
+    return demo_course(tmp_path / "tiny_banks", ALL_TYPES)
+
+
+@pytest.fixture
+def spares_course(tmp_path: Path, sources_dir: Path) -> Course:
+    """The tiny course plus q-spares, a matching question with a spare."""
+    return demo_course(tmp_path / "spares_banks", WITH_SPARES)
 
 
 @pytest.fixture

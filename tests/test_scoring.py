@@ -118,7 +118,7 @@ def shape(kind: str, size: str) -> Question:
         n, k = numbers
         return build("multiple", choices=[{"text": f"c{i}", "correct": i < k} for i in range(n)])
     if kind == "matching":
-        return build("matching", pairs=[[f"l{i}", f"r{i}"] for i in range(numbers[0])])
+        return matching(*numbers)  # "4 pairs + 1 spare": 4 and 1
     return build("ordering", items=[f"i{i}" for i in range(numbers[0])])
 
 
@@ -137,6 +137,15 @@ def build(kind: str, **parts) -> Question:
         {"id": "q", "type": kind, "objective": "o", "level": "recall", "stem": "Which?",
          "explanation": "Because.", "sources": [{"doc": "d", "quote": "q"}], **parts}
     )  # fmt: skip
+
+
+def matching(pairs: int, spares: int = 0) -> Question:
+    """A matching question with `pairs` pairs and `spares` spares."""
+    return build(
+        "matching",
+        pairs=[[f"l{i}", f"r{i}"] for i in range(pairs)],
+        spares=[f"s{i}" for i in range(spares)],
+    )
 
 
 @pytest.mark.parametrize(
