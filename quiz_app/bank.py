@@ -19,6 +19,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
     StrictBool,
     StrictStr,
     StringConstraints,
@@ -96,9 +97,9 @@ class QuestionBase(Model):
     # Enemy items: never on one form with this question (symmetric; one side suffices).
     excludes: tuple[Slug, ...] = ()
     # Lint warnings silenced, each with the reason a reviewer can read.
-    lint: Annotated[dict[LintRule, ShortText], AfterValidator(_freeze)] = Field(
-        default_factory=dict
-    )
+    lint: Annotated[
+        dict[LintRule, ShortText], AfterValidator(_freeze), PlainSerializer(dict, return_type=dict)
+    ] = Field(default_factory=dict)
 
     @cached_property
     def content_hash(self) -> str:

@@ -46,7 +46,8 @@ def fold(text: str) -> str:
     return _SPACE.sub(" ", text).strip().casefold()
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# After ., ! or ?, or after footnote marks (superscript digits) that close a sentence.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[\u00b9\u00b2\u00b3\u2070-\u2079])\s+(?=[A-Z])")
 
 
 def split_sentences(text: str) -> tuple[str, ...]:

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pydantic import TypeAdapter
 
+from quiz_app.bank import Question
 from quiz_app.cli import cli
 from quiz_app.course import SHIPPED_BANKS, Course
 from quiz_app.lint import giveaway_candidates, lint
@@ -118,3 +120,12 @@ def test_no_feedback_reassures_beyond_the_documents(course: Course) -> None:
             texts.extend(c.feedback or "" for c in q.choices)
     for phrase in ("far from being a problem", "not a sign of nerve injury", "perfectly safe"):
         assert not [t for t in texts if phrase in t.casefold()], phrase
+
+
+def test_every_question_survives_its_stored_version(course: Course) -> None:
+    """An attempt stores each question it shows as JSON (to review it as shown after an
+    edit); every shipped question, silenced lint and enemies included, must round-trip."""
+    adapter: TypeAdapter[Question] = TypeAdapter(Question)
+    for question in course.questions:
+        again = adapter.validate_json(question.model_dump_json())
+        assert again == question and again.content_hash == question.content_hash
