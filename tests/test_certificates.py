@@ -24,11 +24,11 @@ from quiz_app.certificates import (
     normalise_code,
 )
 from quiz_app.cli import cli
-from quiz_app.course import BANKS_ENV, Course, load_course
+from quiz_app.course import BANKS_ENV, Course
 from quiz_app.migrations import migrations
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
-from tests.conftest import WRONG_ANSWERS
+from tests.conftest import WRONG_ANSWERS, with_scope
 
 SCOPE = (
     "This course covers what dry needling is and how it is thought to work. It does not "
@@ -51,16 +51,6 @@ def pdf_lines(data: bytes) -> list[tuple[float, str]]:
 
     PdfReader(io.BytesIO(data)).pages[0].extract_text(visitor_text=line)
     return found
-
-
-def with_scope(course: Course, scope: str) -> Course:
-    """The course after setting `course.scope` in its quizzes.yaml, loaded afresh."""
-    path = course.folder / "quizzes.yaml"
-    text = re.sub(r"(?m)^  scope: .*\n", "", path.read_text(encoding="utf-8"))
-    provider = "  provider: Demo provider\n"
-    assert provider in text
-    path.write_text(text.replace(provider, f"{provider}  scope: {scope}\n"), encoding="utf-8")
-    return load_course(course.folder)
 
 
 def pass_post_test(world, tiny_course, username: str = "cyd", right: int = 5):
