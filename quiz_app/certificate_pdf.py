@@ -2,8 +2,9 @@
 
 Text is set in Source Sans Pro (Latin, Greek and Cyrillic, accents included); where a
 glyph is missing, DejaVu Sans from the system is used if it is there. Long names
-shrink to fit, then wrap onto a second line; the objectives shrink until the page
-holds them, so the certificate is always one page.
+shrink to fit, then wrap onto a second line; the course's scope statement, when the
+certificate has one, sits in small type above the foot, and the objectives shrink until
+the space above it holds them, so the certificate is always one page.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ INK = (33, 37, 41)
 MUTED = (108, 117, 125)
 ACCENT = (25, 102, 120)
 SYSTEM_FALLBACK = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-OBJECTIVES_BOTTOM = 246.0
+FOOT_RULE = 252.0  # the line above the certificate code
+SCOPE_SIZE = 7.5
+SCOPE_LINE = 3.3
 
 
 def fonts_folder() -> Path:
@@ -69,14 +72,15 @@ def _objective_lines(pdf: FPDF, text: str, width: float) -> int:
     return len(pdf.multi_cell(width, 4, text, align="L", dry_run=True, output="LINES"))
 
 
-def _objectives(pdf: FPDF, y: float, objectives: tuple[str, ...]) -> None:
-    """Two columns of objectives, in the largest size (10 to 7 pt) that fits the space."""
+def _objectives(pdf: FPDF, y: float, bottom: float, objectives: tuple[str, ...]) -> None:
+    """Two columns of objectives from `y`, in the largest size (10 to 6.5 pt) that ends
+    above `bottom`."""
     gap = 8.0
     column = (WIDTH - gap) / 2
-    for size in (10, 9.5, 9, 8.5, 8, 7.5, 7):
+    for size in (10, 9.5, 9, 8.5, 8, 7.5, 7, 6.5):
         pdf.set_font("Source", "", size)
-        line = size * 0.45
-        heights = [_objective_lines(pdf, f"• {text}", column) * line + 1.2 for text in objectives]
+        line, spacing = size * 0.45, size * 0.12
+        heights = [_objective_lines(pdf, f"• {t}", column) * line + spacing for t in objectives]
         half = sum(heights) / 2
         split, running = len(objectives), 0.0
         for index, height in enumerate(heights):
@@ -85,7 +89,7 @@ def _objectives(pdf: FPDF, y: float, objectives: tuple[str, ...]) -> None:
                 split = index + 1
                 break
         tallest = max(sum(heights[:split]), sum(heights[split:]))
-        if y + tallest <= OBJECTIVES_BOTTOM:
+        if y + tallest <= bottom:
             break
     pdf.set_text_color(*INK)
     for part, x in ((objectives[:split], MARGIN), (objectives[split:], MARGIN + column + gap)):
@@ -93,7 +97,19 @@ def _objectives(pdf: FPDF, y: float, objectives: tuple[str, ...]) -> None:
         for text in part:
             pdf.set_x(x)
             pdf.multi_cell(column, line, f"• {text}", align="L", new_x="LEFT", new_y="NEXT")
-            pdf.set_y(pdf.get_y() + 1.2)
+            pdf.set_y(pdf.get_y() + spacing)
+
+
+def _scope(pdf: FPDF, scope: str | None) -> float:
+    """The scope statement in small type, ending just above the foot's rule; returns
+    the y it starts at (the rule's when there is none)."""
+    if not scope:
+        return FOOT_RULE
+    pdf.set_font("Source", "I", SCOPE_SIZE)
+    lines = len(pdf.multi_cell(WIDTH, SCOPE_LINE, scope, dry_run=True, output="LINES"))
+    top = FOOT_RULE - 3 - lines * SCOPE_LINE
+    _centred(pdf, top, scope, "Source", "I", SCOPE_SIZE, MUTED, height=SCOPE_LINE)
+    return top
 
 
 def render(certificate: Certificate) -> bytes:
@@ -156,10 +172,10 @@ def render(certificate: Certificate) -> bytes:
     pdf.set_font("SourceSemi", "", 12)
     pdf.set_text_color(*ACCENT)
     pdf.cell(WIDTH, 6, "Learning objectives", new_x="LMARGIN", new_y="NEXT")
-    _objectives(pdf, y + 8, certificate.objectives)
+    _objectives(pdf, y + 8, _scope(pdf, certificate.scope) - 5, certificate.objectives)
 
     pdf.set_draw_color(*MUTED)
-    pdf.line(MARGIN, 252, PAGE_W - MARGIN, 252)
+    pdf.line(MARGIN, FOOT_RULE, PAGE_W - MARGIN, FOOT_RULE)
     _centred(pdf, 255, "Certificate code", "Source", "", 9, MUTED)
     _centred(pdf, 260, certificate.code, "Source", "B", 17, height=8)
     _centred(

@@ -1,10 +1,11 @@
 """Certificates of completion: issued for a passed post-test, verifiable by code, as PDF.
 
 A certificate fixes, when it is issued, what it says: the learner's name, the course
-title, its learning objectives, the CE hours, the provider, the score and pass mark,
-and the date of completion. Later edits to the course or the account change nothing
-on it. Its code is 80 random bits in Crockford's base 32 (`7KQ2-M9XD-...`), so codes
-cannot be guessed; typing mistakes between O and 0, I or L and 1 are forgiven.
+title, its learning objectives and scope statement, the CE hours, the provider, the
+score and pass mark, and the date of completion. Later edits to the course or the
+account change nothing on it. Its code is 80 random bits in Crockford's base 32
+(`7KQ2-M9XD-...`), so codes cannot be guessed; typing mistakes between O and 0, I or L
+and 1 are forgiven.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ def certificate_fields(
         "completed_at": attempt["submitted_at"],
         "issued_at": issued_at,
         "time_zone": course.info.time_zone,
+        "scope": course.info.scope,
     }
 
 

@@ -309,3 +309,11 @@ def m008_certificate_time_zone(db: Database) -> None:
     course's when it was issued, so a later change of the course's zone moves no date.
     Certificates issued before time zones existed were dated by the UTC day: 'UTC'."""
     db["certificates"].add_column("time_zone", str, not_null_default="UTC")
+
+
+@migrations()
+def m009_certificate_scope(db: Database) -> None:
+    """Each certificate keeps the course's scope statement (what it covers and does not,
+    and what passing does not qualify for) as it stood at issue. Certificates issued
+    before the statement existed have none (NULL) and print none."""
+    db["certificates"].add_column("scope", str)

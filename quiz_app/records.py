@@ -128,6 +128,7 @@ class Certificate:
     completed_at: str
     issued_at: str
     time_zone: str = UTC_NAME  # the course's when issued: what completed_on is read in
+    scope: str | None = None  # the course's scope statement when issued, if it had one
 
     @classmethod
     def from_row(cls, row: Row) -> Certificate:

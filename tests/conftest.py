@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -177,6 +178,16 @@ def demo_course(folder: Path, bank: str) -> Course:
     write(folder, "demo.yaml", bank)
     write(folder, "quizzes.yaml", QUIZZES)
     return load_course(folder)
+
+
+def with_scope(course: Course, scope: str) -> Course:
+    """The course after setting `course.scope` in its quizzes.yaml, loaded afresh."""
+    path = course.folder / "quizzes.yaml"
+    text = re.sub(r"(?m)^  scope: .*\n", "", path.read_text(encoding="utf-8"))
+    provider = "  provider: Demo provider\n"
+    assert provider in text
+    path.write_text(text.replace(provider, f"{provider}  scope: {scope}\n"), encoding="utf-8")
+    return load_course(course.folder)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ ALL_MIGRATIONS = [
     "m006_exact_marks_one_open_attempt",
     "m007_signin_guard",
     "m008_certificate_time_zone",
+    "m009_certificate_scope",
 ]
 
 

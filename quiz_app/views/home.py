@@ -23,6 +23,9 @@ def render() -> None:
             "Self-study: you are not in a cohort. Join one under **My cohorts** if your "
             "instructor gave you a code."
         )
+    st.markdown(f"**{ui.safe(course.info.title)}**")
+    if course.info.scope:
+        st.caption(ui.safe(course.info.scope))
 
     session.start_offer(user)
     service.finalize_expired(user.id)
@@ -52,6 +55,10 @@ def render() -> None:
             f"Attempts used: {used} of {allowed}. Feedback comes at the end; the timer "
             "starts when you begin."
         )
+        if course.info.scope:
+            # Shown in full under the course title; here folded, beside what passing earns.
+            with st.expander("What passing certifies, and what it does not"):
+                st.markdown(ui.safe(course.info.scope))
         best = progress.best_post_test(service.of_learner(user.id, post_test.id))
         if best is not None and best.passed:
             st.success(f"You passed with {best.percent:g}%.", icon=":material/verified:")

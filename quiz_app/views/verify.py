@@ -34,6 +34,8 @@ def render() -> None:
             f"| {found.ce_hours:.1f} |"
         )
         st.caption(f"Issued by {ui.safe(found.provider)} · code {found.code}")
+        if found.scope:
+            st.caption(ui.safe(found.scope))
 
 
 if __name__ == "__main__":
