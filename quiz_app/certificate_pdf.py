@@ -73,11 +73,11 @@ def _objective_lines(pdf: FPDF, text: str, width: float) -> int:
 
 
 def _objectives(pdf: FPDF, y: float, bottom: float, objectives: tuple[str, ...]) -> None:
-    """Two columns of objectives from `y`, in the largest size (10 to 6.5 pt) that ends
+    """Two columns of objectives from `y`, in the largest size (10 to 5.5 pt) that ends
     above `bottom`."""
     gap = 8.0
     column = (WIDTH - gap) / 2
-    for size in (10, 9.5, 9, 8.5, 8, 7.5, 7, 6.5):
+    for size in (10, 9.5, 9, 8.5, 8, 7.5, 7, 6.5, 6, 5.5):
         pdf.set_font("Source", "", size)
         line, spacing = size * 0.45, size * 0.12
         heights = [_objective_lines(pdf, f"• {t}", column) * line + spacing for t in objectives]

@@ -178,8 +178,11 @@ def _item_parameters(course: Course, rng: random.Random) -> dict[str, tuple[floa
         a = rng.uniform(0.8, 2.0)
         b = LEVEL_DIFFICULTY[q.level] + rng.gauss(0, 0.6)
         params[q.id] = (a, b)
-    # Bad questions sit mid-difficulty so their wrong-way slope shows, not floor or ceiling.
-    for qid in rng.sample(sorted(params), min(BAD_QUESTIONS, len(params))):
+    # Bad questions sit mid-difficulty so their wrong-way slope shows, not floor or ceiling;
+    # they are questions the post-test asks, so its item analysis shows them.
+    post_test = course.post_test
+    asked = sorted(q.id for q in course.questions if post_test is None or post_test.may_draw(q))
+    for qid in rng.sample(asked, min(BAD_QUESTIONS, len(asked))):
         params[qid] = (-1.0, rng.uniform(-0.5, 0.5))
     return params
 

@@ -576,11 +576,7 @@ class _Linter:
                 bank = by_topic.get(topic)
                 if bank is None:
                     continue
-                clean = [
-                    q
-                    for q in bank.questions
-                    if (q.reserved or not quiz.reserved_only) and q.id not in flagged
-                ]
+                clean = [q for q in bank.questions if quiz.may_draw(q) and q.id not in flagged]
                 if count * 2 > len(clean):
                     self.warnings.append(
                         LintWarning(

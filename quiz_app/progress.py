@@ -114,8 +114,11 @@ def weak_spots(answers: Iterable[Answered], course: Course) -> list[str]:
     """Questions whose latest answer was not fully right, weakest first; never one
     reserved for the post-test (those are never practised)."""
     latest = latest_answers(answers, course)
+    practice = course.weak_spots_quiz(1)
     weak = [
-        a for a in latest.values() if a.mark < 1 and not course.question(a.question_id).reserved
+        a
+        for a in latest.values()
+        if a.mark < 1 and practice.may_draw(course.question(a.question_id))
     ]
     return [a.question_id for a in sorted(weak, key=lambda a: (a.mark, a.question_id))]
 

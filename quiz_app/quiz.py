@@ -91,16 +91,13 @@ def draw(
     """
     rng = random.Random(seed)
     allowed = set(pool) if pool is not None else None
-    post_test = quiz.blueprint is not None
-    reserved_only = post_test and quiz.reserved_only
 
     def candidates(topics: Sequence[str]) -> list[Question]:
         return [
             q
             for topic in topics
             for q in course.bank(topic).questions
-            if (allowed is None or q.id in allowed)
-            and (q.reserved if reserved_only else post_test or not q.reserved)
+            if (allowed is None or q.id in allowed) and quiz.may_draw(q)
         ]
 
     if quiz.blueprint is not None:

@@ -13,7 +13,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, Field, StrictBool, StrictFloat, StrictInt, model_validator
 
-from quiz_app.bank import Model, Prose, ShortText, Slug
+from quiz_app.bank import Model, Prose, QuestionBase, ShortText, Slug
 from quiz_app.clock import UTC_NAME, is_time_zone
 
 Mode = Literal["practice", "post_test"]
@@ -100,6 +100,13 @@ class QuizDef(Model):
             if self.topics or self.questions is not None:
                 raise ValueError("a post-test draws by its blueprint, not topics and questions")
         return self
+
+    def may_draw(self, question: QuestionBase) -> bool:
+        """Whether an attempt of this quiz may ask `question`: a post-test only a question
+        reserved for it (unless `reserved_only` is false), practice never one."""
+        if self.is_post_test:
+            return question.reserved or not self.reserved_only
+        return not question.reserved
 
     @property
     def is_post_test(self) -> bool:

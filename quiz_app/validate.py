@@ -226,10 +226,7 @@ def _check_blueprint_fills(quiz: QuizDef, shown: str, line: int, report: Report)
     ones unless `reserved_only: false`) with no two enemies on one form."""
     if report.problems or quiz.blueprint is None:
         return  # a broken bank would make this check report nonsense
-    pools = {
-        bank.topic: [q for q in bank.questions if q.reserved or not quiz.reserved_only]
-        for bank in report.banks
-    }
+    pools = {bank.topic: [q for q in bank.questions if quiz.may_draw(q)] for bank in report.banks}
     where = f"quiz {quiz.id}: blueprint"
     short = False
     for topic, count in quiz.blueprint.items():
