@@ -100,8 +100,13 @@ def main() -> None:
                 page.get_by_text("Time left").wait_for()
                 page.wait_for_timeout(800)
                 save(page, "learner-post-test")
+            busy = store.first(
+                "SELECT u.username FROM users u JOIN attempts a ON a.user_id = u.id"
+                " WHERE u.role = 'learner' GROUP BY u.id HAVING count(*) >= 10"
+                " ORDER BY u.username LIMIT 1"
+            )
             with chromium_page(1200, 900) as page:
-                sign_in(page, url, "learner0007", DEMO_PASSWORD)
+                sign_in(page, url, busy["username"], DEMO_PASSWORD)
                 page.get_by_role("heading", name="Welcome").wait_for()
                 nav(page, "My progress")
                 page.locator('[data-testid="stVegaLiteChart"]').first.wait_for()
