@@ -17,7 +17,7 @@ from quiz_app.attempts import Attempts
 from quiz_app.bank import Question
 from quiz_app.certificates import Certificates
 from quiz_app.course import Course
-from quiz_app.progress import objective_breakdown, topic_breakdown
+from quiz_app.progress import TopicScore, objective_breakdown, topic_breakdown
 from quiz_app.quiz import Slot, shown_order
 from quiz_app.quizdef import REVIEW_PARTS
 from quiz_app.records import Attempt
@@ -261,28 +261,20 @@ def attempt_summary(
         "Marks", f"{ui.marks(attempt.score or 0)} of {attempt.max_score or len(attempt.slots):g}"
     )
     right.metric("Answered", f"{attempt.answered} of {len(attempt.slots)}")
-    rows = [
-        {
-            "Topic": t.title,
-            "Questions": t.possible,
-            "Marks": round(float(t.earned), 2),
-            "Score %": t.percent,
-        }
-        for t in topic_breakdown(attempt, course)
-    ]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    _marks_table("Topic", topic_breakdown(attempt, course))
     if attempt.is_post_test:
         st.caption("Marks by learning objective")
-        objectives = [
-            {
-                "Learning objective": o.title,
-                "Questions": o.possible,
-                "Marks": round(float(o.earned), 2),
-                "Score %": o.percent,
-            }
-            for o in objective_breakdown(attempt, course)
-        ]
-        st.dataframe(objectives, hide_index=True, width="stretch")
+        _marks_table("Learning objective", objective_breakdown(attempt, course))
+
+
+def _marks_table(label: str, scores: list[TopicScore]) -> None:
+    """Marks per topic or objective as a table: questions, marks and score."""
+    rows = [
+        {label: s.title, "Questions": s.possible, "Marks": round(float(s.earned), 2),
+         "Score %": s.percent}
+        for s in scores
+    ]  # fmt: skip
+    st.dataframe(rows, hide_index=True, width="stretch")
 
 
 def attempt_review(
