@@ -43,7 +43,7 @@ _HIDDEN = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 # Streamlit turns `:smile:`, `:material/...:`, `https://...`, `www.x` and `a@b.c` into
 # emoji, icons and links after the Markdown is parsed, where backslashes are gone; an
-# invisible word joiner after `:`, `.` and `@` breaks those patterns.
+# invisible word joiner either side of `:`, `.` and `@` breaks those patterns.
 _LINKERS = re.compile(r"(\\[:.@])")
 WORD_JOINER = "\u2060"
 
@@ -65,7 +65,7 @@ def literal(text: str, markdown: bool = True) -> str:
     )
     if not markdown:
         return shown
-    return _LINKERS.sub(r"\1" + WORD_JOINER, _PUNCTUATION.sub(r"\\\1", shown))
+    return _LINKERS.sub(WORD_JOINER + r"\1" + WORD_JOINER, _PUNCTUATION.sub(r"\\\1", shown))
 
 
 RELOAD_CHECK_S = 2.0
