@@ -40,11 +40,15 @@ def safe(text: str) -> str:
 # Characters that reorder the text around them (bidi embeddings, overrides, isolates
 # and marks): shown as U+FFFD, like control characters, never obeyed.
 _HIDDEN = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Markdown that works anywhere in a line (emphasis, code, links and images, HTML and
+# entities, strikethrough, maths, escapes) and what works at its start (headings,
+# lists, quotes, rules, indented code).
+_ACTIVE = re.compile(r"([\\`*_\[\]<>&~#$])")
+_LINE_START = re.compile(r"^( *)([-+]|\d+[.)])?")
 # Streamlit turns `:smile:`, `:material/...:`, `https://...`, `www.x` and `a@b.c` into
 # emoji, icons and links after the Markdown is parsed, where backslashes are gone; an
-# invisible word joiner either side of `:`, `.` and `@` breaks those patterns.
-_LINKERS = re.compile(r"(\\[:.@])")
+# invisible word joiner after `:` and `@`, and inside `www.`, breaks those patterns.
+_LINKERS = re.compile(r"(?i)([:@](?=\S)|www(?=\.))")
 WORD_JOINER = "\u2060"
 
 
@@ -53,19 +57,25 @@ def literal(text: str, markdown: bool = True) -> str:
     exactly as typed.
 
     With `markdown` (for st.markdown, captions, titles, messages and widget labels) the
-    result is Markdown that displays `text` literally: every ASCII punctuation character
-    is backslash-escaped, so no emphasis, link, image, HTML, `$...$` maths or `:color[]`
-    applies, and no emoji, icon or bare link is made of it. Either way bidirectional
-    controls and control characters are shown as U+FFFD, so a name cannot reverse the
-    sentence around it; without `markdown` (for option lists, dataframes, charts, file
-    names and the PDF, which show text as it is) that is the only change.
+    result is Markdown that displays `text` literally: the characters Markdown acts on
+    are backslash-escaped (everywhere, or at the start where only the start counts), so
+    no emphasis, link, image, HTML, `$...$` maths, list or heading is made of it, and an
+    invisible word joiner keeps emoji, icon and bare-link patterns from matching. Either
+    way bidirectional controls and control characters are shown as U+FFFD, so a name
+    cannot reverse the sentence around it; without `markdown` (for option lists,
+    dataframes, charts, file names and the PDF, which show text as it is) that is the
+    only change.
     """
     shown = "".join(
         "\ufffd" if unicodedata.category(c) == "Cc" else c for c in _HIDDEN.sub("\ufffd", text)
     )
     if not markdown:
         return shown
-    return _LINKERS.sub(WORD_JOINER + r"\1" + WORD_JOINER, _PUNCTUATION.sub(r"\\\1", shown))
+    escaped = _LINE_START.sub(
+        lambda m: "\u00a0" * len(m[1]) + (f"{m[2][:-1]}\\{m[2][-1]}" if m[2] else ""),
+        _ACTIVE.sub(r"\\\1", shown),
+    )
+    return _LINKERS.sub(r"\1" + WORD_JOINER, escaped)
 
 
 RELOAD_CHECK_S = 2.0

@@ -34,10 +34,26 @@ def unescaped(markdown: str) -> str:
 def test_literal_escapes_every_markdown_character_and_breaks_bare_links(text: str) -> None:
     shown = ui.literal(text)
     assert unescaped(shown) == text
-    assert not re.search(r"[!-/:-@\[-`{-~]", re.sub(r"\\[!-/:-@\[-`{-~]", "", shown))
+    assert not re.search(r"[\\`*_\[\]<>&~#$]", re.sub(r"\\[!-/:-@\[-`{-~]", "", shown))
     for pattern in ("https://", "www.", "@evil", ":smile:", ":material"):
         assert pattern not in shown.replace("\\", "")
     assert ui.literal(text, markdown=False) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [("1. A", "1\\. A"), ("12) A", "12\\) A"), ("- A", "\\- A"), ("+ A", "\\+ A"),
+     ("--- ", "\\--- "), ("# A", "\\# A"), ("> A", "\\> A"), ("    code", "\u00a0" * 4 + "code")],
+    ids=["ordered", "ordered-paren", "bullet", "plus", "rule", "heading", "quote", "indented"],
+)  # fmt: skip
+def test_literal_escapes_what_only_acts_at_the_start(text: str, shown: str) -> None:
+    assert ui.literal(text) == shown
+    assert ui.literal("Dear " + text) == "Dear " + re.sub(r"([#>])", r"\\\1", text)
+
+
+def test_literal_leaves_plain_sentences_as_they_are() -> None:
+    plain = "Ana O'Brien-Smith (cohort 3, 2027): 100% done; see you. Why? Yes!"
+    assert ui.literal(plain) == plain
 
 
 def test_literal_shows_bidi_and_control_characters_as_replacement_characters() -> None:
