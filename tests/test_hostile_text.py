@@ -183,3 +183,19 @@ def test_the_certificate_pdf_prints_the_name_as_typed(hostile_world) -> None:
     pdf = certificate_pdf.render(hostile_world["certificate"])
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert HOSTILE["link"] in " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    ("username", "why"),
+    [("paypa1", "would look the same as one already taken"), ("\u200b\u200b\u200b", "look blank")],
+    ids=["lookalike", "blank"],
+)
+def test_sign_up_page_says_why_a_username_is_refused(env, accounts, username, why) -> None:
+    accounts.sign_up("paypal", "Paypal", "password123")
+    at = open_app(page="views/sign_in.py")
+    at.text_input(key="signup-username").input(username)
+    at.text_input(key="signup-name").input("Someone")
+    at.text_input(key="signup-password").input("password123")
+    at.text_input(key="signup-repeat").input("password123")
+    at.button(key="FormSubmitter:sign-up-Create account").click().run()
+    assert why in at.error[0].value
