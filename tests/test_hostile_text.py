@@ -199,3 +199,50 @@ def test_sign_up_page_says_why_a_username_is_refused(env, accounts, username, wh
     at.text_input(key="signup-repeat").input("password123")
     at.button(key="FormSubmitter:sign-up-Create account").click().run()
     assert why in at.error[0].value
+
+
+@pytest.mark.browser
+def test_a_browser_shows_hostile_names_and_codes_as_typed_and_fetches_nothing(
+    tmp_path, tiny_course
+) -> None:
+    """The Markdown `literal` writes, as Streamlit's own renderer draws it in chromium."""
+    from urllib.parse import quote, urlsplit
+
+    from quiz_app.accounts import INSTRUCTOR, Accounts
+    from quiz_app.course import BANKS_ENV
+    from quiz_app.store import Store
+    from tests.browser import chromium_page, require_browser, served, settle, type_into
+
+    require_browser()
+    db = tmp_path / "hostile.db"
+    accounts = Accounts(Store(db))
+    teacher = accounts.sign_up("teacher", "Teacher", "teacher-pass", INSTRUCTOR)
+    cohort_name = (
+        "[REVOKED](https://evil.example/a) www.evil.example ana@evil.example :material/home:"
+    )
+    cohort = accounts.create_cohort(teacher, cohort_name)
+    name = "**B** <b>h</b> $x$ ![i](https://evil.example/p.png) :smile: ~~s~~"
+    learner = accounts.sign_up("ana", name, "password123")
+    accounts.join(learner, cohort["join_code"])
+    fetched: list[str] = []
+    with served(db, {BANKS_ENV: str(tiny_course.folder)}) as url, chromium_page() as page:
+        page.on("request", lambda request: fetched.append(request.url))
+        page.goto(url)
+        panel = page.get_by_role("tabpanel", name="Sign in")
+        type_into(panel.get_by_role("textbox", name="Username"), "ana")
+        type_into(panel.get_by_role("textbox", name="Password"), "password123")
+        panel.get_by_role("button", name="Sign in").click()
+        heading = page.get_by_role("heading", level=1)
+        heading.filter(has_text="Welcome").wait_for()
+        settle(page)
+        main = page.get_by_test_id("stMain")
+        assert heading.inner_text().replace(ui.WORD_JOINER, "") == f"Welcome, {name}"
+        caption = main.get_by_test_id("stCaptionContainer").first.inner_text()
+        assert caption.replace(ui.WORD_JOINER, "") == f"Cohort: {cohort_name}"
+        for code in (HOSTILE["link"], HOSTILE["image"], HOSTILE["autolink"], HOSTILE["latex"]):
+            page.goto(f"{url}/verify?code={quote(code)}")
+            alert = page.get_by_test_id("stAlertContentError")
+            alert.wait_for()
+            assert code in alert.inner_text().replace(ui.WORD_JOINER, "")
+            assert alert.locator("a, img, .katex, b, del").count() == 0
+        assert not [u for u in fetched if urlsplit(u).hostname == "evil.example"]
