@@ -29,6 +29,20 @@ TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 # Join codes avoid look-alike characters (0/O, 1/I/L) so they survive being read aloud.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
+# Letters that show nothing though Unicode counts them as letters (Hangul fillers, the
+# Mongolian vowel separator, the blank Braille pattern).
+BLANK_LETTERS = frozenset("\u115f\u1160\u180e\u2800\u3164\uffa0")
+# Scripts whose letters pass for each other's; a username uses at most one of them.
+LOOKALIKE_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")
+# Each look-alike (after NFKC and casefold, so lower case only) and the Latin letter it
+# passes for: a small, hand-picked part of Unicode's confusables (UTS #39).
+LOOKALIKES = str.maketrans(
+    "асԁеһіјӏорԛѕухԝү"  # Cyrillic
+    "αγηικνορτυχω"  # Greek
+    "ıɑɡǀɩ01",  # Latin and digits
+    "acdehijlopqsyxwyaynikvoptuxwiagliol",
+)
+LOOKALIKE_PAIRS = (("rn", "m"), ("vv", "w"))
 
 
 class AccountError(QuizError):
@@ -88,7 +102,35 @@ class SignedIn:
 
 
 def normalise_username(username: str) -> str:
+    """A username as stored and looked up: NFKC, trimmed, casefolded (sign-up and sign-in
+    both go through this, so `ＡＮＡ`, `Ana` and `ana` are one account)."""
     return unicodedata.normalize("NFKC", username).strip().casefold()
+
+
+def username_skeleton(username: str) -> str:
+    """What a username looks like: normalised, each look-alike letter or digit folded to
+    the Latin letter it passes for (`раураl`, `paypa1` and `paypal` share a skeleton)."""
+    skeleton = normalise_username(username).translate(LOOKALIKES)
+    for pair, single in LOOKALIKE_PAIRS:
+        skeleton = skeleton.replace(pair, single)
+    return skeleton
+
+
+def _invisible(c: str) -> bool:
+    """True for a character that shows nothing on its own: format characters (zero-width
+    spaces and joiners), spaces, combining marks, blank letters."""
+    return unicodedata.category(c) in ("Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Mc") or (
+        c in BLANK_LETTERS
+    )
+
+
+def _script(c: str) -> str:
+    """The script a character's Unicode name starts with: LATIN, CYRILLIC, DIGIT..."""
+    return unicodedata.name(c, "UNNAMED").split()[0]
+
+
+def _described(c: str) -> str:
+    return f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed character')}"
 
 
 def new_join_code() -> str:
@@ -104,6 +146,11 @@ def clean_name(text: str, what: str) -> str:
     text = unicodedata.normalize("NFC", text).strip()
     if not text or len(text) > 100:
         raise AccountError(f"Enter {what} (1 to 100 characters).")
+    if all(_invisible(c) for c in text):
+        raise AccountError(
+            f"{what.capitalize()} would look blank: it has only invisible characters, "
+            "spaces or combining marks."
+        )
     if any(
         unicodedata.category(c) in ("Cc", "Cs", "Co")
         or "\u202a" <= c <= "\u202e"
@@ -115,9 +162,30 @@ def clean_name(text: str, what: str) -> str:
 
 
 def check_new_account(username: str, display_name: str, password: str) -> None:
-    """Raise AccountError when a new account's details are not acceptable."""
+    """Raise AccountError when a new account's details are not acceptable.
+
+    `username` is already normalised. One that would look blank, has an invisible
+    character or mixes Latin, Greek and Cyrillic letters is refused, saying why.
+    """
+    if all(_invisible(c) for c in username):
+        raise AccountError(
+            "A username needs letters or digits you can see: this one would look blank."
+        )
+    hidden = next((c for c in username if _invisible(c)), None)
+    if hidden is not None and not hidden.isspace():
+        raise AccountError(
+            f"A username cannot contain invisible characters or combining marks "
+            f"(it has {_described(hidden)})."
+        )
     if not 3 <= len(username) <= 40 or not all(c.isalnum() or c in "._-" for c in username):
         raise AccountError("A username is 3 to 40 letters, digits, dots, dashes or underscores.")
+    scripts = {_script(c): c for c in username if _script(c) in LOOKALIKE_SCRIPTS}
+    if len(scripts) > 1:
+        foreign = [c for script, c in sorted(scripts.items()) if script != "LATIN"]
+        raise AccountError(
+            f"A username cannot mix {' and '.join(s.title() for s in sorted(scripts))} letters, "
+            f"whose look-alikes let it pass for another name (it has {_described(foreign[0])})."
+        )
     clean_name(display_name, "your name")
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
@@ -135,10 +203,29 @@ class Accounts:
         username = normalise_username(username)
         check_new_account(username, display_name, password)
         display_name = clean_name(display_name, "your name")
+        self._refuse_lookalike(username)
         user_id = self.store.create_user(
             username, display_name, role, hash_password(password), iso(self.clock.now())
         )
         return User(user_id, username, display_name, role)
+
+    def _refuse_lookalike(self, username: str) -> None:
+        """Raise AccountError when `username` would look like another account's (the same
+        username is left to the store, which raises UsernameTaken)."""
+        skeleton = username_skeleton(username)
+        for taken in self.store.usernames():
+            if taken != username and username_skeleton(taken) == skeleton:
+                passing = [c for c in username if c.translate(LOOKALIKES) != c]
+                why = (
+                    " (" + ", ".join(f"{_described(c)} looks like {c.translate(LOOKALIKES)!r}"
+                                     for c in dict.fromkeys(passing)) + ")"
+                    if passing
+                    else ""
+                )  # fmt: skip
+                raise AccountError(
+                    f'The username "{username}" would look the same as one already taken'
+                    f"{why}; choose another."
+                )
 
     def sign_in(self, username: str, password: str, device_token: str | None = None) -> User:
         """The user whose password this is; raises AccountError, or AccountLocked.

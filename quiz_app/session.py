@@ -269,7 +269,7 @@ def choose_cohort(instructor: User, key: str) -> Row | None:
         st.info("You have no cohorts yet: create one on the Cohorts page.")
         st.page_link("views/cohorts.py", label="Cohorts", icon=":material/group_add:")
         return None
-    names = {c["id"]: c["name"] for c in cohorts}
+    names = {c["id"]: ui.literal(c["name"], markdown=False) for c in cohorts}
     chosen = ui.remembered_choice("Cohort", names, "cohort_choice", f"cohort-{key}")
     return reports().authorize(instructor, chosen)
 

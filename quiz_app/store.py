@@ -325,6 +325,10 @@ class Store:
     def user_by_username(self, username: str) -> Row | None:
         return self.first("SELECT * FROM users WHERE username = ?", (username,))
 
+    def usernames(self) -> list[str]:
+        """Every account's username (sign-up compares look-alikes against them)."""
+        return [row["username"] for row in self.query("SELECT username FROM users")]
+
     def take_signin_ticket(
         self,
         guard_key: str,

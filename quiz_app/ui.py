@@ -6,8 +6,10 @@ Only pages and these helpers import Streamlit; the core never does.
 from __future__ import annotations
 
 import html
+import re
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -33,6 +35,47 @@ TYPE_LABELS = {
 def safe(text: str) -> str:
     """Bank text as Markdown that shows HTML tags and `$` literally instead of running them."""
     return html.escape(text, quote=False).replace("$", "\\$")
+
+
+# Characters that reorder the text around them (bidi embeddings, overrides, isolates
+# and marks): shown as U+FFFD, like control characters, never obeyed.
+_HIDDEN = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Markdown that works anywhere in a line (emphasis, code, links and images, HTML and
+# entities, strikethrough, maths, escapes) and what works at its start (headings,
+# lists, quotes, rules, indented code).
+_ACTIVE = re.compile(r"([\\`*_\[\]<>&~#$])")
+_LINE_START = re.compile(r"^( *)([-+]|\d+[.)])?")
+# Streamlit turns `:smile:`, `:material/...:`, `https://...`, `www.x` and `a@b.c` into
+# emoji, icons and links after the Markdown is parsed, where backslashes are gone; an
+# invisible word joiner after `:` and `@`, and inside `www.`, breaks those patterns.
+_LINKERS = re.compile(r"(?i)([:@](?=\S)|www(?=\.))")
+WORD_JOINER = "\u2060"
+
+
+def literal(text: str, markdown: bool = True) -> str:
+    """What a person typed (a name, username, cohort name, a code from a URL), to show
+    exactly as typed.
+
+    With `markdown` (for st.markdown, captions, titles, messages and widget labels) the
+    result is Markdown that displays `text` literally: the characters Markdown acts on
+    are backslash-escaped (everywhere, or at the start where only the start counts), so
+    no emphasis, link, image, HTML, `$...$` maths, list or heading is made of it, and an
+    invisible word joiner keeps emoji, icon and bare-link patterns from matching. Either
+    way bidirectional controls and control characters are shown as U+FFFD, so a name
+    cannot reverse the sentence around it; without `markdown` (for option lists,
+    dataframes, charts, file names and the PDF, which show text as it is) that is the
+    only change.
+    """
+    shown = "".join(
+        "\ufffd" if unicodedata.category(c) == "Cc" else c for c in _HIDDEN.sub("\ufffd", text)
+    )
+    if not markdown:
+        return shown
+    escaped = _LINE_START.sub(
+        lambda m: "\u00a0" * len(m[1]) + (f"{m[2][:-1]}\\{m[2][-1]}" if m[2] else ""),
+        _ACTIVE.sub(r"\\\1", shown),
+    )
+    return _LINKERS.sub(r"\1" + WORD_JOINER, escaped)
 
 
 RELOAD_CHECK_S = 2.0

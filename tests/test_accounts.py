@@ -128,3 +128,98 @@ def test_only_the_owner_manages_a_cohort(accounts: Accounts) -> None:
         accounts.rotate_join_code(other, cohort["id"])
     with pytest.raises(QuizError, match="Only instructors"):
         accounts.create_cohort(learner, "Sneaky")
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("ＡＮＡ", "ana"),
+        ("  Ana ", "ana"),
+        ("ﬁnn", "finn"),
+        ("STRASSE", "strasse"),
+        ("Straße", "strasse"),
+    ],
+    ids=["fullwidth", "spaces", "ligature", "upper", "sharp-s"],
+)
+def test_usernames_are_stored_nfkc_casefolded_and_sign_in_alike(accounts, typed, stored) -> None:
+    user = accounts.sign_up(typed, "Someone", "password123")
+    assert user.username == stored
+    assert accounts.sign_in(stored.upper(), "password123") == user
+    assert accounts.sign_in(typed, "password123") == user
+    with pytest.raises(UsernameTaken):
+        accounts.sign_up(stored, "Someone else", "password123")
+
+
+@pytest.mark.parametrize(
+    ("username", "message"),
+    [
+        ("\u200b\u200b\u200b", "would look blank"),
+        ("\u200d\u2060\ufeff", "would look blank"),
+        ("\u0301\u0308\u0327", "would look blank"),
+        ("     ", "would look blank"),
+        ("\u3000\u3000\u3000", "would look blank"),
+        ("\u3164\u3164\u3164", "would look blank"),
+        ("\u2800\u2800\u2800", "would look blank"),
+        ("ana\u200b", "invisible characters .*U\\+200B ZERO WIDTH SPACE"),
+        ("a\u2060na", "invisible characters .*U\\+2060 WORD JOINER"),
+        ("ana\u0336\u0336", "combining marks .*U\\+0336"),
+        ("p\u0430ypal", "cannot mix Cyrillic and Latin .*U\\+0430 CYRILLIC SMALL LETTER A"),
+        ("\u03bflga", "cannot mix Greek and Latin .*U\\+03BF GREEK SMALL LETTER OMICRON"),
+    ],
+    ids=[
+        "zero-width",
+        "joiners",
+        "only-combining",
+        "only-spaces",
+        "ideographic-spaces",
+        "hangul-filler",
+        "braille-blank",
+        "trailing-zero-width",
+        "word-joiner",
+        "strike-through",
+        "cyrillic-a",
+        "greek-omicron",
+    ],
+)
+def test_blank_looking_and_mixed_script_usernames_are_refused(accounts, username, message) -> None:
+    with pytest.raises(AccountError, match=message):
+        accounts.sign_up(username, "Someone", "password123")
+
+
+@pytest.mark.parametrize(
+    ("lookalike", "taken", "why"),
+    [
+        (
+            "\u0440\u0430\u0443\u0435\u0435",
+            "payee",
+            "U\\+0440 CYRILLIC SMALL LETTER ER looks like 'p'",
+        ),
+        ("\u03ba\u03b1\u03c4\u03bf", "kato", "U\\+03BA GREEK SMALL LETTER KAPPA looks like 'k'"),
+        ("paypa1", "paypal", "U\\+0031 DIGIT ONE looks like 'l'"),
+        ("0lga", "olga", "U\\+0030 DIGIT ZERO looks like 'o'"),
+        ("rnary", "mary", "; choose another"),
+        ("PAYPA1", "paypal", "DIGIT ONE"),
+    ],
+    ids=["cyrillic", "greek", "digit-one", "digit-zero", "rn-for-m", "upper-case"],
+)
+def test_usernames_that_look_like_a_taken_one_are_refused(accounts, lookalike, taken, why) -> None:
+    accounts.sign_up(taken, "First", "password123")
+    with pytest.raises(AccountError, match=f"would look the same as one already taken.*{why}"):
+        accounts.sign_up(lookalike, "Second", "password123")
+
+
+def test_lookalike_accounts_made_before_the_check_still_sign_in(accounts, store, clock) -> None:
+    cyrillic = "\u0440\u0430\u0443\u0435\u0435"
+    for name in ("payee", cyrillic):
+        store.create_user(name, name, "learner", hash_password("password123"), "2026-01-01")
+    assert accounts.sign_in("PAYEE", "password123").username == "payee"
+    assert accounts.sign_in(cyrillic.upper(), "password123").username == cyrillic
+
+
+def test_names_that_would_look_blank_are_refused(accounts) -> None:
+    for blank in ("\u200b", "\u200b\u200d", "\u0301\u0301", "\u3164"):
+        with pytest.raises(AccountError, match="would look blank"):
+            accounts.sign_up("someone", blank, "password123")
+    teacher = accounts.sign_up("teacher", "Teacher", "password123", INSTRUCTOR)
+    with pytest.raises(QuizError, match="would look blank"):
+        accounts.create_cohort(teacher, "\u200b\u2060")

@@ -16,7 +16,10 @@ def render() -> None:
 
     def rotate(cohort_id: int, name: str) -> None:
         code = accounts.rotate_join_code(instructor, cohort_id)
-        ui.flash(f"{name} has a new join code, {code}; the old one no longer works.", "success")
+        ui.flash(
+            f"{ui.literal(name)} has a new join code, {code}; the old one no longer works.",
+            "success",
+        )
 
     with st.form("new-cohort", clear_on_submit=True):
         st.markdown("**New cohort**")
@@ -30,10 +33,12 @@ def render() -> None:
             try:
                 cohort = accounts.create_cohort(instructor, name, starts, ends)
             except QuizError as exc:
-                st.error(str(exc))
+                st.error(ui.literal(str(exc)))
             else:
                 ui.flash(
-                    f"{cohort['name']} is ready. Its join code is {cohort['join_code']}.", "success"
+                    f"{ui.literal(cohort['name'])} is ready. Its join code is "
+                    f"{cohort['join_code']}.",
+                    "success",
                 )
                 st.rerun()
 
@@ -44,7 +49,7 @@ def render() -> None:
     for cohort in cohorts:
         with st.container(border=True):
             dates = " – ".join(d for d in (cohort["starts_on"], cohort["ends_on"]) if d)
-            st.markdown(f"**{ui.safe(cohort['name'])}**")
+            st.markdown(f"**{ui.literal(cohort['name'])}**")
             st.caption(
                 f"{ui.plural(cohort['members'], 'learner')}"
                 + (f" · {dates}" if dates else "")
@@ -66,7 +71,8 @@ def render() -> None:
                 members = session.store().members(cohort["id"])
                 if members:
                     st.dataframe(
-                        [{"Name": m["display_name"], "Username": m["username"],
+                        [{"Name": ui.literal(m["display_name"], markdown=False),
+                          "Username": ui.literal(m["username"], markdown=False),
                           "Joined": local.moment_text(m["joined_at"])} for m in members],
                         hide_index=True, width="stretch",
                     )  # fmt: skip

@@ -48,8 +48,8 @@ def learner_table(rows: Sequence[LearnerRow], local: LocalTime) -> pa.Table:
     activity in the course's time zone (`local`), which the table shows it in."""
     return pa.table(
         {
-            "Name": [r.display_name for r in rows],
-            "Username": [r.username for r in rows],
+            "Name": [ui.literal(r.display_name, markdown=False) for r in rows],
+            "Username": [ui.literal(r.username, markdown=False) for r in rows],
             "Attempts": pa.array([r.attempts for r in rows], pa.int32()),
             "Best %": pa.array([r.best_pct for r in rows], pa.float64()),
             "Last %": pa.array([r.last_pct for r in rows], pa.float64()),
@@ -171,7 +171,7 @@ def render() -> None:
     if selected:
         learner = rows[selected[0]]
         if st.button(
-            f"Open {learner.display_name}",
+            f"Open {ui.literal(learner.display_name)}",
             type="primary",
             key="open-learner",
             icon=":material/person_search:",

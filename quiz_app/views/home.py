@@ -14,10 +14,10 @@ def render() -> None:
     store = session.store()
     service = session.attempts()
 
-    st.title(f"Welcome, {ui.safe(user.display_name)}", anchor=False)
+    st.title(f"Welcome, {ui.literal(user.display_name)}", anchor=False)
     cohorts = session.accounts().cohorts_joined(user)
     if cohorts:
-        st.caption("Cohort: " + ", ".join(ui.safe(c["name"]) for c in cohorts))
+        st.caption("Cohort: " + ", ".join(ui.literal(c["name"]) for c in cohorts))
     else:
         st.caption(
             "Self-study: you are not in a cohort. Join one under **My cohorts** if your "

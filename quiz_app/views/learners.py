@@ -17,7 +17,10 @@ def render() -> None:
     if not members:
         st.info("Nobody has joined this cohort yet.")
         return
-    names = {m["id"]: f"{m['display_name']} ({m['username']})" for m in members}
+    names = {
+        m["id"]: ui.literal(f"{m['display_name']} ({m['username']})", markdown=False)
+        for m in members
+    }
     user_id = ui.remembered_choice("Learner", names, "learner_choice", "learner-pick")
     service = session.attempts()
     local = ui.course().local_time

@@ -19,7 +19,7 @@ def render() -> None:
     if joined:
         for cohort in joined:
             joined_on = local.day_text(cohort["joined_at"])
-            st.markdown(f"- **{ui.safe(cohort['name'])}**, joined {joined_on}")
+            st.markdown(f"- **{ui.literal(cohort['name'])}**, joined {joined_on}")
     else:
         st.caption(
             "You are not in a cohort: you study on your own, and no instructor sees your "
@@ -32,9 +32,9 @@ def render() -> None:
             try:
                 cohort = accounts.join(user, code)
             except QuizError as exc:
-                st.error(str(exc))
+                st.error(ui.literal(str(exc)))
             else:
-                ui.flash(f"You joined {cohort['name']}.", "success")
+                ui.flash(f"You joined {ui.literal(cohort['name'])}.", "success")
                 st.rerun()
 
 

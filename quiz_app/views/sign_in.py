@@ -21,7 +21,7 @@ def render() -> None:
             try:
                 user = session.check_password(username, password)
             except QuizError as exc:
-                st.error(str(exc))
+                st.error(ui.literal(str(exc)))
             else:
                 session.sign_in(user)
                 st.rerun()
@@ -59,9 +59,11 @@ def render() -> None:
                         try:
                             accounts.join(user, join_code)
                         except QuizError as exc:
-                            ui.flash(f"Your account is ready, but: {exc}", "warning")
+                            ui.flash(
+                                f"Your account is ready, but: {ui.literal(str(exc))}", "warning"
+                            )
                 except QuizError as exc:
-                    st.error(str(exc))
+                    st.error(ui.literal(str(exc)))
                 else:
                     session.sign_in(user)
                     st.rerun()

@@ -21,19 +21,19 @@ def render() -> None:
         return
     found = Certificates(session.store(), ui.course()).verify(code)
     if found is None:
-        st.error(f"Not found: no certificate has the code “{code.strip()}”.",
+        st.error(f"Not found: no certificate has the code “{ui.literal(code.strip())}”.",
                  icon=":material/gpp_bad:")  # fmt: skip
         return
     st.success("Valid certificate.", icon=":material/verified:")
     with st.container(border=True):
-        st.markdown(f"### {ui.safe(found.learner_name)}")
+        st.markdown(f"### {ui.literal(found.learner_name)}")
         st.markdown(f"completed **{ui.safe(found.course_title)}**")
         st.markdown(
             "| Completed | Score | Pass mark | CE hours |\n|---|---|---|---|\n"
             f"| {found.completed_on} | {found.score_pct:g}% | {found.pass_mark:g}% "
             f"| {found.ce_hours:.1f} |"
         )
-        st.caption(f"Issued by {ui.safe(found.provider)} · code {found.code}")
+        st.caption(f"Issued by {ui.safe(found.provider)} · code {ui.literal(found.code)}")
         if found.scope:
             st.caption(ui.safe(found.scope))
 
