@@ -32,6 +32,8 @@ MAX_STEM = 4_000
 MAX_CHOICE = 500
 MAX_PROSE = 4_000
 MAX_QUOTE_WORDS = 30
+# Fewer words than this (counting only words with letters) support no claim.
+MIN_QUOTE_WORDS = 3
 MAX_SPARES = 3
 
 

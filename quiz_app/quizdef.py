@@ -21,8 +21,18 @@ PRACTICE: Mode = "practice"
 POST_TEST: Mode = "post_test"
 
 
-def _freeze(mapping: dict[str, int]) -> MappingProxyType[str, int]:
+def _freeze_blueprint(mapping: dict[str, int]) -> MappingProxyType[str, int]:
+    if not mapping:
+        raise ValueError("a blueprint needs at least one topic and how many questions to draw")
     return MappingProxyType(dict(mapping))
+
+
+def _each_once(topics: tuple[str, ...]) -> tuple[str, ...]:
+    # A topic listed twice draws its questions twice over, so no one could score 100%.
+    repeated = next((topic for topic in topics if topics.count(topic) > 1), None)
+    if repeated is not None:
+        raise ValueError(f'"{repeated}" is listed more than once; list each topic once')
+    return topics
 
 
 # What a review of a submitted attempt can show of each question, beyond marks by topic
@@ -56,10 +66,12 @@ class QuizDef(Model):
     id: Slug
     title: ShortText
     mode: Mode
-    topics: tuple[Slug, ...] = ()
+    topics: Annotated[tuple[Slug, ...], AfterValidator(_each_once)] = ()
     questions: Annotated[StrictInt, Field(ge=1, le=200)] | None = None
     blueprint: (
-        Annotated[dict[Slug, Annotated[StrictInt, Field(ge=1, le=100)]], AfterValidator(_freeze)]
+        Annotated[
+            dict[Slug, Annotated[StrictInt, Field(ge=1, le=100)]], AfterValidator(_freeze_blueprint)
+        ]
         | None
     ) = None
     pass_mark: Annotated[StrictInt | StrictFloat, Field(gt=0, le=100)] | None = None

@@ -12,9 +12,12 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from quiz_app.yamldoc import FileRefused, read_regular_file
+
 SOURCES_ENV = "QUIZ_SOURCES_DIR"
 
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+MAX_SOURCE_BYTES = 10 * 1024 * 1024
 
 _TYPOGRAPHIC = str.maketrans(
     {
@@ -72,27 +75,47 @@ class SourceTexts:
         return self.skipped_reason is None
 
     def folded(self, file_name: str) -> str | None:
-        """The folded text of `file_name`, or None when the file is not there."""
+        """The folded text of `file_name`, or None when it cannot be read (`refusal`)."""
         if self.directory is None:
             return None
-        return _read_folded(self.directory / file_name)
+        return _read_folded(self.directory, file_name)
 
     def sentences(self, file_name: str) -> tuple[str, ...]:
         """The folded sentences of `file_name` (list lines count as sentences), in order;
         joined with single spaces they give `folded(file_name)`. Empty when unreadable."""
-        if self.directory is None:
-            return ()
         try:
-            raw = (self.directory / file_name).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            return split_sentences(self.read(file_name))
+        except FileRefused:
             return ()
-        return split_sentences(raw)
+
+    def read(self, file_name: str) -> str:
+        """The text of `file_name`: only a regular UTF-8 file of at most MAX_SOURCE_BYTES
+        inside the folder (links may not leave it). Raises FileRefused saying why not."""
+        if self.directory is None:
+            raise FileRefused(f"cannot be read: {self.skipped_reason}")
+        path = self.directory / file_name
+        if not os.path.lexists(path):
+            raise FileRefused(f"is not in {self.directory}")
+        raw = read_regular_file(path, MAX_SOURCE_BYTES, "a source text", self.directory)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise FileRefused(f"in {self.directory} is not UTF-8 text") from None
+
+    def refusal(self, file_name: str) -> str | None:
+        """Why `file_name` cannot be read, or None when it can."""
+        try:
+            self.read(file_name)
+        except FileRefused as exc:
+            return exc.message
+        return None
 
 
 _folded_cache: dict[Path, tuple[float, str]] = {}
 
 
-def _read_folded(path: Path) -> str | None:
+def _read_folded(directory: Path, file_name: str) -> str | None:
+    path = directory / file_name
     try:
         mtime = path.stat().st_mtime
     except OSError:
@@ -101,8 +124,8 @@ def _read_folded(path: Path) -> str | None:
     if cached and cached[0] == mtime:
         return cached[1]
     try:
-        text = fold(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
+        text = fold(SourceTexts(directory, None).read(file_name))
+    except FileRefused:
         return None
     _folded_cache[path] = (mtime, text)
     return text

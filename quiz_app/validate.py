@@ -7,7 +7,10 @@ Rules that span fields or files (DESIGN.md section 3) follow, with the YAML line
 
 from __future__ import annotations
 
+import os
 import random
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +21,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from quiz_app.bank import (
     MAX_QUOTE_WORDS,
+    MIN_QUOTE_WORDS,
     QUESTION_TYPES,
     Bank,
     BankHeader,
@@ -36,6 +40,8 @@ from quiz_app.yamldoc import Loc, YamlDoc, load_yaml
 SOURCES_FILE = "sources.yaml"
 QUIZZES_FILE = "quizzes.yaml"
 SPECIAL_FILES = {SOURCES_FILE, QUIZZES_FILE}
+# Misspelt special files: read by nothing, so reported instead of checked as banks.
+MISNAMED_FILES = {"sources.yml": SOURCES_FILE, "quizzes.yml": QUIZZES_FILE}
 DEFAULT_SOURCES_FOLDER = "sources"  # beside the banks, unless sources.yaml names another
 
 _question_adapter: TypeAdapter[Any] = TypeAdapter(Question)
@@ -98,24 +104,39 @@ class Report:
         return f"{head}; {quotes}: {verdict}"
 
 
+def printable(text: str) -> str:
+    """`text` safe to print on a terminal: control, bidi and invisible characters
+    written as escapes (\\x1b, \\u202e), so a file name cannot restyle the screen."""
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )
+
+
 def display_path(path: Path) -> str:
-    """The path as a person wants to read it: relative to the current folder if inside."""
+    """The path as a person wants to read it: relative to the current folder if inside
+    (the file itself, not where a link points), printable on a terminal."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+        shown = str((path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):
+        shown = str(path)
+    return printable(shown)
 
 
 def bank_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand folders to their bank files (*.yaml, *.yml, minus sources and quizzes)."""
+    """Expand folders to their bank files (*.yaml, *.yml, minus sources and quizzes,
+    and minus their misspelt .yml names, which `validate_paths` reports)."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
             candidates = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
-            found.extend(p for p in candidates if p.name not in SPECIAL_FILES)
-        elif path.name not in SPECIAL_FILES:
+            found.extend(p for p in candidates if not _is_special(p))
+        elif not _is_special(path):
             found.append(path)
     return found
+
+
+def _is_special(path: Path) -> bool:
+    return path.name in SPECIAL_FILES or path.name in MISNAMED_FILES
 
 
 def validate_paths(paths: Sequence[Path], texts: SourceTexts | None = None) -> Report:
@@ -126,6 +147,16 @@ def validate_paths(paths: Sequence[Path], texts: SourceTexts | None = None) -> R
     """
     files = bank_files(paths)
     report = Report(files=files)
+    for path in paths:
+        for misnamed in [path] if not path.is_dir() else [path / n for n in MISNAMED_FILES]:
+            if misnamed.name in MISNAMED_FILES and os.path.lexists(misnamed):
+                report.problems.append(
+                    Problem(
+                        display_path(misnamed),
+                        1,
+                        f"is not read: the course's file is named {MISNAMED_FILES[misnamed.name]}",
+                    )
+                )
     folders = sorted({f.parent for f in files} | {p for p in paths if p.is_dir()})
     texts_of: dict[Path, SourceTexts] = {}
     for folder in folders:
@@ -153,7 +184,7 @@ def validate_paths(paths: Sequence[Path], texts: SourceTexts | None = None) -> R
             report.problems.append(where)
     # Quizzes draw on every bank of their folder, so check them only for whole folders.
     for folder in (p for p in paths if p.is_dir()):
-        if (folder / QUIZZES_FILE).exists():
+        if os.path.lexists(folder / QUIZZES_FILE):
             _load_quizzes(folder / QUIZZES_FILE, report)
     report.problems.sort(key=lambda p: (p.path, p.line))
     return report
@@ -214,11 +245,29 @@ def _load_quizzes(path: Path, report: Report) -> None:
                         f"{sizes[topic]}",
                     )
                 )
+        if not quiz.is_post_test:
+            _check_practice_draws(quiz, shown, loaded.line((*base, "topics")), report)
         if quiz.blueprint is not None:
             report.blueprint_lines[quiz.id] = (shown, loaded.line((*base, "blueprint")))
             _check_blueprint_fills(quiz, shown, loaded.line((*base, "blueprint")), report)
     report.quizzes.extend(parsed.quizzes)
     report.info = parsed.course
+
+
+def _check_practice_draws(quiz: QuizDef, shown: str, line: int, report: Report) -> None:
+    """A practice quiz has a question to ask: its topics are not all reserved."""
+    banks = {bank.topic: bank for bank in report.banks}
+    if not all(topic in banks for topic in quiz.topics):
+        return  # an unknown or broken topic is reported on its own
+    if not any(quiz.may_draw(q) for topic in quiz.topics for q in banks[topic].questions):
+        report.problems.append(
+            Problem(
+                shown,
+                line,
+                f"quiz {quiz.id}: topics: every question of its topics is reserved for the "
+                "post-test, so the quiz would ask nothing",
+            )
+        )
 
 
 def _check_blueprint_fills(quiz: QuizDef, shown: str, line: int, report: Report) -> None:
@@ -271,7 +320,7 @@ def _load_sources(
     path = folder / SOURCES_FILE
     shown = display_path(path)
     default_texts = explicit or find_source_texts(declared=folder / DEFAULT_SOURCES_FOLDER)
-    if not path.exists():
+    if not os.path.lexists(path):
         report.problems.append(Problem(shown, 1, "sources.yaml is missing from this folder"))
         return {}, default_texts
     loaded = load_yaml(path, shown)
@@ -328,16 +377,32 @@ def _load_sources(
                 )
             )
         labels[fold(doc.label)] = key
-        if texts.available and texts.folded(doc.file) is None:
+        if not _is_plain_file_name(doc.file):
             report.problems.append(
                 Problem(
                     shown,
                     loaded.line((*base, "file")),
-                    f'source {key}: file "{doc.file}" is not in {texts.directory}',
+                    f'source {key}: file "{_show(doc.file)}" must be a file name inside the '
+                    "sources folder (no folders, no ..)",
+                )
+            )
+            continue
+        refused = texts.refusal(doc.file) if texts.available else None
+        if refused is not None:
+            report.problems.append(
+                Problem(
+                    shown,
+                    loaded.line((*base, "file")),
+                    f'source {key}: file "{_show(doc.file)}" {printable(refused)}',
                 )
             )
         docs[doc.id] = doc
     return docs, texts
+
+
+def _is_plain_file_name(name: str) -> bool:
+    """A name of a file directly in its folder: no separators, not "." or ".."."""
+    return name not in (".", "..") and "/" not in name and "\\" not in name
 
 
 class _BankChecker:
@@ -498,7 +563,7 @@ class _BankChecker:
     def check_unique(self, base: Loc, prefix: str, entries: list[tuple[Loc, str]]) -> None:
         seen: set[str] = set()
         for loc, text in entries:
-            key = fold(text)
+            key = look_alike_key(text)
             if key in seen:
                 self.problem(
                     (*base, *loc), f'{prefix}: {_field_name(loc)}: "{_show(text)}" appears twice'
@@ -514,6 +579,12 @@ class _BankChecker:
             )
             return
         words = word_count(quote)
+        if _words_with_letters(quote) < MIN_QUOTE_WORDS:
+            self.problem(
+                (*base, "sources", i, "quote"),
+                f'{prefix}: sources[{i}].quote: "{_show(quote)}" is too short to support a '
+                f"claim; a quote needs at least {MIN_QUOTE_WORDS} words with letters",
+            )
         if words > MAX_QUOTE_WORDS:
             self.problem(
                 (*base, "sources", i, "quote"),
@@ -532,6 +603,20 @@ class _BankChecker:
                 f'{prefix}: sources[{i}].quote: not found in "{doc_id}" ({doc.file}): '
                 f'"{_show(quote)}"',
             )
+
+
+_INVISIBLE = re.compile(r"[\s\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]+")
+
+
+def look_alike_key(text: str) -> str:
+    """What a reader sees of `text`: two texts with one key look alike (they differ only
+    in case, spacing, invisible characters, Unicode form or typographic quotes)."""
+    folded = unicodedata.normalize("NFKC", fold(text))
+    return _INVISIBLE.sub("", folded)
+
+
+def _words_with_letters(text: str) -> int:
+    return sum(any(ch.isalpha() for ch in word) for word in text.split())
 
 
 def _root_causes(errors: list[Any]) -> list[Any]:
@@ -563,7 +648,7 @@ def _field_name(loc: Loc) -> str:
 
 
 def _show(value: Any, limit: int = 60) -> str:
-    text = str(value)
+    text = printable(str(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -8,8 +8,11 @@ and absurd nesting are refused, instead of being silently accepted or exploding.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
-from collections.abc import Hashable
+import stat
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,12 +26,24 @@ SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 40
 MAX_NODES = 200_000
+# A number longer than this is refused before it is converted: a hexadecimal or base-60
+# number of thousands of digits takes long to build and cannot even be printed.
+MAX_NUMBER_CHARS = 32
 
 Loc = tuple[str | int, ...]
 
 # Control characters YAML would reject with a byte offset only, plus the bidirectional
 # overrides that can make text display differently from what it says ("Trojan source").
 _FORBIDDEN_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+# YAML counts these as line breaks too; editors and `FILE:LINE` count only "\n".
+_YAML_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+_COLLECTION_TAGS = {
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+}
+_ANCHORS = "anchors and aliases (&name, *name) are not allowed in banks"
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -57,6 +72,56 @@ class YamlDoc:
         return 1
 
 
+class FileRefused(Exception):
+    """A file that is not read: not a regular file, too big, a link out of its folder."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+def read_regular_file(path: Path, limit: int, kind: str, folder: Path | None = None) -> bytes:
+    """The bytes of `path`, read only when it is a regular file of at most `limit` bytes
+    whose real location (links followed) is inside `folder` (by default its own folder).
+
+    Never blocks on a FIFO nor reads a device; the size is checked on the open file, so
+    a file that grows after the check is still cut off. Raises FileRefused saying why,
+    with `kind` (e.g. "a bank file") naming what the limit is for.
+    """
+    try:
+        real = path.resolve(strict=True)
+        root = (folder if folder is not None else path.parent).resolve(strict=True)
+    except RuntimeError:
+        raise FileRefused("is a symbolic link in a loop (it leads back to itself)") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise FileRefused("is a symbolic link in a loop (it leads back to itself)") from None
+        raise FileRefused(f"cannot read file: {exc.strerror or exc}") from None
+    if not real.is_relative_to(root):
+        raise FileRefused(
+            f"is a link to a file outside its folder ({root}); links may not leave it"
+        )
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        descriptor = os.open(real, flags)
+    except OSError as exc:
+        raise FileRefused(f"cannot read file: {exc.strerror or exc}") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise FileRefused("is not a regular file (a folder, FIFO or device); it is not read")
+        if info.st_size > limit:
+            raise FileRefused(_too_big(info.st_size, limit, kind))
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise FileRefused(_too_big(len(data), limit, kind))
+    return data
+
+
+def _too_big(size: int, limit: int, kind: str) -> str:
+    return f"file is {size / 1_048_576:.1f} MB; {kind} may be at most {limit // 1_048_576} MB"
+
+
 class YamlProblem(Exception):
     def __init__(self, line: int, message: str):
         self.problem_line = line
@@ -68,21 +133,15 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDoc | Problem:
     """Parse `path` into a YamlDoc, or return the Problem that stops it being read.
 
     Never raises for bad content: oversized, non-UTF-8, binary, malformed or hostile
-    files (alias bombs, duplicate keys, deep nesting) each come back as one Problem.
+    files (alias bombs, duplicate keys, deep nesting), and paths that are not regular
+    files in their folder (FIFOs, devices, links out or in a loop) each come back as
+    one Problem.
     """
     shown = display or str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return Problem(
-                shown,
-                1,
-                f"file is {size / 1_048_576:.1f} MB; a bank file may be at most "
-                f"{MAX_FILE_BYTES // 1_048_576} MB",
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        return Problem(shown, 1, f"cannot read file: {exc.strerror or exc}")
+        raw = read_regular_file(path, MAX_FILE_BYTES, "a bank file")
+    except FileRefused as exc:
+        return Problem(shown, 1, exc.message)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -100,10 +159,11 @@ def parse_yaml(text: str, shown: str) -> YamlDoc:
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         raise YamlProblem(line, f"contains the control character U+{ord(bad.group()):04X}")
+    line_of = _line_counter(text)
     try:
         root = yaml.compose(text, Loader=SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        raise _describe_yaml_error(exc, text) from None
+        raise _describe_yaml_error(exc, text, line_of) from None
     except yaml.YAMLError as exc:
         position = getattr(exc, "position", 0) or 0
         raise YamlProblem(text.count("\n", 0, position) + 1, f"not valid YAML: {exc}") from None
@@ -112,14 +172,36 @@ def parse_yaml(text: str, shown: str) -> YamlDoc:
     if root is None:
         raise YamlProblem(1, "file is empty")
     doc = YamlDoc(path=shown, data=None)
-    builder = _Builder(doc)
-    doc.data = builder.build(root, (), root.start_mark.line + 1, 0)
+    builder = _Builder(doc, line_of)
+    doc.data = builder.build(root, (), line_of(root.start_mark.line), 0)
+    if "&" in text:
+        _refuse_anchors(text, line_of)
     return doc
 
 
-def _describe_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
+def _line_counter(text: str) -> Callable[[int], int]:
+    """Turns a YAML mark's 0-based line into the file's 1-based line: YAML also breaks
+    lines at U+0085, U+2028, U+2029 and a lone CR, which editors do not."""
+    if not any(mark in text for mark in "\r\x85\u2028\u2029"):
+        return lambda line: line + 1
+    table = [1]
+    for found in _YAML_BREAK.finditer(text):
+        table.append(table[-1] + ("\n" in found.group()))
+    return lambda line: table[min(line, len(table) - 1)]
+
+
+def _refuse_anchors(text: str, line_of: Callable[[int], int]) -> None:
+    """An anchor nobody aliases is refused too: aliases are, and it hints at one."""
+    for event in yaml.parse(text, Loader=SafeLoader):
+        if getattr(event, "anchor", None) is not None:
+            raise YamlProblem(line_of(event.start_mark.line), _ANCHORS)
+
+
+def _describe_yaml_error(
+    exc: yaml.MarkedYAMLError, text: str, line_of: Callable[[int], int]
+) -> YamlProblem:
     mark = exc.problem_mark or exc.context_mark
-    line = mark.line + 1 if mark else 1
+    line = line_of(mark.line) if mark else 1
     problem = exc.problem or "cannot be parsed"
     if mark is not None:
         lines = text.splitlines()
@@ -132,8 +214,9 @@ def _describe_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
 class _Builder:
     """Turns a composed node graph into plain data, recording a line per location."""
 
-    def __init__(self, doc: YamlDoc):
+    def __init__(self, doc: YamlDoc, line_of: Callable[[int], int]):
         self.doc = doc
+        self.line_of = line_of
         self.seen: set[int] = set()
         self.constructor = yaml.constructor.SafeConstructor()
 
@@ -141,17 +224,22 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise YamlProblem(line, f"nesting is deeper than {MAX_DEPTH} levels")
         if id(node) in self.seen:
-            raise YamlProblem(line, "anchors and aliases (&name, *name) are not allowed in banks")
+            raise YamlProblem(line, _ANCHORS)
         self.seen.add(id(node))
         if len(self.seen) > MAX_NODES:
             raise YamlProblem(line, f"file has more than {MAX_NODES:,} values")
         self.doc.lines[loc] = line
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
+        expected = _COLLECTION_TAGS.get(type(node))
+        if expected is not None and node.tag != expected:
+            raise YamlProblem(line, f"YAML tag {node.tag} is not allowed")
         if isinstance(node, yaml.SequenceNode):
             # An aliased item keeps its anchor's mark, so point at this list instead.
             return [
-                self.build(item, (*loc, i), max(item.start_mark.line + 1, line), depth + 1)
+                self.build(
+                    item, (*loc, i), max(self.line_of(item.start_mark.line), line), depth + 1
+                )
                 for i, item in enumerate(node.value)
             ]
         if isinstance(node, yaml.MappingNode):
@@ -161,7 +249,7 @@ class _Builder:
     def mapping(self, node: yaml.MappingNode, loc: Loc, depth: int) -> dict[Hashable, Any]:
         result: dict[Hashable, Any] = {}
         for key_node, value_node in node.value:
-            key_line = key_node.start_mark.line + 1
+            key_line = self.line_of(key_node.start_mark.line)
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlProblem(key_line, "a mapping key must be plain text")
             if key_node.tag == "tag:yaml.org,2002:merge":
@@ -174,9 +262,23 @@ class _Builder:
         return result
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
+        line = self.line_of(node.start_mark.line)
         if node.tag not in _SCALAR_TAGS:
-            raise YamlProblem(node.start_mark.line + 1, f"YAML tag {node.tag} is not allowed")
+            raise YamlProblem(line, f"YAML tag {node.tag} is not allowed")
+        if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARS:
+            raise YamlProblem(
+                line,
+                f"a number of {len(node.value):,} characters; a number may have at most "
+                f"{MAX_NUMBER_CHARS} (put text in quotes)",
+            )
         try:
-            return self.constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError) as exc:
-            raise YamlProblem(node.start_mark.line + 1, f"bad value: {exc}") from None
+            value = self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            raise YamlProblem(line, f"bad value: {exc}") from None
+        # Escapes ("\0", "\e", "\u202E") make control characters the raw text lacks.
+        bad = _FORBIDDEN_CHARS.search(value) if isinstance(value, str) else None
+        if bad:
+            raise YamlProblem(
+                line, f"contains the control character U+{ord(bad.group()):04X} (as an escape)"
+            )
+        return value

@@ -111,7 +111,7 @@ ALL_TYPES = (
     stem: Match them.
     pairs: [[a, "1"], [b, "2"], [c, "3"]]
     explanation: Because.
-    sources: [{doc: doc, quote: jumps over}]
+    sources: [{doc: doc, quote: fox jumps over}]
   - id: q-order
     type: ordering
     objective: obj-a
@@ -119,7 +119,7 @@ ALL_TYPES = (
     stem: Order them.
     items: [first, second, third]
     explanation: Because.
-    sources: [{doc: doc, quote: brown fox}]
+    sources: [{doc: doc, quote: quick brown fox}]
 """
 )
 
@@ -136,7 +136,7 @@ WITH_SPARES = (
     pairs: [[w, "10"], [x, "20"], [y, "30"], [z, "40"]]
     spares: ["<i>fifty</i>"]
     explanation: Because.
-    sources: [{doc: doc, quote: brown fox}]
+    sources: [{doc: doc, quote: quick brown fox}]
 """
 )
 

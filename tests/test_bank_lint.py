@@ -35,7 +35,7 @@ def single(qid: str, stem: str, key: str, wrong: list[str], extra: str = "") -> 
     stem: {stem}
     choices:
 {choices}    explanation: Because.
-    sources: [{{doc: doc, quote: jumps over}}]
+    sources: [{{doc: doc, quote: fox jumps over}}]
 {extra}"""
 
 
@@ -73,7 +73,7 @@ FLAWED = {
     stem: Match the animals to their habits.
     pairs: [[Fox, Hunts at dusk], [Cat, Sleeps by day], [Owl, Calls at night]]
     explanation: Because.
-    sources: [{doc: doc, quote: jumps over}]
+    sources: [{doc: doc, quote: fox jumps over}]
 """,
     "pair-cue": """\
   - id: flaw
@@ -84,7 +84,7 @@ FLAWED = {
     pairs: [[Hunting fox, Hunting at dusk], [Cat, Sleeps by day], [Owl, Calls at night]]
     spares: [Swims in rivers]
     explanation: Because.
-    sources: [{doc: doc, quote: jumps over}]
+    sources: [{doc: doc, quote: fox jumps over}]
 """,
     "order-unstated": """\
   - id: flaw

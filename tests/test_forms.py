@@ -34,7 +34,7 @@ def question(qid: str, *, reserved: bool = False, excludes: tuple[str, ...] = ()
       - {{text: Beta}}
       - {{text: Gamma}}
     explanation: Because.
-    sources: [{{doc: doc, quote: brown fox}}]
+    sources: [{{doc: doc, quote: quick brown fox}}]
 """
 
 

@@ -22,7 +22,7 @@ SECOND_QUESTION = """\
     stem: Is it?
     answer: true
     explanation: Because.
-    sources: [{doc: doc, quote: brown fox}]
+    sources: [{doc: doc, quote: quick brown fox}]
 """
 
 CASES = [
@@ -131,7 +131,7 @@ CASES = [
     stem: Match.
     pairs: [[a, "1"], [b, "2"], [A, "3"]]
     explanation: Because.
-    sources: [{doc: doc, quote: brown fox}]
+    sources: [{doc: doc, quote: quick brown fox}]
 """,
         'demo.yaml:25: question q-match: pairs[2][0]: "A" appears twice',
         id="duplicate-matching-left",
@@ -149,7 +149,7 @@ CASES = [
       - two
       - One
     explanation: Because.
-    sources: [{doc: doc, quote: brown fox}]
+    sources: [{doc: doc, quote: quick brown fox}]
 """,
         'demo.yaml:28: question q-order: items[2]: "One" appears twice',
         id="duplicate-ordering-item",
