@@ -170,10 +170,13 @@ class Attempts:
     def answer(self, attempt: Attempt, question_id: str, raw: Any) -> Response:
         """Record an answer to one of the attempt's questions; returns what is stored.
 
-        Raises InvalidAnswer for an answer that does not fit, AttemptClosed after
+        Raises QuizError for a question_id that is not one of the attempt's, InvalidAnswer
+        for an answer that does not fit (scoring.check_answer), AttemptClosed after
         submit, DeadlinePassed after the deadline (the attempt is then submitted).
         """
-        if question_id not in {s.question_id for s in attempt.slots}:
+        if not isinstance(question_id, str) or question_id not in {
+            s.question_id for s in attempt.slots
+        }:
             raise QuizError(f"Question {question_id} is not part of attempt {attempt.id}.")
         question = self.question_as_shown(attempt, question_id)
         answer = check_answer(question, raw)

@@ -54,6 +54,7 @@ def check_answer(question: Question, answer: Any) -> Answer:
     """Return `answer` in canonical form for `question`, or raise InvalidAnswer.
 
     Canonical: multiple answers sorted and without repeats; other types unchanged.
+    Indexes must be ints (never floats or bools, which compare equal to ints).
     """
     where = f"answer to {question.id}"
     if question.type == "true_false":
@@ -82,7 +83,13 @@ def check_answer(question: Question, answer: Any) -> Answer:
             raise InvalidAnswer(f"{where} must give one match (or none) for each of {p} items")
         return list(answer)
     n = len(question.items)
-    if not isinstance(answer, list | tuple) or sorted(answer) != list(range(n)):
+    # Every element an int first: floats and bools compare equal to ints, so `sorted`
+    # alone would let [0.0, 1.0, 2.0] or [False, True, 2] through.
+    if (
+        not isinstance(answer, list | tuple)
+        or not all(_is_int(i) for i in answer)
+        or sorted(answer) != list(range(n))
+    ):
         raise InvalidAnswer(f"{where} must put all {n} items in an order")
     return list(answer)
 
