@@ -4,8 +4,8 @@ CSV follows OWASP's CSV-injection guidance in full, for every cell of every expo
 (headers included):
 
 - every text cell is wrapped in double quotes and its double quotes doubled, so a
-  separator inside it (`,`, `;`, a tab, a line break) never starts a new cell, whichever
-  separator the spreadsheet guesses;
+  comma, quote or line break inside it never starts a new cell for a reader that splits
+  on commas (numbers are left unquoted, so they stay numbers);
 - a text cell that a spreadsheet could read as a formula is prefixed with an apostrophe:
   one that starts, after any spaces, with `=`, `+`, `-`, `@`, a tab or a carriage
   return (or their full-width forms);
