@@ -352,6 +352,8 @@ def certificate(db_path: Path, attempt_id: int, out: Path, force: bool) -> None:
 
     if not db_path.exists():
         raise click.ClickException(f"{printable(str(db_path))} does not exist")
+    if out.exists() and not out.is_file():
+        raise click.ClickException(f"{printable(str(out))} is not a regular file")
     if out.exists() and not force:
         raise click.ClickException(
             f"{printable(str(out))} exists; choose a new file name, or add --force to replace it"

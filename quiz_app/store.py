@@ -1054,7 +1054,13 @@ class Store:
             _quick_check(conn)
         partial = files.partial_name(destination)
         try:
-            target = sqlite3.connect(str(partial))
+            try:
+                target = sqlite3.connect(str(partial))
+                target.execute("PRAGMA user_version")  # creates the file, or fails here
+            except sqlite3.Error as exc:
+                raise StoreError(
+                    "The copy cannot be written in that folder.", f"{destination.parent}: {exc}"
+                ) from None
             try:
                 with self.borrow() as conn, _plain_errors():
                     conn.backup(target)

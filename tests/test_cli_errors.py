@@ -295,6 +295,19 @@ def test_backup_that_runs_out_of_disk_leaves_nothing(
     assert list((tmp_path / "copies").iterdir()) == []
 
 
+def test_backup_into_a_folder_that_cannot_hold_it(world, db_path: Path) -> None:
+    line = one_error_line(run("backup", "--db", str(db_path), "/proc/copy.db"))
+    assert "cannot be written in that folder" in line
+
+
+def test_certificate_never_replaces_what_is_not_a_file(world, db_path: Path) -> None:
+    attempt = str(passed_attempt(Store(db_path)))
+    line = one_error_line(run("certificate", "--db", str(db_path), "--attempt", attempt,
+                              "--out", "/dev/null", "--force"))  # fmt: skip
+    assert "not a regular file" in line
+    assert Path("/dev/null").is_char_device()
+
+
 # -- add-instructor --------------------------------------------------------------------
 
 
