@@ -67,8 +67,16 @@ class Attempts:
 
     def finalize_expired(self, user_id: int | None = None) -> None:
         """Submit every open attempt past its deadline (of one learner, when given) as it
-        stood at the deadline, and issue the certificates they earned. Cheap when none."""
+        stood at the deadline, and issue the certificates they earned. Cheap when none.
+        A read-only store is left as it is: its timed-out attempts stay open (`timed_out`
+        counts them) until the app next runs on it."""
+        if self.store.read_only:
+            return
         self._after_submit(self.store.finalize_expired(iso(self.clock.now()), user_id=user_id))
+
+    def timed_out(self) -> int:
+        """How many open attempts are past their deadline and not yet submitted."""
+        return len(self.store.expired_attempts(iso(self.clock.now())))
 
     def start(
         self,

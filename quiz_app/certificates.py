@@ -136,6 +136,12 @@ class Certificates:
 
     def verify(self, typed: str) -> Certificate | None:
         """The certificate with this code, or None (also for anything that is not a code)."""
-        code = normalise_code(typed)
-        row = self.store.certificate(code) if code else None
-        return Certificate.from_row(row) if row else None
+        return verify(self.store, typed)
+
+
+def verify(store: Store, typed: str) -> Certificate | None:
+    """The certificate with this code in `store`, or None (also for anything that is not a
+    code). Needs no course: a certificate says everything it certifies."""
+    code = normalise_code(typed)
+    row = store.certificate(code) if code else None
+    return Certificate.from_row(row) if row else None

@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,13 +17,17 @@ from quiz_app.analytics import ATTEMPT_CHOICES
 from quiz_app.course import default_banks_dir, load_course
 from quiz_app.errors import BankError, QuizError
 from quiz_app.lint import lint
-from quiz_app.validate import validate_paths
+from quiz_app.validate import printable, validate_paths
 from quiz_app.writer import StoreError
+
+if TYPE_CHECKING:
+    from quiz_app.store import Store
 
 SERVER_SCRIPT = Path(__file__).resolve().parent / "server.py"
 DB_ENV = "QUIZ_DB"
 DEBUG_ENV = "QUIZ_DEBUG"
 EX_SOFTWARE = 70  # sysexits.h: an internal error (a bug), as opposed to a usage or data error
+ROW_ID = click.IntRange(1, 2**63 - 1)  # what SQLite's INTEGER holds
 
 
 def db_option(required: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -54,13 +58,16 @@ def domain_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             raise click.ClickException(store_problem(db_path, exc)) from exc
         except QuizError as exc:
             raise click.ClickException(str(exc)) from exc
+        except OSError as exc:  # a file the command reads or writes (--out, DEST)
+            where = printable(str(exc.filename)) if exc.filename else "a file"
+            raise click.ClickException(f"{where}: {exc.strerror or exc}") from exc
 
     return wrapper
 
 
 def store_problem(db_path: Path | None, exc: StoreError) -> str:
     """One line: the database file, what is wrong in plain words, and SQLite's detail."""
-    line = f"{db_path}: {exc}" if db_path is not None else str(exc)
+    line = f"{printable(str(db_path))}: {exc}" if db_path is not None else str(exc)
     if exc.detail:
         line += f" ({exc.detail})"
     return " ".join(line.split())
@@ -150,14 +157,27 @@ def serve(db_path: Path, port: int, host: str) -> None:
 @db_option()
 @click.option("--name", "display_name", help="Name shown in the app (default: the username).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--yes", is_flag=True, help="Create the database if it does not exist, unasked.")
 @domain_errors
 def add_instructor(
-    username: str, db_path: Path, display_name: str | None, password_stdin: bool
+    username: str, db_path: Path, display_name: str | None, password_stdin: bool, yes: bool
 ) -> None:
-    """Create an instructor account (asks for the password unless --password-stdin)."""
-    from quiz_app.accounts import INSTRUCTOR, Accounts
-    from quiz_app.store import Store
+    """Create an instructor account (asks for the password unless --password-stdin).
 
+    When the database does not exist, asks before creating it (--yes creates it unasked).
+    """
+    from quiz_app.accounts import INSTRUCTOR, Accounts
+    from quiz_app.store import Store, check_database_file
+
+    where = printable(str(db_path.resolve()))
+    check_database_file(db_path)
+    if not db_path.exists() and not yes:
+        if password_stdin or not _interactive():
+            raise click.ClickException(
+                f"{where} does not exist; give the --db of the app's database, or add --yes"
+                " to create a new one there"
+            )
+        click.confirm(f"{where} does not exist. Create a new database there?", abort=True)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -165,7 +185,7 @@ def add_instructor(
     user = Accounts(Store(db_path)).sign_up(
         username, display_name or username, password, INSTRUCTOR
     )
-    click.echo(f"Instructor {user.username} created in {db_path}.")
+    click.echo(f"Instructor {user.username} created in {where}.")
 
 
 @cli.command("demo-data")
@@ -197,16 +217,20 @@ def demo_data(db_path: Path, learners: int, attempts: int, seed: int) -> None:
 @click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
 @domain_errors
 def backup(db_path: Path, dest: Path) -> None:
-    """Copy the database to DEST consistently, even while the app is writing."""
+    """Copy the database to DEST consistently, even while the app is writing.
+
+    The database is checked first (a damaged one is refused); the copy is written under a
+    temporary name, checked, and named DEST only when complete.
+    """
     from quiz_app.store import Store
 
     if not db_path.exists():
-        raise click.ClickException(f"{db_path} does not exist")
+        raise click.ClickException(f"{printable(str(db_path))} does not exist")
     if dest.exists():
-        raise click.ClickException(f"{dest} exists; choose a new file name")
+        raise click.ClickException(f"{printable(str(dest))} exists; choose a new file name")
     started = time.perf_counter()
     dest.parent.mkdir(parents=True, exist_ok=True)
-    Store(db_path, migrate=False).backup(dest)
+    Store(db_path, read_only=True).backup(dest)
     size = dest.stat().st_size
     click.echo(
         f"Backed up {db_path} to {dest} ({size:,} bytes, {time.perf_counter() - started:.1f} s)."
@@ -242,7 +266,9 @@ def report(
 ) -> None:
     """Print a cohort's gradebook, item analysis (--items) or responses (--responses).
 
-    CSV cells that a spreadsheet would read as a formula are neutralised.
+    CSV cells that a spreadsheet would read as a formula are neutralised. The database is
+    only read (never upgraded, locked or changed): attempts whose time ran out and that the
+    app has not yet submitted count as in progress, and a note on stderr says how many.
     """
     from quiz_app.exports import to_csv, to_json
     from quiz_app.reports import (
@@ -252,12 +278,9 @@ def report(
         Filters,
         Reports,
     )
-    from quiz_app.store import Store
 
-    if not db_path.exists():
-        raise click.ClickException(f"{db_path} does not exist")
     course = load_course()
-    reports = Reports(Store(db_path), course)
+    reports = Reports(open_read_only(db_path), course)
     cohort = reports.cohort_by_code(code)
     post_test = course.post_test.id if course.post_test else None
     if quiz_id is not None:
@@ -266,6 +289,13 @@ def report(
         except KeyError:
             known = ", ".join(q.id for q in course.quizzes)
             raise click.ClickException(f'no quiz "{quiz_id}"; the quizzes are {known}') from None
+    waiting = reports.attempts.timed_out()
+    if waiting:
+        click.echo(
+            f"Note: {waiting} attempt(s) ran out of time and are not yet submitted; this report"
+            " counts them as in progress until the app next runs on this database.",
+            err=True,
+        )
     if kind == "items":
         result = reports.item_analysis(cohort, quiz_id or post_test, which)
         rows, columns = [r.as_export() for r in result.items], ITEM_COLUMNS
@@ -284,15 +314,14 @@ def report(
 @db_option()
 @domain_errors
 def verify_certificate(code: str, db_path: Path) -> None:
-    """Check a certificate code: exit 0 and its details when found, 1 when not."""
-    from quiz_app.certificates import Certificates
-    from quiz_app.store import Store
+    """Check a certificate code: exit 0 and its details when found, 1 when not.
 
-    if not db_path.exists():
-        raise click.ClickException(f"{db_path} does not exist")
-    found = Certificates(Store(db_path), load_course()).verify(code)
+    Reads the database only; needs no question banks (a certificate keeps what it says)."""
+    from quiz_app.certificates import verify
+
+    found = verify(open_read_only(db_path), code)
     if found is None:
-        click.echo(f"{code}: not found")
+        click.echo(f"{printable(code)}: not found")
         sys.exit(1)
     click.echo(f"{found.code}: valid")
     click.echo(f"Name:      {found.learner_name}")
@@ -305,22 +334,52 @@ def verify_certificate(code: str, db_path: Path) -> None:
 
 @cli.command()
 @db_option(required=True)
-@click.option("--attempt", "attempt_id", required=True, type=int, help="The attempt's id.")
+@click.option("--attempt", "attempt_id", required=True, type=ROW_ID, help="The attempt's id.")
 @click.option(
     "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="PDF to write."
 )
+@click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @domain_errors
-def certificate(db_path: Path, attempt_id: int, out: Path) -> None:
-    """Write the certificate of a passed post-test attempt as PDF (issuing it if need be)."""
+def certificate(db_path: Path, attempt_id: int, out: Path, force: bool) -> None:
+    """Write the certificate of a passed post-test attempt as PDF (issuing it if need be).
+
+    An existing --out is refused unless --force; the PDF is written whole or not at all.
+    """
     from quiz_app.certificate_pdf import render
     from quiz_app.certificates import Certificates
+    from quiz_app.files import write_new
     from quiz_app.store import Store
 
     if not db_path.exists():
-        raise click.ClickException(f"{db_path} does not exist")
+        raise click.ClickException(f"{printable(str(db_path))} does not exist")
+    if out.exists() and not out.is_file():
+        raise click.ClickException(f"{printable(str(out))} is not a regular file")
+    if out.exists() and not force:
+        raise click.ClickException(
+            f"{printable(str(out))} exists; choose a new file name, or add --force to replace it"
+        )
+    if not out.parent.is_dir():
+        raise click.ClickException(f"{printable(str(out.parent))}: no such folder")
     found = Certificates(Store(db_path), load_course()).issue(attempt_id)
-    out.write_bytes(render(found))
-    click.echo(f"Wrote {out}: certificate {found.code} for {found.learner_name}.")
+    write_new(out, render(found), replace=force)
+    click.echo(f"Wrote {printable(str(out))}: certificate {found.code} for {found.learner_name}.")
+
+
+def _interactive() -> bool:
+    """Whether a person at a terminal can answer a question on standard input."""
+    return sys.stdin.isatty()
+
+
+def open_read_only(db_path: Path) -> Store:
+    """The database at `db_path` for a command that only reads it: never created, upgraded
+    or written (raises StoreError, which names the reason)."""
+    from quiz_app.store import Store
+
+    if not db_path.exists():
+        raise click.ClickException(f"{printable(str(db_path))} does not exist")
+    store = Store(db_path, read_only=True)
+    store.check_current()
+    return store
 
 
 def main() -> None:

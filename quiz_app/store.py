@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat as stat_module
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -29,11 +30,19 @@ from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
-from quiz_app import grading
+from quiz_app import files, grading
 from quiz_app.errors import QuizError
 from quiz_app.migrations import migrations
 from quiz_app.records import Row
-from quiz_app.writer import StoreBusy, StoreError, Writer, damaged, is_busy, storage_error
+from quiz_app.writer import (
+    StoreBusy,
+    StoreError,
+    Writer,
+    damaged,
+    is_busy,
+    not_a_database,
+    storage_error,
+)
 
 T = TypeVar("T")
 
@@ -54,6 +63,7 @@ DATA_TABLES = (
 )
 BUSY_TIMEOUT_MS = 5_000
 POOL_SIZE = 16
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
 
 
 class NotFound(QuizError):
@@ -139,20 +149,57 @@ def _trial_write(conn: sqlite3.Connection) -> None:
     raise _TrialWritten
 
 
+def check_database_file(path: str | Path) -> None:
+    """Raise StoreError unless `path` is missing (a new database may be made there) or is
+    a regular file that starts with SQLite's header. So an empty or one-byte file, a text
+    file, a folder, a FIFO or a device is never taken for a database, nor turned into one."""
+    try:
+        with open(path, "rb", opener=_no_block) as file:
+            if not stat_module.S_ISREG(os.fstat(file.fileno()).st_mode):
+                raise not_a_database("not a regular file (a device, a pipe or a socket)")
+            header = file.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return
+    except IsADirectoryError:
+        raise not_a_database("a folder") from None
+    except OSError as exc:
+        raise StoreError("The database file cannot be read.", str(exc.strerror)) from None
+    if header != SQLITE_HEADER:
+        raise not_a_database(
+            f"the file does not start with SQLite's header ({len(header)} bytes read)"
+        )
+
+
+def _no_block(path: str, flags: int) -> int:
+    """os.open that does not wait for a writer when `path` is a FIFO."""
+    return os.open(path, flags | os.O_NONBLOCK)
+
+
 class Store:
     """All reads and writes of one SQLite file. Safe to share between threads.
 
     Opening creates the file if need be and applies pending migrations; raises
-    StoreError when the file is not a usable quiz database.
+    StoreError when the file is not a usable quiz database (`check_database_file`).
+    `read_only` opens an existing file as it is: no file is created, no migration is
+    applied, nothing is written (`write` raises StoreError), and SQLite is asked for
+    read-only connections, so the file is never changed or locked against the app.
     """
 
-    def __init__(self, path: str | Path, *, migrate: bool = True):
+    def __init__(self, path: str | Path, *, migrate: bool = True, read_only: bool = False):
         self.path = str(Path(path).resolve())
-        self._uri = "file:" + urllib.parse.quote(self.path) + "?mode=rw"
+        self.read_only = read_only
+        mode = "ro" if read_only else "rw"
+        self._uri = "file:" + urllib.parse.quote(self.path) + "?mode=" + mode
         self._idle: dict[str, list[sqlite3.Connection]] = {"FULL": [], "NORMAL": []}
         self._idle_lock = threading.Lock()
-        with _plain_errors():
-            sqlite3.connect(self.path).close()  # the only connection that may create it
+        check_database_file(self.path)
+        if read_only:
+            if not os.path.exists(self.path):
+                raise StoreError("The database file does not exist.", self.path)
+            migrate = False
+        else:
+            with _plain_errors():
+                sqlite3.connect(self.path).close()  # the only connection that may create it
         self._identity = self._file_identity()
         self._writer = Writer(lambda: self._connect("FULL"), self._check_file, "quiz-writer")
         if migrate:
@@ -256,6 +303,10 @@ class Store:
         Waits while another process holds the database; StoreBusy after
         `quiz_app.writer.WRITE_PATIENCE_S`.
         """
+        if self.read_only:
+            raise StoreError(
+                "The database was opened read-only, so nothing can be saved.", self.path
+            )
         return self._writer.run(work)
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
@@ -299,6 +350,31 @@ class Store:
     def applied_migrations(self) -> list[str]:
         with self.borrow() as conn:
             return [m.name for m in migrations.applied(Database(conn, execute_plugins=False))]
+
+    def check_current(self) -> None:
+        """Raise StoreError unless the file is a quiz database with exactly the migrations
+        of this version applied (for a read-only store, which cannot apply them)."""
+        with self.borrow() as conn:
+            db = Database(conn, execute_plugins=False)
+            if not db[migrations.migrations_table].exists():
+                raise StoreError(
+                    "This file is an SQLite database but not a quiz database.", self.path
+                )
+            applied = {m.name for m in migrations.applied(db)}
+            pending = migrations.pending(db)
+        if applied - {m.name for m in migrations.pending(Database(memory=True))}:
+            raise StoreError(
+                "This database was written by a newer version of quiz-app; upgrade quiz-app "
+                "to read it.",
+                self.path,
+            )
+        if pending:
+            raise StoreError(
+                "This database was made by an older version of quiz-app and needs an upgrade, "
+                "which a read-only command does not do: start the app on it once "
+                "(quiz-app serve --db ...), then try again.",
+                f"{self.path}: {len(pending)} migrations pending",
+            )
 
     # -- users -----------------------------------------------------------------------
 
@@ -739,14 +815,9 @@ class Store:
         if outcome == "closed":
             raise AttemptClosed("This attempt has already been submitted.")
 
-    def finalize_expired(
-        self, now: str, user_id: int | None = None, attempt_id: int | None = None
-    ) -> list[int]:
-        """Submit, as they stood at their deadline, the open attempts past it (of one
-        learner, or one attempt, when given); returns the ids submitted now.
-
-        Idempotent: an attempt someone else finalised meanwhile is simply not returned.
-        """
+    @staticmethod
+    def _expired(now: str, user_id: int | None, attempt_id: int | None) -> tuple[str, list[Any]]:
+        """The query of open attempts past their deadline (of one learner or attempt)."""
         sql = "SELECT id, deadline FROM attempts WHERE submitted_at IS NULL AND deadline < ?"
         params: list[Any] = [now]
         if user_id is not None:
@@ -755,6 +826,22 @@ class Store:
         if attempt_id is not None:
             sql += " AND id = ?"
             params.append(attempt_id)
+        return sql, params
+
+    def expired_attempts(self, now: str) -> list[int]:
+        """Ids of the open attempts past their deadline, not yet submitted (a read)."""
+        sql, params = self._expired(now, None, None)
+        return [row["id"] for row in self.query(sql, params)]
+
+    def finalize_expired(
+        self, now: str, user_id: int | None = None, attempt_id: int | None = None
+    ) -> list[int]:
+        """Submit, as they stood at their deadline, the open attempts past it (of one
+        learner, or one attempt, when given); returns the ids submitted now.
+
+        Idempotent: an attempt someone else finalised meanwhile is simply not returned.
+        """
+        sql, params = self._expired(now, user_id, attempt_id)
         if not self.query(sql, params):  # the usual case: a read, no write
             return []
 
@@ -953,20 +1040,33 @@ class Store:
         self.write(insert)
 
     def backup(self, destination: str | Path) -> None:
-        """Copy the database to `destination` with SQLite's online backup API.
+        """Copy the database to `destination`, a new file, with SQLite's online backup API.
 
-        The copy is a consistent snapshot even while other connections keep writing.
-        The copy is checked with `PRAGMA quick_check`: when it is damaged (because the
-        database is), it is deleted and StoreError raised, so no damaged copy passes
-        for a backup.
+        The source is checked first (`PRAGMA quick_check`): a damaged database raises
+        StoreError and nothing is written. The copy is a consistent snapshot even while
+        other connections keep writing; it is written under a temporary name beside
+        `destination`, checked, and only then given its name (never replacing a file that
+        appeared there meanwhile: FileExistsError). On any failure (a full disk, say) the
+        temporary file is removed, so no partial or damaged copy passes for a backup.
         """
-        target = sqlite3.connect(str(destination))
+        destination = Path(destination)
+        with self.borrow() as conn:
+            _quick_check(conn)
+        partial = files.partial_name(destination)
         try:
-            with self.borrow() as conn:
-                conn.backup(target)
-            _quick_check(target)
-        except BaseException:
-            target.close()
-            Path(destination).unlink(missing_ok=True)
-            raise
-        target.close()
+            try:
+                target = sqlite3.connect(str(partial))
+                target.execute("PRAGMA user_version")  # creates the file, or fails here
+            except sqlite3.Error as exc:
+                raise StoreError(
+                    "The copy cannot be written in that folder.", f"{destination.parent}: {exc}"
+                ) from None
+            try:
+                with self.borrow() as conn, _plain_errors():
+                    conn.backup(target)
+                _quick_check(target)
+            finally:
+                target.close()
+            files.give_name(partial, destination)
+        finally:
+            partial.unlink(missing_ok=True)

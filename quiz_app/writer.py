@@ -97,6 +97,11 @@ def damaged(detail: str) -> StoreError:
     return StoreError(_PLAIN["SQLITE_CORRUPT"], detail)
 
 
+def not_a_database(detail: str) -> StoreError:
+    """The StoreError for a file that is not an SQLite database at all (`detail` says why)."""
+    return StoreError(_PLAIN["SQLITE_NOTADB"], "SQLITE_NOTADB: " + detail)
+
+
 def _plain(exc: BaseException) -> StoreError:
     """A fresh StoreError (one per caller) for a failure that undid a whole batch."""
     mapped = storage_error(exc)

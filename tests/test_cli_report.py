@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from quiz_app.accounts import Accounts
+from quiz_app.attempts import Attempts
 from quiz_app.cli import cli
 from quiz_app.course import BANKS_ENV
 from quiz_app.store import Store
@@ -26,10 +27,15 @@ def run(*args: str, stdin: str | None = None):
     return CliRunner().invoke(cli, list(args), input=stdin)
 
 
+def app_runs(world) -> None:
+    """What the app does on its next run: submit the attempts whose time is up (now)."""
+    Attempts(world["attempts"].store, world["attempts"].course).finalize_expired()
+
+
 def test_gradebook_csv(world, db_path: Path) -> None:
     result = run("report", "--db", str(db_path), "--cohort", world["cohort"]["join_code"])
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(result.output)))
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert {"username", "display_name", "attempts", "best_score_pct", "last_score_pct",
             "passed"} <= set(rows[0])  # fmt: skip
     by_user = {r["username"]: r for r in rows}
@@ -40,7 +46,7 @@ def test_gradebook_csv(world, db_path: Path) -> None:
 def test_gradebook_json(world, db_path: Path) -> None:
     result = run("report", "--db", str(db_path), "--cohort", world["cohort"]["join_code"],
                  "--format", "json")  # fmt: skip
-    rows = json.loads(result.output)
+    rows = json.loads(result.stdout)
     assert isinstance(rows, list) and len(rows) == 5
     assert next(r for r in rows if r["username"] == "bob")["attempts"] == 2
 
@@ -49,7 +55,7 @@ def test_items_csv_and_json(world, db_path: Path) -> None:
     code = world["cohort"]["join_code"]
     result = run("report", "--db", str(db_path), "--cohort", code, "--items", "--attempts",
                  "all")  # fmt: skip
-    rows = list(csv.DictReader(io.StringIO(result.output)))
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [set(rows[0])] == [
         {
             "question_id",
@@ -63,11 +69,16 @@ def test_items_csv_and_json(world, db_path: Path) -> None:
             "flags",
         }
     ]
-    # Four submitted post-tests, and Dia's, left open and now long past its deadline: the
-    # report counts it as submitted with the answer it had.
-    assert {r["n"] for r in rows} == {"5"}
+    # Four submitted post-tests. Dia's, left open and now long past its deadline, is not
+    # submitted by a report (it only reads the database), and the report says so.
+    assert {r["n"] for r in rows} == {"4"}
+    assert "Note: 1 attempt(s) ran out of time" in result.stderr
+    app_runs(world)  # the app submits it with the answer it had, and the report counts it
+    again = run("report", "--db", str(db_path), "--cohort", code, "--items", "--attempts", "all")
+    assert {r["n"] for r in csv.DictReader(io.StringIO(again.stdout))} == {"5"}
+    assert again.stderr == ""
     payload = json.loads(run("report", "--db", str(db_path), "--cohort", code, "--items",
-                             "--format", "json").output)  # fmt: skip
+                             "--format", "json").stdout)  # fmt: skip
     assert {"alpha", "error_ratio", "standard_error"} <= set(payload["test"])
     assert len(payload["items"]) == 5
 
@@ -75,10 +86,15 @@ def test_items_csv_and_json(world, db_path: Path) -> None:
 def test_responses(world, db_path: Path) -> None:
     result = run("report", "--db", str(db_path), "--cohort", world["cohort"]["join_code"],
                  "--responses", "--quiz", "post-test")  # fmt: skip
-    rows = list(csv.DictReader(io.StringIO(result.output)))
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert list(rows[0]) == ["attempt_id", "username", "quiz_id", "question_id", "answer",
                              "mark", "max_mark", "submitted_at"]  # fmt: skip
-    assert len(rows) == 25  # four submitted post-tests and Dia's, timed out since
+    assert len(rows) == 20  # four submitted post-tests; Dia's is open, timed out since
+    app_runs(world)
+    result = run("report", "--db", str(db_path), "--cohort", world["cohort"]["join_code"],
+                 "--responses", "--quiz", "post-test")  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 25  # and Dia's, submitted by the app at its deadline
     dia = [r for r in rows if r["username"] == "dia"]
     deadline = world["attempts"].store.attempts_of(world["people"]["dia"].id, "post-test")[0]
     assert len(dia) == 5 and {r["submitted_at"] for r in dia} == {deadline["deadline"]}
@@ -106,7 +122,7 @@ def test_report_on_a_missing_database(tmp_path: Path) -> None:
 
 def test_add_instructor_from_stdin(db_path: Path) -> None:
     result = run("add-instructor", "lead", "--db", str(db_path), "--name", "Course Lead",
-                 "--password-stdin", stdin="a-long-password\n")  # fmt: skip
+                 "--password-stdin", "--yes", stdin="a-long-password\n")  # fmt: skip
     assert result.exit_code == 0, result.output
     user = Accounts(Store(db_path)).sign_in("lead", "a-long-password")
     assert (user.display_name, user.is_instructor) == ("Course Lead", True)
@@ -119,7 +135,7 @@ def test_add_instructor_from_stdin(db_path: Path) -> None:
 
 
 def test_add_instructor_prompts_twice(db_path: Path) -> None:
-    result = run("add-instructor", "lead", "--db", str(db_path),
+    result = run("add-instructor", "lead", "--db", str(db_path), "--yes",
                  stdin="a-long-password\na-long-password\n")  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "a-long-password" not in result.output
