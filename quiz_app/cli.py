@@ -7,7 +7,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -266,11 +266,12 @@ def report(
 ) -> None:
     """Print a cohort's gradebook, item analysis (--items) or responses (--responses).
 
+    Rows are printed as they are read, so a report of any size takes the same memory.
     CSV cells that a spreadsheet would read as a formula are neutralised. The database is
     only read (never upgraded, locked or changed): attempts whose time ran out and that the
     app has not yet submitted count as in progress, and a note on stderr says how many.
     """
-    from quiz_app.exports import to_csv, to_json
+    from quiz_app.exports import csv_chunks, json_chunks, to_json
     from quiz_app.reports import (
         GRADEBOOK_COLUMNS,
         ITEM_COLUMNS,
@@ -296,6 +297,7 @@ def report(
             " counts them as in progress until the app next runs on this database.",
             err=True,
         )
+    rows: Iterable[dict[str, Any]]
     if kind == "items":
         result = reports.item_analysis(cohort, quiz_id or post_test, which)
         rows, columns = [r.as_export() for r in result.items], ITEM_COLUMNS
@@ -306,7 +308,8 @@ def report(
         rows, columns = reports.responses(cohort, Filters(quiz_id)), RESPONSE_COLUMNS
     else:
         rows, columns = reports.gradebook(cohort, Filters(quiz_id or post_test)), GRADEBOOK_COLUMNS
-    click.echo(to_json(rows) if fmt == "json" else to_csv(rows, columns), nl=False)
+    for chunk in json_chunks(rows) if fmt == "json" else csv_chunks(rows, columns):
+        click.echo(chunk, nl=False)
 
 
 @cli.command("verify-certificate")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -50,6 +50,8 @@ RESPONSE_COLUMNS = (
     "attempt_id", "username", "quiz_id", "question_id", "answer", "mark", "max_mark",
     "submitted_at",
 )  # fmt: skip
+
+ANSWER_WORDS_CACHE = 65_536  # answers in words kept while a responses export runs
 
 PASSED, NOT_PASSED, IN_PROGRESS, NOT_STARTED = "passed", "not passed", "in progress", "not started"
 
@@ -426,41 +428,59 @@ class Reports:
 
     # -- responses and drill-down --------------------------------------------------------
 
-    def responses(self, cohort: Row, filters: Filters) -> list[dict[str, Any]]:
-        """One row per answered question of the cohort's submitted attempts; `submitted_at`
-        in ISO 8601 with the course's offset."""
+    def responses(self, cohort: Row, filters: Filters) -> Iterator[dict[str, Any]]:
+        """One row per answered question of the cohort's submitted attempts, in attempt then
+        question order, as they are read (any number of them in the same memory);
+        `submitted_at` in ISO 8601 with the course's offset.
+
+        Submits the attempts past their deadline first, at the call; the rows are read when
+        they are iterated, on one borrowed connection held until the iterator is exhausted
+        or closed.
+        """
         self.attempts.finalize_expired()
         local = self.course.local_time
         quiz_id, since, until = filters.window(local)
-        attempts = {
-            a["id"]: a for a in self.store.cohort_attempts(cohort["id"], quiz_id, since, until)
-        }
-        users = {m["id"]: m["username"] for m in self.store.members(cohort["id"])}
-        rows = []
-        for response in self.store.cohort_responses(cohort["id"], quiz_id, since, until):
-            attempt = attempts[response["attempt_id"]]
-            answer = json.loads(response["answer"])
-            question_id = response["question_id"]
-            words = (
-                describe(self.course.question(question_id), answer)
-                if self.course.has_question(question_id)
-                and self.course.question(question_id).content_hash == response["content_hash"]
-                else json.dumps(answer)
-            )
-            rows.append(
-                {
-                    "attempt_id": attempt["id"],
-                    "username": users.get(attempt["user_id"], str(attempt["user_id"])),
-                    "quiz_id": attempt["quiz_id"],
+        return self._response_rows(
+            self.store.response_export(cohort["id"], quiz_id, since, until), local
+        )
+
+    def _response_rows(
+        self, rows: Iterator[tuple[Any, ...]], local: LocalTime
+    ) -> Iterator[dict[str, Any]]:
+        words: dict[tuple[str, str, str], str] = {}  # answers in words, per question version
+        submitted, submitted_iso = None, ""  # rows come attempt by attempt
+        try:
+            for attempt_id, username, quiz_id, question_id, answer, mark, content_hash, at in rows:
+                key = (question_id, content_hash, answer)
+                text = words.get(key)
+                if text is None:
+                    if len(words) >= ANSWER_WORDS_CACHE:
+                        words.pop(next(iter(words)))
+                    text = words[key] = self._answer_words(*key)
+                if at != submitted:
+                    submitted, submitted_iso = at, local.iso(at)
+                yield {
+                    "attempt_id": attempt_id,
+                    "username": username,
+                    "quiz_id": quiz_id,
                     "question_id": question_id,
-                    "answer": words,
-                    "mark": response["mark"],
+                    "answer": text,
+                    "mark": mark,
                     "max_mark": 1.0,
-                    "submitted_at": local.iso(attempt["submitted_at"]),
+                    "submitted_at": submitted_iso,
                 }
-            )
-        rows.sort(key=lambda r: (r["attempt_id"], r["question_id"]))
-        return rows
+        finally:
+            rows.close()
+
+    def _answer_words(self, question_id: str, content_hash: str, answer: str) -> str:
+        """A stored answer in words when it answers the question as the course has it now,
+        else as JSON."""
+        given = json.loads(answer)
+        if self.course.has_question(question_id):
+            question = self.course.question(question_id)
+            if question.content_hash == content_hash:
+                return describe(question, given)
+        return json.dumps(given)
 
     def learner(self, cohort: Row, user_id: int) -> Row:
         """A member of the cohort; raises NotAllowed for anyone else."""

@@ -1,5 +1,6 @@
 """The ASGI app `quiz-app serve` runs: the Streamlit app plus the routes that set its
-HttpOnly cookies (quiz_app/cookies.py). `streamlit run` finds `app` here and serves it.
+HttpOnly cookies (quiz_app/cookies.py) and the one that streams its CSV downloads
+(quiz_app/downloads.py). `streamlit run` finds `app` here and serves it.
 
 An exception that a script run does not catch (in a widget callback, or one that is not
 the app's own) is shown as a plain message by `routes.show_failure`, never as a traceback.
@@ -23,7 +24,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from quiz_app import cookies, routes, session
+from quiz_app import cookies, downloads, routes, session
 
 FRAME_ANCESTORS_ENV = "QUIZ_FRAME_ANCESTORS"
 DEFAULT_FRAME_ANCESTORS = "'self'"
@@ -103,7 +104,10 @@ except FrameAncestorsError as exc:
 
 app = st.App(
     Path(__file__).resolve().parent / "app.py",
-    routes=cookies.routes(session.accounts),
+    routes=[
+        *cookies.routes(session.accounts),
+        *downloads.routes(session.accounts, session.reports),
+    ],
     middleware=[Middleware(FrameAncestors, policy=_policy)],
     on_script_error=routes.show_failure,
 )

@@ -10,7 +10,6 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
@@ -20,8 +19,8 @@ import streamlit as st
 
 from quiz_app.bank import Question
 from quiz_app.course import Course, default_banks_dir, load_course
+from quiz_app.downloads import Download
 from quiz_app.errors import BankError, Problem
-from quiz_app.exports import to_csv
 
 TYPE_LABELS = {
     "single": "Single answer",
@@ -257,20 +256,8 @@ def remembered_choice(label: str, names: dict[Any, str], memory: str, key: str) 
     return chosen
 
 
-def csv_download(
-    label: str,
-    rows: Callable[[], list[dict[str, Any]]],
-    columns: Sequence[str],
-    file_name: str,
-    key: str,
-) -> None:
-    """A download button for rows as spreadsheet-safe CSV, built only when clicked."""
-    st.download_button(
-        label,
-        data=lambda: to_csv(rows(), columns),
-        file_name=file_name,
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
-        key=key,
-    )
+def csv_download(label: str, download: Download, key: str) -> None:
+    """A button that downloads an export as spreadsheet-safe CSV from the server's
+    download route (quiz_app/downloads.py), which streams it: nothing is built in the
+    page, and nothing is held in the server's memory."""
+    st.link_button(label, download.url, icon=":material/download:", key=key)

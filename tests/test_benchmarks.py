@@ -54,3 +54,16 @@ def test_dashboard_benchmark() -> None:
     assert all(figures[k] > 0 for k in keys)
     worst = max(figures["dashboard_rerun_ms"], figures["items_rerun_ms"])
     assert figures["rerun_ratio_max"] == pytest.approx(worst / figures["empty_ms"], rel=0.02)
+
+
+def test_export_benchmark() -> None:
+    figures = run_json("export_bench.py")
+    for name in ("responses", "sqlite3", "items", "gradebook"):
+        assert figures[name]["wall_s"] > 0 and figures[name]["peak_mb"] > 0
+    assert figures["responses"]["rows"] == figures["sqlite3"]["rows"] > 0
+    assert figures["rows_match"] is True
+    assert figures["ratio"] == pytest.approx(
+        figures["responses"]["wall_s"] / figures["sqlite3"]["wall_s"], rel=0.05
+    )
+    assert figures["peak_mb_max"] == max(figures[k]["peak_mb"] for k in ("responses", "items",
+                                                                        "gradebook"))  # fmt: skip

@@ -24,6 +24,7 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def test_dashboard(world) -> None:
+    cohort_id = world["cohort"]["id"]
     at = open_app(world["teacher"], "views/dashboard.py")
     assert not at.exception
     assert at.selectbox(key="cohort-dashboard").value == world["cohort"]["id"]
@@ -34,7 +35,13 @@ def test_dashboard(world) -> None:
     assert len(at.get("vega_lite_chart")) == 3
     (table,) = at.dataframe
     assert len(table.value) == 5
-    assert [b.label for b in at.get("download_button")] == ["Download the gradebook (CSV)"]
+    assert [(b.proto.label, b.proto.url) for b in at.link_button] == [
+        (
+            "Download the gradebook (CSV)",
+            f"/exports/gradebook.csv?cohort={cohort_id}&quiz=post-test",
+        )
+    ]
+    assert not at.get("download_button")  # nothing of the file is built in the page
 
 
 def test_dashboard_filters_the_learner_table(world) -> None:
@@ -46,6 +53,7 @@ def test_dashboard_filters_the_learner_table(world) -> None:
     assert list(at.dataframe[0].value["Username"]) == ["eve"]
     at.text_input(key="dashboard-search").input("").run()
     at.selectbox(key="dashboard-quiz").set_value("practice-demo").run()
+    assert at.link_button[0].proto.url.endswith("gradebook.csv?cohort=1&quiz=practice-demo")
     assert "Pass rate" in [m.label for m in at.metric]
     assert sorted(at.dataframe[0].value.query("Attempts > 0")["Username"]) == ["dia"]
 
@@ -89,8 +97,12 @@ def test_item_analysis(world) -> None:
     at.segmented_control(key="items-which").set_value("all").run()
     assert metric(at, "Attempts") == "4"
     assert set(at.dataframe[0].value["n"]) == {4}
-    labels = [b.label for b in at.get("download_button")]
-    assert labels == ["Download item analysis (CSV)", "Download responses (CSV)"]
+    cohort_id = world["cohort"]["id"]
+    assert [(b.proto.label, b.proto.url) for b in at.link_button] == [
+        ("Download item analysis (CSV)",
+         f"/exports/items.csv?cohort={cohort_id}&quiz=post-test&attempts=all"),
+        ("Download responses (CSV)", f"/exports/responses.csv?cohort={cohort_id}&quiz=post-test"),
+    ]  # fmt: skip
 
 
 def test_cohorts_create_rotate_and_members(world, db_path: Path) -> None:

@@ -167,7 +167,7 @@ def test_safe_cell(value, written) -> None:
 
 
 def test_responses_export(reports, cohort_world) -> None:
-    rows = reports.responses(cohort_world["cohort"], Filters("post-test"))
+    rows = list(reports.responses(cohort_world["cohort"], Filters("post-test")))
     assert len(rows) == 4 * 5  # four submitted post-tests of five questions
     assert {r["username"] for r in rows} == {"ana", "bob", "eve"}
     single = next(r for r in rows if r["question_id"] == "q-single" and r["username"] == "ana")

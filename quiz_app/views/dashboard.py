@@ -10,7 +10,8 @@ import streamlit as st
 
 from quiz_app import charts, session, ui
 from quiz_app.clock import LocalTime
-from quiz_app.reports import GRADEBOOK_COLUMNS, NOT_STARTED, Filters, LearnerRow
+from quiz_app.downloads import Download
+from quiz_app.reports import NOT_STARTED, Filters, LearnerRow
 
 STATUS_LABELS = {
     "passed": "Passed",
@@ -180,9 +181,7 @@ def render() -> None:
             st.switch_page("views/learners.py")
     ui.csv_download(
         "Download the gradebook (CSV)",
-        lambda: reports.gradebook(cohort, filters),
-        GRADEBOOK_COLUMNS,
-        f"gradebook-{cohort['join_code']}-{local.today(session.clock().now()).isoformat()}.csv",
+        Download("gradebook", cohort["id"], quiz_id, since, until),
         "download-gradebook",
     )
 

@@ -9,7 +9,8 @@ import streamlit as st
 
 from quiz_app import charts, session, ui
 from quiz_app.analytics import ATTEMPT_CHOICES
-from quiz_app.reports import ITEM_COLUMNS, RESPONSE_COLUMNS, Filters, ItemRow
+from quiz_app.downloads import Download
+from quiz_app.reports import ItemRow
 
 WHICH_LABELS = {"first": "First attempt", "best": "Best attempt", "last": "Last attempt",
                 "all": "All attempts"}  # fmt: skip
@@ -137,22 +138,17 @@ def render() -> None:
                     width="stretch",
                 )
 
-    stamp = ui.course().local_time.today(session.clock().now()).isoformat()
     left, right = st.columns(2)
     with left:
         ui.csv_download(
             "Download item analysis (CSV)",
-            lambda: [r.as_export() for r in report.items],
-            ITEM_COLUMNS,
-            f"items-{cohort['join_code']}-{quiz_id}-{which}-{stamp}.csv",
+            Download("items", cohort["id"], quiz_id, which=which),
             "download-items",
         )
     with right:
         ui.csv_download(
             "Download responses (CSV)",
-            lambda: reports.responses(cohort, Filters(quiz_id)),
-            RESPONSE_COLUMNS,
-            f"responses-{cohort['join_code']}-{quiz_id}-{stamp}.csv",
+            Download("responses", cohort["id"], quiz_id),
             "download-responses",
         )
 
