@@ -287,7 +287,7 @@ def generate(
     # hashing it per account with scrypt would cost a tenth of a second per learner.
     # Demo accounts are nobody's real account, so the shared salt protects nothing real.
     password = hash_password(DEMO_PASSWORD, salt=rng.randbytes(16))
-    demo = _Demo(course, _item_parameters(course, rng), rng, password, ids, start)
+    demo = _Demo(course, _item_parameters(course, rng), rng, seed, password, ids, start)
     store.bulk_load(demo.batches(learners, attempts, cohorts))
     return demo.summary(learners)
 
@@ -306,6 +306,7 @@ class _Demo:
         course: Course,
         params: dict[str, tuple[float, float]],
         rng: random.Random,
+        seed: int,
         password: str,
         ids: dict[str, int],
         start: datetime,
@@ -313,6 +314,7 @@ class _Demo:
         self.course = course
         self.params = params
         self.rng = rng
+        self.seed = seed
         self.password = password
         self.first_user = ids["users"]
         self.first_cohort = ids["cohorts"]
@@ -375,9 +377,13 @@ class _Demo:
         """The instructors and their cohorts (one each), and the questions' versions."""
         start = self.start
         bounds = _spread(learners, count)
-        codes: dict[str, None] = {}
+        # The first code comes from the demo's generator, as when there was one cohort;
+        # the others from one of their own, so that the learners and their attempts do
+        # not depend on how many cohorts they are spread over.
+        codes = {_join_code(self.rng): None}
+        more = random.Random(f"demo cohorts {self.seed}")
         while len(codes) < count:
-            codes[_join_code(self.rng)] = None
+            codes[_join_code(more)] = None
         users, cohorts = [], []
         for k, code in enumerate(codes):
             instructor_id = self.first_user + k

@@ -265,6 +265,19 @@ def test_one_cohort_is_the_default_and_changes_nothing(tmp_path: Path, course: C
     ] == ["instructor"]
 
 
+def test_cohorts_only_group_the_same_learners(tmp_path: Path, course: Course, cohorts) -> None:
+    """However many cohorts they are spread over, the learners and what they did are the
+    same (only ids and cohorts differ), so cohort sizes can be compared fairly."""
+    one = Store(tmp_path / "one-cohort.db")
+    generate(one, course, learners=50, attempts=4, seed=7)
+    activity = (
+        "SELECT u.username, u.display_name, a.quiz_id, a.started_at, a.score_exact,"
+        " r.question_id, r.answer FROM users u JOIN attempts a ON a.user_id = u.id"
+        " JOIN responses r ON r.attempt_id = a.id ORDER BY a.started_at, u.username, r.question_id"
+    )
+    assert one.query(activity) == cohorts[0].query(activity)
+
+
 def test_cohorts_must_fit_the_learners(tmp_path: Path, course: Course) -> None:
     with pytest.raises(QuizError, match="3 learners cannot be spread over 4 cohorts"):
         generate(Store(tmp_path / "few.db"), course, learners=3, attempts=2, cohorts=4)
