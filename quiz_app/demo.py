@@ -1,4 +1,4 @@
-"""A realistic synthetic cohort, for demos, screenshots and benchmarks.
+"""Realistic synthetic cohorts, for demos, screenshots and benchmarks.
 
 Learners differ in ability and questions in difficulty, under a two-parameter
 item-response model: P(right) = 1 / (1 + exp(-a (ability - difficulty))). Stronger
@@ -8,8 +8,10 @@ them more) and show up as such in the item analysis. Activity is spread over wee
 practice first, then post-test attempts until a pass or the allowance runs out; some
 attempts are left unfinished and a few learners never start.
 
-Everything comes from one seeded random generator, and timestamps count from a fixed
-start date, so the same seed gives the same database.
+Everything comes from the seed (one random generator for the learners and what they do,
+another for the join codes of the cohorts after the first), and timestamps count from a
+fixed start date, so the same seed gives the same database. Rows are made and stored a
+batch of learners at a time, so memory stays flat, all in one transaction.
 """
 
 from __future__ import annotations

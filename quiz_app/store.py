@@ -970,6 +970,7 @@ class Store:
 
         The writer thread draws the batches one at a time, so a generator can feed
         millions of rows while only one batch is in memory; it must not use the store.
+        Every other write, from any process, waits until the load commits.
         The rows of one table in a batch all have the columns of its first row; each goes
         in through one prepared INSERT (executemany), triggers firing as for any insert.
         Raises ValueError for a table that is not a data table or a row with other
