@@ -56,6 +56,12 @@ def open_page(user: User, page: str) -> AppTest:
     return at
 
 
+def first_load_ms(user: User, page: str) -> float:
+    """One first load of `page`: a new session, with the report cache emptied."""
+    reports._cache.clear()
+    return run_ms(open_page(user, page))
+
+
 def measure(folder: Path, learners: int, attempts: int) -> dict[str, float]:
     store = Store(folder / "bench.db")
     generate(store, load_course(), learners=learners, attempts=attempts, seed=1)
@@ -69,10 +75,7 @@ def measure(folder: Path, learners: int, attempts: int) -> dict[str, float]:
     figures: dict[str, float] = {}
     empties: list[float] = []
     for name, page in PAGES.items():
-        firsts = []
-        for _ in range(FIRST_LOADS):
-            reports._cache.clear()
-            firsts.append(run_ms(open_page(user, page)))
+        firsts = [first_load_ms(user, page) for _ in range(FIRST_LOADS)]
         figures[f"{name}_first_ms"] = statistics.median(firsts)
         at = open_page(user, page)
         at.run()

@@ -199,14 +199,25 @@ def add_instructor(
     help="Attempts per active learner.",
 )
 @click.option("--seed", default=1, show_default=True, type=int, help="Same seed, same data.")
+@click.option(
+    "--cohorts",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="Cohorts to spread the learners over, each with its own instructor.",
+)
 @domain_errors
-def demo_data(db_path: Path, learners: int, attempts: int, seed: int) -> None:
-    """Fill a database with a realistic synthetic cohort and its instructor."""
+def demo_data(db_path: Path, learners: int, attempts: int, seed: int, cohorts: int) -> None:
+    """Fill a database with realistic synthetic cohorts and their instructors.
+
+    Rows are stored as they are made, in one transaction: an interrupted run stores
+    nothing, and the command can simply be run again.
+    """
     from quiz_app.demo import generate, summary_lines
     from quiz_app.store import Store
 
     started = time.perf_counter()
-    summary = generate(Store(db_path), load_course(), learners, attempts, seed)
+    summary = generate(Store(db_path), load_course(), learners, attempts, seed, cohorts=cohorts)
     for line in summary_lines(summary):
         click.echo(line)
     click.echo(f"Written to {db_path} in {time.perf_counter() - started:.1f} s.")

@@ -1,4 +1,4 @@
-"""A realistic synthetic cohort, for demos, screenshots and benchmarks.
+"""Realistic synthetic cohorts, for demos, screenshots and benchmarks.
 
 Learners differ in ability and questions in difficulty, under a two-parameter
 item-response model: P(right) = 1 / (1 + exp(-a (ability - difficulty))). Stronger
@@ -8,18 +8,24 @@ them more) and show up as such in the item analysis. Activity is spread over wee
 practice first, then post-test attempts until a pass or the allowance runs out; some
 attempts are left unfinished and a few learners never start.
 
-Everything comes from one seeded random generator, and timestamps count from a fixed
-start date, so the same seed gives the same database.
+Everything comes from the seed (one random generator for the learners and what they do,
+another for the join codes of the cohorts after the first), and timestamps count from a
+fixed start date, so the same seed gives the same database. Rows are made and stored a
+batch of learners at a time, so memory stays flat, all in one transaction.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import json
 import math
 import random
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 
 from quiz_app import grading
 from quiz_app.accounts import CODE_ALPHABET, CODE_LENGTH, INSTRUCTOR, LEARNER
@@ -38,6 +44,8 @@ DEMO_PASSWORD = "demo-password"
 DEMO_INSTRUCTOR = "instructor"
 DEFAULT_START = datetime(2026, 9, 7, tzinfo=UTC)
 BAD_QUESTIONS = 2
+_ANSWER_JSON = json.JSONEncoder(separators=(",", ":")).encode  # as Store.record_answer stores
+BATCH_LEARNERS = 250  # learners whose rows are made, then stored, together: flat memory
 LEVEL_DIFFICULTY = {"recall": -1.0, "understanding": 0.0, "application": 0.8}
 
 FIRST_NAMES = [
@@ -149,6 +157,14 @@ LAST_NAMES = [
 
 
 @dataclass(frozen=True)
+class DemoCohort:
+    name: str
+    join_code: str
+    instructor: str  # the username of its instructor
+    learners: int
+
+
+@dataclass(frozen=True)
 class DemoSummary:
     learners: int
     never_started: int
@@ -156,19 +172,24 @@ class DemoSummary:
     unfinished: int
     responses: int
     passed: int
-    cohort_code: str
+    cohorts: tuple[DemoCohort, ...]
     bad_questions: tuple[str, ...]
 
+    @property
+    def cohort_code(self) -> str:
+        """The first cohort's join code (the only cohort's, unless there are several)."""
+        return self.cohorts[0].join_code
 
-@dataclass
-class _Rows:
-    users: list[Row] = field(default_factory=list)
-    cohorts: list[Row] = field(default_factory=list)
-    memberships: list[Row] = field(default_factory=list)
-    attempts: list[Row] = field(default_factory=list)
-    responses: list[Row] = field(default_factory=list)
-    question_versions: list[Row] = field(default_factory=list)
-    certificates: list[Row] = field(default_factory=list)
+
+def instructor_username(index: int) -> str:
+    """The username of the instructor of demo cohort `index` (from 0): `instructor`,
+    then `instructor2`, `instructor3` ..."""
+    return DEMO_INSTRUCTOR if index == 0 else f"{DEMO_INSTRUCTOR}{index + 1}"
+
+
+def learner_username(index: int) -> str:
+    """The username of demo learner `index` (from 0): `learner0001` ..."""
+    return f"learner{index + 1:04d}"
 
 
 def _item_parameters(course: Course, rng: random.Random) -> dict[str, tuple[float, float]]:
@@ -211,6 +232,20 @@ def _wrong_answer(question: Question, rng: random.Random) -> Answer:
     return items
 
 
+def _spread(learners: int, cohorts: int) -> list[int]:
+    """Where each cohort's learners start, and the end: cohort k has learners
+    bounds[k] to bounds[k + 1] - 1, so sizes differ by at most one."""
+    return [k * learners // cohorts for k in range(cohorts + 1)]
+
+
+def _instructor_name(index: int) -> str:
+    """A display name for the instructor of demo cohort `index` (from 0); no random draw,
+    so the number of cohorts changes nothing else."""
+    if index == 0:
+        return "Dr Morgan Ellis"
+    return f"Dr {FIRST_NAMES[index % len(FIRST_NAMES)]} {LAST_NAMES[index % len(LAST_NAMES)]}"
+
+
 def _join_code(rng: random.Random) -> str:
     return "".join(rng.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
@@ -222,130 +257,207 @@ def generate(
     attempts: int = 12,
     seed: int = 1,
     start: datetime = DEFAULT_START,
+    cohorts: int = 1,
 ) -> DemoSummary:
-    """Fill `store` with an instructor, one cohort of `learners` and their attempts.
+    """Fill `store` with `learners` learners spread over `cohorts` cohorts (sizes differ
+    by at most one), each cohort with its own instructor, and their attempts.
 
-    Each active learner makes `attempts` attempts (practice, then the post-test).
-    Raises QuizError when the course has no post-test or the demo accounts exist.
+    Each active learner makes `attempts` attempts (practice, then the post-test). The
+    rows are made and stored a batch of learners at a time, all in one transaction: a
+    load that fails or is interrupted stores nothing, so no database holds half a demo.
+    Raises QuizError when the course has no post-test, when `cohorts` is not between 1
+    and `learners`, or when a demo account exists already.
     """
     post_test = course.post_test
-    practice = course.practice_quizzes
-    if post_test is None or not practice:
+    if post_test is None or not course.practice_quizzes:
         raise QuizError("demo data needs a post-test and practice quizzes in quizzes.yaml")
-    if store.user_by_username(DEMO_INSTRUCTOR) is not None:
+    if not 1 <= cohorts <= learners:
+        raise QuizError(f"{learners} learners cannot be spread over {cohorts} cohorts")
+    taken = set(store.usernames())
+    demo_accounts = itertools.chain(
+        map(instructor_username, range(cohorts)), map(learner_username, range(learners))
+    )
+    clash = next((name for name in demo_accounts if name in taken), None)
+    if clash is not None:
         raise QuizError(
-            f'{store.path} already has a "{DEMO_INSTRUCTOR}" account; generate demo data '
+            f'{store.path} already has a "{clash}" account; generate demo data '
             "into a new database file"
         )
     rng = random.Random(seed)
     ids = store.next_ids(["users", "cohorts", "attempts"])
+    # One hash, so one salt, for every demo account: they share the demo password, and
+    # hashing it per account with scrypt would cost a tenth of a second per learner.
+    # Demo accounts are nobody's real account, so the shared salt protects nothing real.
     password = hash_password(DEMO_PASSWORD, salt=rng.randbytes(16))
-    params = _item_parameters(course, rng)
-    rows = _Rows()
-
-    instructor_id = ids["users"]
-    rows.users.append(
-        {
-            "id": instructor_id,
-            "username": DEMO_INSTRUCTOR,
-            "display_name": "Dr Morgan Ellis",
-            "role": INSTRUCTOR,
-            "password_hash": password,
-            "created_at": iso(start - timedelta(days=14)),
-        }
-    )
-    cohort_id = ids["cohorts"]
-    code = _join_code(rng)
-    rows.cohorts.append(
-        {
-            "id": cohort_id,
-            "name": "Dry needling CE, autumn cohort",
-            "join_code": code,
-            "instructor_id": instructor_id,
-            "starts_on": start.date().isoformat(),
-            "ends_on": (start + timedelta(weeks=10)).date().isoformat(),
-            "created_at": iso(start - timedelta(days=7)),
-        }
-    )
-    simulation = _Simulation(course, params, rng, rows, ids["attempts"], cohort_id)
-    never_started = 0
-    for n in range(learners):
-        user_id = instructor_id + 1 + n
-        joined = start + timedelta(days=rng.uniform(0, 14), hours=rng.uniform(8, 20))
-        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-        rows.users.append(
-            {
-                "id": user_id,
-                "username": f"learner{n + 1:04d}",
-                "display_name": name,
-                "role": LEARNER,
-                "password_hash": password,
-                "created_at": iso(joined - timedelta(minutes=5)),
-            }
-        )
-        rows.memberships.append(
-            {"cohort_id": cohort_id, "user_id": user_id, "joined_at": iso(joined)}
-        )
-        if rng.random() < 0.05:
-            never_started += 1
-            continue
-        simulation.learner(user_id, rng.gauss(0, 1), joined, attempts, practice, post_test)
-
-    names = {u["id"]: u["display_name"] for u in rows.users}
-    passed_once: set[int] = set()
-    for attempt in rows.attempts:
-        if attempt["passed"] == 1 and attempt["user_id"] not in passed_once:
-            passed_once.add(attempt["user_id"])
-            rows.certificates.append(
-                certificate_fields(course, attempt, names[attempt["user_id"]], new_code(rng),
-                                   attempt["submitted_at"])
-            )  # fmt: skip
-    rows.question_versions = [
-        {"content_hash": q.content_hash, "question_id": q.id, "content": q.model_dump_json()}
-        for q in course.questions
-    ]
-    store.bulk_insert(rows.__dict__)
-    return DemoSummary(
-        learners=learners,
-        never_started=never_started,
-        attempts=len(rows.attempts),
-        unfinished=sum(1 for a in rows.attempts if a["submitted_at"] is None),
-        responses=len(rows.responses),
-        passed=len({a["user_id"] for a in rows.attempts if a["passed"] == 1}),
-        cohort_code=code,
-        bad_questions=tuple(q for q, (a, _) in params.items() if a < 0),
-    )
+    demo = _Demo(course, _item_parameters(course, rng), rng, seed, password, ids, start)
+    store.bulk_load(demo.batches(learners, attempts, cohorts))
+    return demo.summary(learners)
 
 
-class _Simulation:
-    """Plays learners through quizzes under the item-response model, collecting rows."""
+class _Demo:
+    """Makes the demo's rows: instructors and cohorts, then learners played through
+    quizzes under the item-response model a batch at a time, then certificates; counts
+    what it made, for the summary.
+
+    The random draws come in the same order as when every row was made before any was
+    stored, so a seed gives the same database as it did then.
+    """
 
     def __init__(
         self,
         course: Course,
         params: dict[str, tuple[float, float]],
         rng: random.Random,
-        rows: _Rows,
-        first_attempt_id: int,
-        cohort_id: int,
+        seed: int,
+        password: str,
+        ids: dict[str, int],
+        start: datetime,
     ):
         self.course = course
         self.params = params
         self.rng = rng
-        self.rows = rows
-        self.next_attempt = first_attempt_id
-        self.cohort_id = cohort_id
+        self.seed = seed
+        self.password = password
+        self.first_user = ids["users"]
+        self.first_cohort = ids["cohorts"]
+        self.next_attempt = ids["attempts"]
+        self.start = start
+        self.cohorts: list[DemoCohort] = []
+        self.never_started = 0
+        self.attempts = 0
+        self.unfinished = 0
+        self.responses = 0
+        self.first_passes: list[tuple[Row, str]] = []  # (attempt, learner's name)
+        self.rows: dict[str, list[Row]] = {}
+        # Millions of answers, yet few distinct ones per question: each is encoded, and
+        # its mark worked out, once.
+        self._right = {q.id: _ANSWER_JSON(correct_answer(q)) for q in course.questions}
+        self._marks: dict[tuple[str, str], tuple[Fraction, float, str]] = {}
 
-    def learner(
-        self,
-        user_id: int,
-        ability: float,
-        when: datetime,
-        count: int,
-        practice: list[QuizDef],
-        post_test: QuizDef,
+    def _mark(self, question: Question, answer: str) -> tuple[Fraction, float, str]:
+        """The mark of an answer (as JSON) to `question`: exact, as a float, as stored."""
+        key = (question.id, answer)
+        found = self._marks.get(key)
+        if found is None:
+            earned = mark(question, json.loads(answer))
+            found = self._marks[key] = (earned, float(earned), grading.stored(earned))
+        return found
+
+    def batches(self, learners: int, attempts: int, cohorts: int) -> Iterator[dict[str, list[Row]]]:
+        """The rows to store, in batches of at most BATCH_LEARNERS learners."""
+        yield self._cohorts(learners, cohorts)
+        first_learner = self.first_user + cohorts
+        bounds = _spread(learners, cohorts)
+        for first in range(0, learners, BATCH_LEARNERS):
+            self.rows = {"users": [], "memberships": [], "attempts": [], "responses": []}
+            for n in range(first, min(first + BATCH_LEARNERS, learners)):
+                cohort_id = self.first_cohort + bisect.bisect_right(bounds, n) - 1
+                self._learner(n, first_learner + n, cohort_id, attempts)
+            yield self.rows
+        yield {
+            "certificates": [
+                certificate_fields(
+                    self.course, attempt, name, new_code(self.rng), attempt["submitted_at"]
+                )
+                for attempt, name in self.first_passes
+            ]
+        }
+
+    def summary(self, learners: int) -> DemoSummary:
+        return DemoSummary(
+            learners=learners,
+            never_started=self.never_started,
+            attempts=self.attempts,
+            unfinished=self.unfinished,
+            responses=self.responses,
+            passed=len(self.first_passes),
+            cohorts=tuple(self.cohorts),
+            bad_questions=tuple(q for q, (a, _) in self.params.items() if a < 0),
+        )
+
+    def _cohorts(self, learners: int, count: int) -> dict[str, list[Row]]:
+        """The instructors and their cohorts (one each), and the questions' versions."""
+        start = self.start
+        bounds = _spread(learners, count)
+        # The first code comes from the demo's generator, as when there was one cohort;
+        # the others from one of their own, so that the learners and their attempts do
+        # not depend on how many cohorts they are spread over.
+        codes = {_join_code(self.rng): None}
+        more = random.Random(f"demo cohorts {self.seed}")
+        while len(codes) < count:
+            codes[_join_code(more)] = None
+        users, cohorts = [], []
+        for k, code in enumerate(codes):
+            instructor_id = self.first_user + k
+            name = (
+                "Dry needling CE, autumn cohort"
+                if count == 1
+                else f"Dry needling CE, autumn cohort {k + 1}"
+            )
+            users.append(
+                {
+                    "id": instructor_id,
+                    "username": instructor_username(k),
+                    "display_name": _instructor_name(k),
+                    "role": INSTRUCTOR,
+                    "password_hash": self.password,
+                    "created_at": iso(start - timedelta(days=14)),
+                }
+            )
+            cohorts.append(
+                {
+                    "id": self.first_cohort + k,
+                    "name": name,
+                    "join_code": code,
+                    "instructor_id": instructor_id,
+                    "starts_on": start.date().isoformat(),
+                    "ends_on": (start + timedelta(weeks=10)).date().isoformat(),
+                    "created_at": iso(start - timedelta(days=7)),
+                }
+            )
+            size = bounds[k + 1] - bounds[k]
+            self.cohorts.append(DemoCohort(name, code, instructor_username(k), size))
+        versions = [
+            {"content_hash": q.content_hash, "question_id": q.id, "content": q.model_dump_json()}
+            for q in self.course.questions
+        ]
+        return {"users": users, "cohorts": cohorts, "question_versions": versions}
+
+    def _learner(self, n: int, user_id: int, cohort_id: int, count: int) -> None:
+        """Learner number `n`: their account, membership and attempts."""
+        rng = self.rng
+        joined = self.start + timedelta(days=rng.uniform(0, 14), hours=rng.uniform(8, 20))
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        self.rows["users"].append(
+            {
+                "id": user_id,
+                "username": learner_username(n),
+                "display_name": name,
+                "role": LEARNER,
+                "password_hash": self.password,
+                "created_at": iso(joined - timedelta(minutes=5)),
+            }
+        )
+        self.rows["memberships"].append(
+            {"cohort_id": cohort_id, "user_id": user_id, "joined_at": iso(joined)}
+        )
+        if rng.random() < 0.05:
+            self.never_started += 1
+            return
+        made = self.rows["attempts"]
+        first = len(made)
+        self._attempts(user_id, cohort_id, rng.gauss(0, 1), joined, count)
+        passed = next((a for a in made[first:] if a["passed"] == 1), None)
+        if passed is not None:
+            self.first_passes.append((passed, name))
+
+    def _attempts(
+        self, user_id: int, cohort_id: int, ability: float, when: datetime, count: int
     ) -> None:
         rng = self.rng
+        post_test = self.course.post_test
+        assert post_test is not None
+        practice = self.course.practice_quizzes
         post_tests_left = post_test.attempts_allowed or 1
         practice_first = max(1, count - post_tests_left)
         quits_early = rng.random() < 0.08
@@ -354,17 +466,24 @@ class _Simulation:
             last = index == count - 1
             unfinished = quits_early and last
             if index < practice_first or post_tests_left == 0:
-                passed = self.attempt(user_id, ability, when, rng.choice(practice), unfinished)
+                quiz = rng.choice(practice)
+                self._attempt(user_id, cohort_id, ability, when, quiz, unfinished)
                 ability += 0.04  # practice helps a little
             else:
                 post_tests_left -= 1
-                passed = self.attempt(user_id, ability, when, post_test, unfinished)
-                if passed:
+                if self._attempt(user_id, cohort_id, ability, when, post_test, unfinished):
                     post_tests_left = 0
 
-    def attempt(
-        self, user_id: int, ability: float, start: datetime, quiz: QuizDef, unfinished: bool
+    def _attempt(
+        self,
+        user_id: int,
+        cohort_id: int,
+        ability: float,
+        start: datetime,
+        quiz: QuizDef,
+        unfinished: bool,
     ) -> bool:
+        """One attempt of `quiz` and its answers; True when it passed."""
         rng = self.rng
         attempt_id = self.next_attempt
         self.next_attempt += 1
@@ -373,28 +492,31 @@ class _Simulation:
         answered = rng.randrange(len(slots)) if unfinished else len(slots)
         when = start
         marks = []
+        responses = self.rows["responses"]
         for slot in slots[:answered]:
             question = self.course.question(slot.question_id)
             a, b = self.params[question.id]
             p_right = 1 / (1 + math.exp(-a * (ability - b)))
-            answer = (
-                correct_answer(question) if rng.random() < p_right else _wrong_answer(question, rng)
-            )
-            earned = mark(question, answer)
+            if rng.random() < p_right:
+                answer = self._right[question.id]
+            else:
+                answer = _ANSWER_JSON(_wrong_answer(question, rng))
+            earned, as_float, as_text = self._mark(question, answer)
             marks.append(earned)
             when += timedelta(seconds=rng.uniform(15, 75))
-            self.rows.responses.append(
+            responses.append(
                 {
                     "attempt_id": attempt_id,
                     "question_id": question.id,
-                    "answer": json.dumps(answer, separators=(",", ":")),
-                    "mark": float(earned),
-                    "mark_exact": grading.stored(earned),
+                    "answer": answer,
+                    "mark": as_float,
+                    "mark_exact": as_text,
                     "max_mark": 1.0,
                     "content_hash": question.content_hash,
                     "answered_at": iso(when),
                 }
             )
+        self.responses += answered
         deadline = grading.deadline(start, quiz.time_limit_minutes)
         if deadline is not None and when > deadline:
             when = deadline
@@ -410,11 +532,13 @@ class _Simulation:
             if quiz.pass_mark is None or submitted is None
             else int(grading.passed(score, max_score, quiz.pass_mark))
         )
-        self.rows.attempts.append(
+        self.attempts += 1
+        self.unfinished += submitted is None
+        self.rows["attempts"].append(
             {
                 "id": attempt_id,
                 "user_id": user_id,
-                "cohort_id": self.cohort_id,
+                "cohort_id": cohort_id,
                 "quiz_id": quiz.id,
                 "quiz_title": quiz.title,
                 "mode": quiz.mode,
@@ -443,13 +567,43 @@ def fingerprint(store: Store) -> str:
     return digest.hexdigest()
 
 
+SHOWN_COHORTS = 3  # the summary names this many cohorts, and the last
+
+
 def summary_lines(summary: DemoSummary) -> list[str]:
-    return [
+    """What `quiz-app demo-data` prints: counts, each cohort's join code (the first few
+    and the last when there are many), how to sign in, the deliberately bad questions."""
+    lines = [
         f"{summary.learners} learners ({summary.never_started} never started), "
         f"{summary.attempts} attempts ({summary.unfinished} unfinished), "
-        f"{summary.responses} answers; {summary.passed} learners passed the post-test.",
-        f"Cohort join code: {summary.cohort_code}",
-        f"Sign in as {DEMO_INSTRUCTOR} / {DEMO_PASSWORD} to see the instructor pages; "
-        f"learners are learner0001 ... with the same password.",
-        "Deliberately bad questions: " + ", ".join(summary.bad_questions),
+        f"{summary.responses} answers; {summary.passed} learners passed the post-test."
     ]
+    cohorts = summary.cohorts
+    if len(cohorts) == 1:
+        lines.append(f"Cohort join code: {cohorts[0].join_code}")
+        lines.append(
+            f"Sign in as {DEMO_INSTRUCTOR} / {DEMO_PASSWORD} to see the instructor pages; "
+            "learners are learner0001 ... with the same password."
+        )
+    else:
+        sizes = " or ".join(str(n) for n in sorted({c.learners for c in cohorts}))
+        lines.append(f"{len(cohorts)} cohorts of {sizes} learners, each with its own instructor:")
+        shown = list(cohorts)
+        if len(cohorts) > SHOWN_COHORTS + 1:
+            shown = [*cohorts[:SHOWN_COHORTS], None, cohorts[-1]]
+        for cohort in shown:
+            if cohort is None:
+                lines.append(f"  ... {len(cohorts) - SHOWN_COHORTS - 1} more ...")
+            else:
+                lines.append(f"  {cohort.name}: join code {cohort.join_code}, {cohort.instructor}")
+        others = (
+            f"{cohorts[1].instructor} has the other"
+            if len(cohorts) == 2
+            else f"{cohorts[1].instructor} ... {cohorts[-1].instructor} have the others"
+        )
+        lines.append(
+            f"Sign in as {DEMO_INSTRUCTOR} / {DEMO_PASSWORD} to see the first cohort's "
+            f"instructor pages ({others}); learners are learner0001 ... with the same password."
+        )
+    lines.append("Deliberately bad questions: " + ", ".join(summary.bad_questions))
+    return lines

@@ -17,6 +17,7 @@ StoreError with a plain message.
 from __future__ import annotations
 
 import json
+import operator
 import os
 import sqlite3
 import stat as stat_module
@@ -119,6 +120,24 @@ def _close(conn: sqlite3.Connection, attempt_id: int, at: str) -> bool:
         (at, float(score), grading.stored(score), max_score, passed, attempt_id),
     )
     return True
+
+
+def _insert_rows(conn: sqlite3.Connection, table: str, rows: list[Row]) -> None:
+    """Insert rows that share their first row's columns into a data table."""
+    columns = tuple(rows[0])
+    if table not in DATA_TABLES or not all(c.isidentifier() for c in columns):
+        raise ValueError(f"cannot bulk-load {table} {columns}")
+    width = len(columns)
+    if any(len(row) != width for row in rows):
+        raise ValueError(f"the rows for {table} do not all have the columns {columns}")
+    values = operator.itemgetter(*columns) if width > 1 else lambda row: (row[columns[0]],)
+    try:
+        conn.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * width)})",
+            map(values, rows),
+        )
+    except KeyError as exc:
+        raise ValueError(f"the rows for {table} do not all have the columns {columns}") from exc
 
 
 @contextmanager
@@ -1078,15 +1097,29 @@ class Store:
         return self.query(f"SELECT * FROM {table} ORDER BY rowid")
 
     def bulk_insert(self, tables: dict[str, list[Row]]) -> None:
-        """Insert many rows into several tables in one transaction (demo data, imports)."""
+        """Insert many rows into several tables in one transaction (see `bulk_load`)."""
+        self.bulk_load([tables])
 
-        def insert(conn: sqlite3.Connection) -> None:
-            db = Database(conn, execute_plugins=False)
-            for table, rows in tables.items():
-                if rows:
-                    db[table].insert_all(rows, batch_size=5_000)
+    def bulk_load(self, batches: Iterable[dict[str, list[Row]]]) -> None:
+        """Insert every batch's rows, table by table, in one transaction: all of them are
+        stored, or none (an error, or an exception raised by `batches`, undoes them all).
 
-        self.write(insert)
+        The writer thread draws the batches one at a time, so a generator can feed
+        millions of rows while only one batch is in memory; it must not use the store.
+        Every other write, from any process, waits until the load commits.
+        The rows of one table in a batch all have the columns of its first row; each goes
+        in through one prepared INSERT (executemany), triggers firing as for any insert.
+        Raises ValueError for a table that is not a data table or a row with other
+        columns.
+        """
+
+        def load(conn: sqlite3.Connection) -> None:
+            for batch in batches:
+                for table, rows in batch.items():
+                    if rows:
+                        _insert_rows(conn, table, rows)
+
+        self.write(load)
 
     def backup(self, destination: str | Path) -> None:
         """Copy the database to `destination`, a new file, with SQLite's online backup API.

@@ -67,3 +67,24 @@ def test_export_benchmark() -> None:
     )
     assert figures["peak_mb_max"] == max(figures[k]["peak_mb"] for k in ("responses", "items",
                                                                         "gradebook"))  # fmt: skip
+
+
+def test_scale_benchmark() -> None:
+    figures = run_json("scale_bench.py")
+    per_page = ("dashboard_first_ms", "items_first_ms", "dashboard_ratio", "items_ratio")
+    per_report = ("report_responses_s", "report_responses_rss_mb", "report_items_s",
+                  "report_items_rss_mb")  # fmt: skip
+    assert figures["empty_ms"] > 0
+    databases = [*figures["sizes"].values(), figures["whole_cohort"]]
+    assert [(d["learners"], d["cohorts"]) for d in databases] == [(60, 1), (120, 2), (120, 1)]
+    for db in databases:
+        assert all(db[k] > 0 for k in per_page + per_report)
+        assert db["dashboard_ratio"] == pytest.approx(
+            db["dashboard_first_ms"] / figures["empty_ms"], rel=0.05
+        )
+        assert db["build"]["wall_s"] > 0 and db["build"]["peak_rss_mb"] > 0  # built, not reused
+    assert [d["cohort_learners"] for d in databases] == [60, 60, 120]
+    small, large = figures["sizes"]["60"], figures["sizes"]["120"]
+    assert figures["growth"]["report_responses_rss_mb"] == pytest.approx(
+        large["report_responses_rss_mb"] / small["report_responses_rss_mb"], abs=0.01
+    )

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import signal
 import statistics
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from quiz_app import demo as demo_module
+from quiz_app.accounts import User
+from quiz_app.auth import verify_password
 from quiz_app.cli import cli
 from quiz_app.course import Course
-from quiz_app.demo import fingerprint, generate
+from quiz_app.demo import DEMO_PASSWORD, fingerprint, generate
 from quiz_app.errors import QuizError
+from quiz_app.reports import Filters, NotAllowed, Reports
 from quiz_app.store import Store
 
 
@@ -102,3 +110,204 @@ def test_refuses_a_course_without_post_test(tmp_path: Path, course: Course) -> N
     bare = Course.build(course.folder, list(course.banks), dict(course.sources))
     with pytest.raises(QuizError, match="needs a post-test"):
         generate(Store(tmp_path / "bare.db"), bare)
+
+
+def test_batch_size_changes_nothing(
+    tmp_path: Path, course: Course, demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows stored a few learners at a time make the same database as one batch would."""
+    monkeypatch.setattr(demo_module, "BATCH_LEARNERS", 7)
+    small = Store(tmp_path / "small-batches.db")
+    summary = generate(small, course, learners=200, attempts=8, seed=5)
+    assert fingerprint(small) == fingerprint(demo[0])
+    assert summary == demo[1]
+
+
+def test_a_failed_load_stores_nothing(
+    tmp_path: Path, course: Course, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load that fails after some batches went in leaves no row behind, so the
+    database cannot pass for a complete demo and the command can run again."""
+    store = Store(tmp_path / "interrupted.db")
+    monkeypatch.setattr(demo_module, "BATCH_LEARNERS", 5)
+    made = demo_module._Demo._learner
+    calls = []
+
+    def fail_on_the_twelfth(self, *args) -> None:
+        calls.append(1)
+        if len(calls) == 12:  # in the third batch: two batches of learners are in already
+            raise RuntimeError("the generator broke")
+        made(self, *args)
+
+    monkeypatch.setattr(demo_module._Demo, "_learner", fail_on_the_twelfth)
+    with pytest.raises(RuntimeError, match="the generator broke"):
+        generate(store, course, learners=20, attempts=3, seed=4)
+    for table in ("users", "cohorts", "memberships", "attempts", "responses", "certificates"):
+        assert store.table_rows(table) == [], table
+    monkeypatch.setattr(demo_module._Demo, "_learner", made)
+    generate(store, course, learners=20, attempts=3, seed=4)
+    fresh = Store(tmp_path / "fresh.db")
+    generate(fresh, course, learners=20, attempts=3, seed=4)
+    assert fingerprint(store) == fingerprint(fresh)
+
+
+def test_a_killed_load_stores_nothing(tmp_path: Path) -> None:
+    """`quiz-app demo-data` killed while it writes (batches already in the file, not yet
+    committed) leaves a database with no demo rows, and can simply run again."""
+    db = tmp_path / "killed.db"
+    wal = tmp_path / "killed.db-wal"
+    command = [sys.executable, "-m", "quiz_app", "demo-data", "--db", str(db)]
+    process = subprocess.Popen([*command, "--learners", "3000", "--attempts", "20"])
+    try:
+        deadline = time.monotonic() + 120
+        while not (wal.exists() and wal.stat().st_size > 8_000_000):  # batches are in
+            assert process.poll() is None, "finished before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.kill()
+        process.wait()
+    store = Store(db)
+    for table in ("users", "cohorts", "memberships", "attempts", "responses"):
+        assert store.table_rows(table) == [], table
+    store.close(wait=True)
+    again = subprocess.run(
+        [*command, "--learners", "5", "--attempts", "2"], capture_output=True, text=True
+    )
+    assert again.returncode == 0, again.stderr
+    assert "5 learners" in again.stdout
+
+
+@pytest.fixture(scope="module")
+def cohorts(tmp_path_factory: pytest.TempPathFactory, course: Course):
+    store = Store(tmp_path_factory.mktemp("cohorts") / "cohorts.db")
+    summary = generate(store, course, learners=50, attempts=4, seed=7, cohorts=4)
+    return store, summary
+
+
+def test_learners_are_spread_over_cohorts(cohorts) -> None:
+    store, summary = cohorts
+    rows = store.query(
+        "SELECT c.id, c.join_code, u.username, count(m.user_id) AS size FROM cohorts c"
+        " JOIN users u ON u.id = c.instructor_id JOIN memberships m ON m.cohort_id = c.id"
+        " GROUP BY c.id ORDER BY c.id"
+    )
+    assert [r["username"] for r in rows] == [
+        "instructor",
+        "instructor2",
+        "instructor3",
+        "instructor4",
+    ]
+    assert sorted(r["size"] for r in rows) == [12, 12, 13, 13]
+    assert len({r["join_code"] for r in rows}) == 4
+    assert [(c.join_code, c.instructor, c.learners) for c in summary.cohorts] == [
+        (r["join_code"], r["username"], r["size"]) for r in rows
+    ]
+    learners = store.query("SELECT username FROM users WHERE role = 'learner' ORDER BY id")
+    assert [r["username"] for r in learners] == [f"learner{n:04d}" for n in range(1, 51)]
+    assert store.query("SELECT count(DISTINCT user_id) AS n FROM memberships")[0]["n"] == 50
+    strays = store.query(
+        "SELECT count(*) AS n FROM attempts a LEFT JOIN memberships m"
+        " ON m.user_id = a.user_id AND m.cohort_id = a.cohort_id WHERE m.user_id IS NULL"
+    )
+    assert strays[0]["n"] == 0  # every attempt is in its learner's own cohort
+
+
+def test_each_cohort_has_its_own_instructor(cohorts, course: Course) -> None:
+    store, _ = cohorts
+    reports = Reports(store, course)
+    cohort_ids = [r["id"] for r in store.query("SELECT id FROM cohorts ORDER BY id")]
+    for k, cohort_id in enumerate(cohort_ids):
+        row = store.user_by_username("instructor" if k == 0 else f"instructor{k + 1}")
+        instructor = User.from_row(row)
+        assert [c["id"] for c in store.cohorts_of(instructor.id)] == [cohort_id]
+        assert verify_password(DEMO_PASSWORD, row["password_hash"])
+        for other in cohort_ids:
+            if other != cohort_id:
+                with pytest.raises(NotAllowed):
+                    reports.authorize(instructor, other)
+
+
+def test_reports_of_one_cohort_count_only_its_learners(cohorts, course: Course) -> None:
+    store, summary = cohorts
+    reports = Reports(store, course)
+    post_test = course.post_test.id
+    for demo_cohort in summary.cohorts:
+        cohort = reports.cohort_by_code(demo_cohort.join_code)
+        members = {
+            r["username"]
+            for r in store.query(
+                "SELECT u.username FROM memberships m JOIN users u ON u.id = m.user_id"
+                " WHERE m.cohort_id = ?",
+                (cohort["id"],),
+            )
+        }
+        board = reports.dashboard(cohort, Filters(post_test))
+        assert board.enrolled == demo_cohort.learners == len(members)
+        assert {r["username"] for r in reports.gradebook(cohort, Filters(post_test))} == members
+        sat = store.query(
+            "SELECT count(DISTINCT user_id) AS n FROM attempts WHERE cohort_id = ? AND quiz_id = ?",
+            (cohort["id"], post_test),
+        )[0]["n"]
+        assert board.started == sat
+
+
+def test_one_cohort_is_the_default_and_changes_nothing(tmp_path: Path, course: Course) -> None:
+    """--cohorts 1 is the database the generator made before cohorts existed."""
+    one = Store(tmp_path / "one.db")
+    generate(one, course, learners=40, attempts=4, seed=9, cohorts=1)
+    default = Store(tmp_path / "default.db")
+    generate(default, course, learners=40, attempts=4, seed=9)
+    assert fingerprint(one) == fingerprint(default)
+    assert [
+        r["username"] for r in one.query("SELECT username FROM users WHERE role != 'learner'")
+    ] == ["instructor"]
+
+
+def test_cohorts_only_group_the_same_learners(tmp_path: Path, course: Course, cohorts) -> None:
+    """However many cohorts they are spread over, the learners and what they did are the
+    same (only ids and cohorts differ), so cohort sizes can be compared fairly."""
+    one = Store(tmp_path / "one-cohort.db")
+    generate(one, course, learners=50, attempts=4, seed=7)
+    activity = (
+        "SELECT u.username, u.display_name, a.quiz_id, a.started_at, a.score_exact,"
+        " r.question_id, r.answer FROM users u JOIN attempts a ON a.user_id = u.id"
+        " JOIN responses r ON r.attempt_id = a.id ORDER BY a.started_at, u.username, r.question_id"
+    )
+    assert one.query(activity) == cohorts[0].query(activity)
+
+
+def test_cohorts_must_fit_the_learners(tmp_path: Path, course: Course) -> None:
+    with pytest.raises(QuizError, match="3 learners cannot be spread over 4 cohorts"):
+        generate(Store(tmp_path / "few.db"), course, learners=3, attempts=2, cohorts=4)
+
+
+def test_refuses_a_database_with_a_demo_account(tmp_path: Path, course: Course) -> None:
+    store = Store(tmp_path / "taken.db")
+    store.create_user("instructor3", "Someone", "instructor", "x", "2026-01-01T00:00:00+00:00")
+    with pytest.raises(QuizError, match='already has a "instructor3" account'):
+        generate(store, course, learners=10, attempts=2, cohorts=3)
+    assert store.table_rows("cohorts") == []
+
+
+def test_demo_data_command_with_cohorts(tmp_path: Path) -> None:
+    db = tmp_path / "many.db"
+    result = CliRunner().invoke(
+        cli,
+        ["demo-data", "--db", str(db), "--learners", "24", "--attempts", "2", "--cohorts", "6"],
+    )
+    assert result.exit_code == 0, result.output
+    store = Store(db)
+    codes = [r["join_code"] for r in store.query("SELECT join_code FROM cohorts ORDER BY id")]
+    assert "6 cohorts of 4 learners, each with its own instructor" in result.output
+    for shown, username in (
+        (0, "instructor"),
+        (1, "instructor2"),
+        (2, "instructor3"),
+        (5, "instructor6"),
+    ):
+        assert f"join code {codes[shown]}, {username}" in result.output
+    assert codes[3] not in result.output and codes[4] not in result.output
+    assert "... 2 more ..." in result.output
+    assert "instructor / demo-password" in result.output
