@@ -54,3 +54,18 @@ def test_dashboard_benchmark() -> None:
     assert all(figures[k] > 0 for k in keys)
     worst = max(figures["dashboard_rerun_ms"], figures["items_rerun_ms"])
     assert figures["rerun_ratio_max"] == pytest.approx(worst / figures["empty_ms"], rel=0.02)
+
+
+@pytest.mark.browser
+def test_load_benchmark() -> None:
+    from tests.browser import require_browser
+
+    require_browser()
+    figures = run_json("load_bench.py")
+    assert set(figures["runs"]) == {"1", "2"}
+    for row in figures["runs"].values():
+        for app in ("quiz", "bare"):
+            assert row[app]["answers"] > 0
+            assert row[app]["errors"] == 0, row[app]["error_kinds"]
+            assert row[app]["server_cpu_ms_per_answer"] > 0
+        assert set(row["ratios"]) >= {"server_cpu_ms_per_answer", "memory_mb_per_session"}
