@@ -138,8 +138,15 @@ def serve(db_path: Path, port: int, host: str) -> None:
         raise click.ClickException("not started: " + store_problem(db_path, exc)) from exc
     env = dict(os.environ)
     env[DB_ENV] = str(db_path.resolve())
-    args = [
-        sys.executable, "-m", "streamlit", "run", str(SERVER_SCRIPT),
+    click.echo(f"Serving on http://{host}:{port} with database {env[DB_ENV]}")
+    os.execve(sys.executable, streamlit_command(SERVER_SCRIPT, port, host), env)
+
+
+def streamlit_command(script: Path, port: int, host: str) -> list[str]:
+    """The `streamlit run` command line `serve` executes for `script` (benchmarks serve
+    their baseline app with it too, so both run with the same options)."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(script),
         "--server.port", str(port),
         "--server.address", host,
         "--server.headless", "true",
@@ -148,8 +155,6 @@ def serve(db_path: Path, port: int, host: str) -> None:
         "--client.toolbarMode", "viewer",
         "--runner.magicEnabled", "false",
     ]  # fmt: skip
-    click.echo(f"Serving on http://{host}:{port} with database {env[DB_ENV]}")
-    os.execve(sys.executable, args, env)
 
 
 @cli.command("add-instructor")

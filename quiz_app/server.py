@@ -10,10 +10,19 @@ only the app's own origin, unless $QUIZ_FRAME_ANCESTORS names the sites (an LMS 
 embeds it), so another site cannot frame the sign-in page under a decoy (clickjacking).
 A value that is not a list of CSP sources stops the server before it starts, with a
 message saying what is wrong.
+
+Before the first session, `prepare_process` imports every page's modules and loads the
+course, then freezes them out of the garbage collector's work (`gc.freeze`): Streamlit
+collects every generation after every script run (`runner.postScriptGC`), and without
+the freeze each of those collections walked the whole heap (pandas, pyarrow, Altair,
+the course), most of the CPU an answer cost.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import importlib
 import os
 import re
 import sys
@@ -24,7 +33,8 @@ import streamlit as st
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from quiz_app import cookies, downloads, routes, session
+from quiz_app import cookies, downloads, routes, session, ui
+from quiz_app.errors import BankError
 
 FRAME_ANCESTORS_ENV = "QUIZ_FRAME_ANCESTORS"
 DEFAULT_FRAME_ANCESTORS = "'self'"
@@ -97,11 +107,28 @@ class FrameAncestors:
         await self.app(scope, receive, send_with_policy)
 
 
+def prepare_process() -> None:
+    """Import every page (and with them pandas, pyarrow, Altair, the PDF writer) and load
+    the course, then move everything alive into the collector's permanent generation.
+
+    Those objects live as long as the process, so no collection could free them; frozen,
+    the full collection after each script run walks only what sessions made since. A
+    course reloaded after an edit is not frozen, and the one it replaced stays in memory.
+    """
+    for page in sorted((Path(__file__).resolve().parent / "views").glob("[a-z]*.py")):
+        importlib.import_module(f"quiz_app.views.{page.stem}")
+    with contextlib.suppress(BankError):  # every page says so (ui.show_bank_status)
+        ui.course()
+    gc.collect()
+    gc.freeze()
+
+
 try:
     _policy = frame_ancestors()
 except FrameAncestorsError as exc:
     sys.exit(f"quiz-app serve: not started: {exc}")
 
+prepare_process()
 app = st.App(
     Path(__file__).resolve().parent / "app.py",
     routes=[

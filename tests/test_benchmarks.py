@@ -88,3 +88,18 @@ def test_scale_benchmark() -> None:
     assert figures["growth"]["report_responses_rss_mb"] == pytest.approx(
         large["report_responses_rss_mb"] / small["report_responses_rss_mb"], abs=0.01
     )
+
+
+@pytest.mark.browser
+def test_load_benchmark() -> None:
+    from tests.browser import require_browser
+
+    require_browser()
+    figures = run_json("load_bench.py")
+    assert set(figures["runs"]) == {"1", "2"}
+    for row in figures["runs"].values():
+        for app in ("quiz", "bare"):
+            assert row[app]["answers"] > 0
+            assert row[app]["errors"] == 0, row[app]["error_kinds"]
+            assert row[app]["server_cpu_ms_per_answer"] > 0
+        assert set(row["ratios"]) >= {"server_cpu_ms_per_answer", "memory_mb_per_session"}
