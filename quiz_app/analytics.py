@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-
-import numpy as np
 
 FACILITY_LOW = 0.2
 FACILITY_HIGH = 0.95
@@ -110,14 +108,73 @@ def _fraction(attempt: ScoredAttempt) -> float:
     return attempt.score / attempt.max_score if attempt.max_score else 0.0
 
 
-def _sample_var(values: np.ndarray) -> float:
-    return float(np.var(values, ddof=1)) if len(values) > 1 else 0.0
+@dataclass(frozen=True)
+class Moments:
+    """What variances and covariances of paired values (x, y) need, whether summed in
+    Python or in SQL: the count, and of x and of y the sum, the sum of squares and the
+    extremes; the sum of the products of the pairs (`xy`), and of the products after
+    sorting x and y each ascending (`sorted_xy`, for the largest covariance they allow)."""
+
+    n: int
+    x: float = 0.0
+    xx: float = 0.0
+    x_min: float | None = None
+    x_max: float | None = None
+    y: float = 0.0
+    yy: float = 0.0
+    y_min: float | None = None
+    y_max: float | None = None
+    xy: float = 0.0
+    sorted_xy: float = 0.0
+
+    @classmethod
+    def of(cls, xs: Sequence[float], ys: Sequence[float]) -> Moments:
+        """The moments of the pairs (xs[k], ys[k])."""
+        if not xs:
+            return cls(0)
+        return cls(
+            len(xs),
+            math.fsum(xs),
+            math.fsum(v * v for v in xs),
+            min(xs),
+            max(xs),
+            math.fsum(ys),
+            math.fsum(v * v for v in ys),
+            min(ys),
+            max(ys),
+            math.fsum(a * b for a, b in zip(xs, ys, strict=True)),
+            math.fsum(a * b for a, b in zip(sorted(xs), sorted(ys), strict=True)),
+        )
+
+    @property
+    def var_x(self) -> float:
+        """The sample variance of x (0 for fewer than two values, or all equal)."""
+        return _sample_var(self.n, self.x, self.xx, self.x_min == self.x_max)
+
+    @property
+    def var_y(self) -> float:
+        return _sample_var(self.n, self.y, self.yy, self.y_min == self.y_max)
+
+    @property
+    def cov(self) -> float:
+        """The sample covariance of x and y."""
+        return self._cov(self.xy)
+
+    @property
+    def cov_sorted(self) -> float:
+        """The sample covariance of x and y each sorted ascending: the largest possible."""
+        return self._cov(self.sorted_xy)
+
+    def _cov(self, products: float) -> float:
+        if self.n < 2 or self.x_min == self.x_max or self.y_min == self.y_max:
+            return 0.0
+        return (products - self.x * self.y / self.n) / (self.n - 1)
 
 
-def _sample_cov(a: np.ndarray, b: np.ndarray) -> float:
-    if len(a) < 2:
-        return 0.0
-    return float(np.sum((a - a.mean()) * (b - b.mean())) / (len(a) - 1))
+def _sample_var(n: int, total: float, squares: float, constant: bool) -> float:
+    if n < 2 or constant:
+        return 0.0  # exactly: rounding must not make equal values look spread
+    return max(0.0, (squares - total * total / n) / (n - 1))
 
 
 def item_stats(attempts: Sequence[ScoredAttempt]) -> list[ItemStats]:
@@ -128,19 +185,21 @@ def item_stats(attempts: Sequence[ScoredAttempt]) -> list[ItemStats]:
         for question_id, mark in attempt.marks.items():
             marks[question_id].append(mark)
             rests[question_id].append(attempt.total - mark)
-    return [_one_item(q, np.array(marks[q]), np.array(rests[q])) for q in sorted(marks)]
+    return [item_from_moments(q, Moments.of(marks[q], rests[q])) for q in sorted(marks)]
 
 
-def _one_item(question_id: str, x: np.ndarray, rest: np.ndarray) -> ItemStats:
-    n = len(x)
-    facility = float(x.mean()) if n else None
-    var_x, var_rest = _sample_var(x), _sample_var(rest)
+def item_from_moments(question_id: str, m: Moments) -> ItemStats:
+    """An item's statistics from the moments of its marks x and the rests of the test X
+    over the attempts shown it."""
+    n = m.n
+    facility = m.x / n if n else None
+    var_x, var_rest = m.var_x, m.var_y
     sd = math.sqrt(var_x) if n > 1 else None
-    cov = _sample_cov(x, rest)
+    cov = m.cov
     discrimination = (
         100 * cov / math.sqrt(var_x * var_rest) if n > 1 and var_x > 0 and var_rest > 0 else None
     )
-    cov_max = _sample_cov(np.sort(x), np.sort(rest))
+    cov_max = m.cov_sorted
     efficiency = 100 * cov / cov_max if n > 1 and cov_max > 0 else None
     stats = ItemStats(question_id, n, facility, sd, discrimination, efficiency)
     return ItemStats(**{**stats.__dict__, "flags": flags(stats)})
@@ -173,16 +232,23 @@ def quiz_stats(attempts: Sequence[ScoredAttempt], items: Sequence[ItemStats]) ->
     """Whole-test figures over the `attempts` that count a question, with alpha estimated
     as the module explains."""
     counted = [a for a in attempts if a.marks]
-    s = len(counted)
+    percents = [a.total / a.maximum * 100 for a in counted]
+    totals = [a.total for a in counted]
+    lengths = sum(len(a.marks) for a in counted)
+    return quiz_from_moments(lengths, Moments.of(percents, totals), items)
+
+
+def quiz_from_moments(lengths: int, m: Moments, items: Sequence[ItemStats]) -> QuizStats:
+    """Whole-test figures from the moments of the attempts that count a question (x: the
+    percent 100 T / maximum, y: the total T), how many questions they count in all
+    (`lengths`) and their items' statistics."""
+    s = m.n
     if s == 0:
         return QuizStats(0, 0, None, None, None, None, None)
-    fractions = np.array([a.total / a.maximum for a in counted]) * 100
-    totals = np.array([a.total for a in counted])
-    lengths = [len(a.marks) for a in counted]
-    p = float(np.mean(lengths))
-    mean = float(fractions.mean())
-    sd_percent = math.sqrt(_sample_var(fractions)) if s > 1 else None
-    var_total = _sample_var(totals)
+    p = lengths / s
+    mean = m.x / s
+    sd_percent = math.sqrt(m.var_x) if s > 1 else None
+    var_total = m.var_y
     weighted = [(it.sd**2, it.n) for it in items if it.sd is not None and it.n > 1]
     alpha = None
     if s > 1 and p > 1 and var_total > 0 and weighted:
@@ -213,22 +279,36 @@ def option_shares(question: object, answers: Sequence[object]) -> list[ChoiceSha
     placed right; matching adds, for each spare, the share of answers that chose it for
     any left item (a spare that draws no one is not doing its work).
     """
-    total = len(answers)
+    return counted_option_shares(question, [(answer, 1) for answer in answers])
+
+
+def counted_option_shares(
+    question: object, counted: Sequence[tuple[object, int]]
+) -> list[ChoiceShare]:
+    """`option_shares` of answers given as (answer, how many gave it)."""
+    total = sum(n for _, n in counted)
     if total == 0:
         return []
+
+    def share(test: Callable[[object], bool]) -> float:
+        return given(test) / total
+
+    def given(test: Callable[[object], bool]) -> int:
+        return sum(n for answer, n in counted if test(answer))
+
     kind = question.type  # type: ignore[attr-defined]
     if kind in ("single", "multiple"):
         counts = [0] * len(question.choices)  # type: ignore[attr-defined]
-        for answer in answers:
-            picked = [answer] if isinstance(answer, int) else list(answer or [])  # type: ignore[arg-type]
+        for answer, n in counted:
+            picked = [answer] if isinstance(answer, int) else list(answer or [])  # type: ignore[call-overload]
             for i in picked:
-                counts[i] += 1
+                counts[i] += n
         return [
             ChoiceShare(c.text, c.correct, counts[i] / total)
             for i, c in enumerate(question.choices)  # type: ignore[attr-defined]
         ]
     if kind == "true_false":
-        trues = sum(1 for a in answers if a is True)
+        trues = given(lambda a: a is True)
         right = question.answer  # type: ignore[attr-defined]
         return [
             ChoiceShare("True", right is True, trues / total),
@@ -236,9 +316,10 @@ def option_shares(question: object, answers: Sequence[object]) -> list[ChoiceSha
         ]
     if kind == "matching":
         pairs = question.pairs  # type: ignore[attr-defined]
-        matched = [a for a in answers if isinstance(a, list)]
         placed = [
-            ChoiceShare(f"{left} → {right}", True, sum(1 for a in matched if a[i] == i) / total)
+            ChoiceShare(
+                f"{left} → {right}", True, share(lambda a, i=i: isinstance(a, list) and a[i] == i)
+            )
             for i, (left, right) in enumerate(pairs)
         ]
         spares = question.spares  # type: ignore[attr-defined]
@@ -246,7 +327,7 @@ def option_shares(question: object, answers: Sequence[object]) -> list[ChoiceSha
             ChoiceShare(
                 f"{spare} (matches nothing)",
                 False,
-                sum(1 for a in matched if len(pairs) + j in a) / total,
+                share(lambda a, j=j: isinstance(a, list) and len(pairs) + j in a),
             )
             for j, spare in enumerate(spares)
         ]
@@ -255,7 +336,7 @@ def option_shares(question: object, answers: Sequence[object]) -> list[ChoiceSha
         ChoiceShare(
             f"{i + 1}. {item}",
             True,
-            sum(1 for a in answers if isinstance(a, list) and i < len(a) and a[i] == i) / total,
+            share(lambda a, i=i: isinstance(a, list) and i < len(a) and a[i] == i),
         )
         for i, item in enumerate(items)
     ]

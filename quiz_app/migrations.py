@@ -317,3 +317,132 @@ def m009_certificate_scope(db: Database) -> None:
     and what passing does not qualify for) as it stood at issue. Certificates issued
     before the statement existed have none (NULL) and print none."""
     db["certificates"].add_column("scope", str)
+
+
+def _bump(select: str) -> str:
+    """A trigger statement that adds 1 to the version of each (cohort, quiz) `select` gives
+    (its third column is 1, the version of a pair seen for the first time)."""
+    return (
+        f"INSERT INTO report_versions (cohort_id, quiz_id, version) {select}"
+        " ON CONFLICT (cohort_id, quiz_id) DO UPDATE SET version = version + 1;"
+    )
+
+
+def _of_attempt(row: str) -> str:
+    """The bump for the cohort and quiz of attempt `row`.attempt_id, once it is submitted."""
+    return _bump(
+        f"SELECT cohort_id, quiz_id, 1 FROM attempts WHERE id = {row}.attempt_id"
+        " AND submitted_at IS NOT NULL AND cohort_id IS NOT NULL"
+    )
+
+
+def _of_cohort(cohort: str) -> str:
+    """The bump for a cohort as a whole (its members, their names, the cohort itself and
+    its certificates): quiz_id ''."""
+    return _bump(f"SELECT {cohort}, '', 1 WHERE {cohort} IS NOT NULL")
+
+
+_ATTEMPT_COLUMNS = (
+    "cohort_id, user_id, quiz_id, started_at, submitted_at, score, score_exact, max_score,"
+    " passed, slots"
+)
+_REPORT_TRIGGERS = {
+    "attempts_report_insert": (
+        "AFTER INSERT ON attempts",
+        _bump("SELECT NEW.cohort_id, NEW.quiz_id, 1 WHERE NEW.cohort_id IS NOT NULL"),
+    ),
+    "attempts_report_delete": (
+        "AFTER DELETE ON attempts",
+        _bump("SELECT OLD.cohort_id, OLD.quiz_id, 1 WHERE OLD.cohort_id IS NOT NULL"),
+    ),
+    "attempts_report_update": (
+        f"AFTER UPDATE OF {_ATTEMPT_COLUMNS} ON attempts",
+        _bump("SELECT NEW.cohort_id, NEW.quiz_id, 1 WHERE NEW.cohort_id IS NOT NULL")
+        + _bump(
+            "SELECT OLD.cohort_id, OLD.quiz_id, 1 WHERE OLD.cohort_id IS NOT NULL"
+            " AND (OLD.cohort_id IS NOT NEW.cohort_id OR OLD.quiz_id IS NOT NEW.quiz_id)"
+        ),
+    ),
+    "responses_report_insert": ("AFTER INSERT ON responses", _of_attempt("NEW")),
+    "responses_report_delete": ("AFTER DELETE ON responses", _of_attempt("OLD")),
+    "responses_report_update": (
+        "AFTER UPDATE ON responses",
+        _of_attempt("NEW")
+        + _bump(
+            "SELECT cohort_id, quiz_id, 1 FROM attempts WHERE id = OLD.attempt_id"
+            " AND OLD.attempt_id IS NOT NEW.attempt_id"
+            " AND submitted_at IS NOT NULL AND cohort_id IS NOT NULL"
+        ),
+    ),
+    "memberships_report_insert": ("AFTER INSERT ON memberships", _of_cohort("NEW.cohort_id")),
+    "memberships_report_delete": ("AFTER DELETE ON memberships", _of_cohort("OLD.cohort_id")),
+    "memberships_report_update": (
+        "AFTER UPDATE ON memberships",
+        _of_cohort("NEW.cohort_id") + _of_cohort("OLD.cohort_id"),
+    ),
+    "users_report_update": (
+        "AFTER UPDATE OF username, display_name ON users",
+        _bump("SELECT cohort_id, '', 1 FROM memberships WHERE user_id = NEW.id"),
+    ),
+    "cohorts_report_insert": ("AFTER INSERT ON cohorts", _of_cohort("NEW.id")),
+    "cohorts_report_delete": ("AFTER DELETE ON cohorts", _of_cohort("OLD.id")),
+    "cohorts_report_update": (
+        "AFTER UPDATE OF name, join_code, instructor_id, starts_on, ends_on ON cohorts",
+        _of_cohort("NEW.id"),
+    ),
+    "certificates_report_insert": (
+        "AFTER INSERT ON certificates",
+        _bump(
+            "SELECT cohort_id, '', 1 FROM attempts WHERE id = NEW.attempt_id"
+            " AND cohort_id IS NOT NULL"
+        ),
+    ),
+    "certificates_report_delete": (
+        "AFTER DELETE ON certificates",
+        _bump(
+            "SELECT cohort_id, '', 1 FROM attempts WHERE id = OLD.attempt_id"
+            " AND cohort_id IS NOT NULL"
+        ),
+    ),
+    "certificates_report_update": (
+        "AFTER UPDATE ON certificates",
+        _bump(
+            "SELECT cohort_id, '', 1 FROM attempts WHERE id IN (OLD.attempt_id, NEW.attempt_id)"
+            " AND cohort_id IS NOT NULL"
+        ),
+    ),
+}
+
+
+@migrations()
+def m010_report_versions(db: Database) -> None:
+    """Versions per cohort and quiz in place of m004's one counter, so that a cached report
+    goes stale only when something it reads changes, not at every write anywhere.
+
+    `report_versions` holds a version per (cohort, quiz): an attempt's inserts, deletes
+    and changes of what reports read (not `position`) count for its cohort and quiz, and
+    so do its responses once it is submitted (reports read only submitted attempts, whose
+    responses never change: the answers of open attempts, the most frequent write, count
+    for nothing). Quiz '' stands for the cohort as a whole: its members, their names, the
+    cohort's own row and certificates of its attempts. A dashboard reads every version of
+    its cohort, an item analysis that of its cohort and quiz. Each trigger costs at most
+    one indexed lookup and an upsert into this small table.
+
+    `attempts_by_learner` holds everything the dashboard reads of a cohort's attempts, per
+    learner, so it never reads the attempts' slots (most of each row).
+    """
+    for table, events in _VERSIONED.items():
+        for number in range(len(events)):
+            db.execute(f"DROP TRIGGER {table}_version_{number}")
+    db.execute("DROP TRIGGER certificates_version_0")
+    db.execute("DROP TABLE data_version")
+    db.execute(
+        "CREATE TABLE report_versions (cohort_id INTEGER NOT NULL, quiz_id TEXT NOT NULL,"
+        " version INTEGER NOT NULL, PRIMARY KEY (cohort_id, quiz_id)) WITHOUT ROWID"
+    )
+    for name, (event, body) in _REPORT_TRIGGERS.items():
+        db.execute(f"CREATE TRIGGER {name} {event} BEGIN {body} END")
+    db.execute(
+        "CREATE INDEX attempts_by_learner ON attempts (cohort_id, user_id, quiz_id, started_at,"
+        " submitted_at, passed, score, score_exact, max_score)"
+    )

@@ -1,9 +1,13 @@
 """What instructors see: cohort dashboards, item analysis, exports, learner drill-down.
 
 Every report is for one cohort, and every entry point checks that the instructor owns
-it (`authorize`). Results are cached per database, course content (`Course.fingerprint`),
-cohort, filters and data version (see migration m004), so a rerun reuses them and a new
-answer or an edited bank refreshes them.
+it (`authorize`). The dashboard and item analysis are aggregated in SQL (the store sends
+back one row per member, question or distinct answer, never one per response) and turned
+into figures by quiz_app.analytics and quiz_app.grading, the one place of each formula.
+Results are cached per database, course content (`Course.fingerprint`), cohort, filters
+and the version of what they read (migration m010): a dashboard, every version of its
+cohort; an item analysis, that of its cohort and quiz. So a rerun reuses them, a change
+in the cohort (or an edited bank) refreshes them, and activity in other cohorts does not.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import json
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
 
@@ -21,12 +25,11 @@ from quiz_app.accounts import User
 from quiz_app.analytics import (
     ChoiceShare,
     ItemStats,
+    Moments,
     QuizStats,
-    ScoredAttempt,
-    choose_attempts,
-    item_stats,
-    option_shares,
-    quiz_stats,
+    counted_option_shares,
+    item_from_moments,
+    quiz_from_moments,
 )
 from quiz_app.attempts import Attempts
 from quiz_app.clock import Clock, LocalTime
@@ -121,7 +124,7 @@ class TopicAverage:
 class Dashboard:
     cohort: Row
     filters: Filters
-    version: int  # the data version it was built at
+    version: int  # the version of its cohort it was built at (Store.report_version)
     enrolled: int
     started: int
     passed: int
@@ -134,7 +137,7 @@ class Dashboard:
 
     @property
     def key(self) -> tuple[Any, ...]:
-        """What it is cached under: cohort, filters and the data version it was built at."""
+        """What it is cached under: cohort, filters and the version it was built at."""
         return ("dashboard", self.cohort["id"], self.filters, self.version)
 
     @property
@@ -175,15 +178,15 @@ class ItemReport:
     cohort_id: int
     quiz_id: str
     which: str
-    version: int  # the data version it was built at
+    version: int  # the version of its cohort and quiz it was built at
     test: QuizStats
     items: tuple[ItemRow, ...]
     earlier_versions: int  # answers (blanks too) to since-edited questions, left out
 
     @property
     def key(self) -> tuple[Any, ...]:
-        """What it is cached under: cohort, quiz, attempts counted and the data version it
-        was built at."""
+        """What it is cached under: cohort, quiz, attempts counted and the version it was
+        built at."""
         return ("items", self.cohort_id, self.quiz_id, self.which, self.version)
 
     def test_export(self) -> dict[str, Any]:
@@ -243,14 +246,13 @@ class Reports:
 
     def memo(self, report: Dashboard | ItemReport, piece: str, build: Callable[[], T]) -> T:
         """`build()`, a piece a view derives from `report` (a table, a chart's data), cached
-        with the report: per database, course, the report's key (which holds the data
-        version it was built at) and `piece`."""
+        with the report: per database, course, the report's key (which holds the version
+        it was built at) and `piece`."""
         return self._remember((*report.key, piece), build)
 
-    def _cached(self, key: tuple[Any, ...], build: Callable[[int], T]) -> T:
-        """`build(version)` for the data version now, cached per database, course, `key`
-        and that version."""
-        version = self.store.data_version()
+    def _cached(self, key: tuple[Any, ...], version: int, build: Callable[[int], T]) -> T:
+        """`build(version)`, cached per database, course, `key` and `version` (read before
+        the build, so a write meanwhile at worst rebuilds once more)."""
         return self._remember((*key, version), lambda: build(version))
 
     def _remember(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
@@ -270,78 +272,59 @@ class Reports:
         self.attempts.finalize_expired()
         return self._cached(
             ("dashboard", cohort["id"], filters),
+            self.store.report_version(cohort["id"]),
             lambda version: self._dashboard(cohort, filters, version),
         )
 
     def _dashboard(self, cohort: Row, filters: Filters, version: int) -> Dashboard:
         quiz_id, since, until = filters.window(self.course.local_time)
-        members = self.store.members(cohort["id"])
-        everything = self.store.cohort_attempts(cohort["id"], None, since, until)
-        chosen = [a for a in everything if quiz_id is None or a["quiz_id"] == quiz_id]
         post_test = self.course.post_test
         post_id = post_test.id if post_test else None
-        by_user: dict[int, list[Row]] = defaultdict(list)
-        for attempt in chosen:
-            by_user[attempt["user_id"]].append(attempt)
-        passed_users = {
-            a["user_id"] for a in everything if a["quiz_id"] == post_id and a["passed"] == 1
-        }
-        active_users = {a["user_id"] for a in everything}
-        open_users = {a["user_id"] for a in everything if a["submitted_at"] is None}
-        last_seen: dict[int, str] = {}
-        for attempt in everything:
-            when = attempt["submitted_at"] or attempt["started_at"]
-            if when > last_seen.get(attempt["user_id"], ""):
-                last_seen[attempt["user_id"]] = when
-        certificates = self.store.cohort_certificates(cohort["id"])
         learners = []
-        best_scores = []
-        for member in members:
-            mine = by_user.get(member["id"], [])
-            done = [a for a in mine if a["submitted_at"] and a["max_score"]]
-            percents = [
-                grading.shown_percent(grading.exact(a["score_exact"]), a["max_score"]) for a in done
-            ]
-            best = max(percents) if percents else None
-            if best is not None:
-                best_scores.append(best)
-            if member["id"] in passed_users:
+        for row in self.store.cohort_learners(cohort["id"], quiz_id, since, until, post_id):
+            if row["passed"]:
                 status = PASSED
-            elif member["id"] not in active_users:
+            elif not row["started"]:
                 status = NOT_STARTED
-            elif member["id"] in open_users:
+            elif row["open"]:
                 status = IN_PROGRESS
             else:
                 status = NOT_PASSED
             learners.append(
                 LearnerRow(
-                    user_id=member["id"],
-                    username=member["username"],
-                    display_name=member["display_name"],
-                    joined_at=member["joined_at"],
-                    attempts=len(mine),
-                    best_pct=best,
-                    last_pct=percents[-1] if percents else None,
-                    passed=member["id"] in passed_users,
+                    user_id=row["id"],
+                    username=row["username"],
+                    display_name=row["display_name"],
+                    joined_at=row["joined_at"],
+                    attempts=row["attempts"],
+                    best_pct=grading.shown_percent(
+                        grading.exact(row["best_exact"]), row["best_max"]
+                    ),
+                    last_pct=grading.shown_percent(
+                        grading.exact(row["last_exact"]), row["last_max"]
+                    ),
+                    passed=bool(row["passed"]),
                     status=status,
-                    last_activity=last_seen.get(member["id"]),
-                    certificate_code=(certificates.get(member["id"]) or {}).get("code"),
+                    last_activity=row["last_activity"],
+                    certificate_code=row["certificate_code"],
                 )
             )
         local = self.course.local_time
-        activity = Counter(local.day(a["started_at"]).isoformat() for a in chosen)
+        activity: Counter[str] = Counter()
+        for row in self.store.cohort_starts(cohort["id"], quiz_id, since, until):
+            activity[local.day(row["quarter"]).isoformat()] += row["started"]
         pass_mark = post_test.pass_mark if post_test and quiz_id in (None, post_id) else None
-        member_ids = {m["id"] for m in members}
+        started = sum(1 for r in learners if r.status != NOT_STARTED)
         return Dashboard(
             cohort=cohort,
             filters=filters,
             version=version,
-            enrolled=len(members),
-            started=len(active_users & member_ids),
-            passed=len(passed_users & member_ids),
-            not_started=len(member_ids - active_users),
+            enrolled=len(learners),
+            started=started,
+            passed=sum(1 for r in learners if r.passed),
+            not_started=len(learners) - started,
             pass_mark=float(pass_mark) if pass_mark is not None else None,
-            best_scores=tuple(best_scores),
+            best_scores=tuple(r.best_pct for r in learners if r.best_pct is not None),
             topics=tuple(self._topic_averages(cohort["id"], quiz_id, since, until)),
             activity=tuple(sorted(activity.items())),
             learners=tuple(learners),
@@ -373,58 +356,51 @@ class Reports:
         self.attempts.finalize_expired()
         return self._cached(
             ("items", cohort["id"], quiz_id, which),
+            self.store.report_version(cohort["id"], quiz_id),
             lambda version: self._item_analysis(cohort, quiz_id, which, version),
         )
 
     def _item_analysis(self, cohort: Row, quiz_id: str, which: str, version: int) -> ItemReport:
-        rows = [
-            a for a in self.store.cohort_attempts(cohort["id"], quiz_id, with_slots=True)
-            if a["submitted_at"] and a["max_score"]
-        ]  # fmt: skip
-        answers: dict[int, dict[str, Row]] = defaultdict(dict)
-        for response in self.store.cohort_responses(cohort["id"], quiz_id):
-            answers[response["attempt_id"]][response["question_id"]] = response
-        current = {q.id: q.content_hash for q in self.course.questions}
-        scored = []
-        kept: dict[int, dict[str, Row]] = defaultdict(dict)  # answers to the current versions
-        for row in rows:
-            marks = {}
-            left_out = 0
-            for slot in json.loads(row["slots"]):
-                question_id, shown_hash = slot["id"], slot.get("hash", "")
-                if current.get(question_id) != shown_hash:
-                    left_out += 1
-                    continue
-                response = answers[row["id"]].get(question_id)
-                if response is not None:
-                    kept[row["id"]][question_id] = response
-                marks[question_id] = response["mark"] if response else 0.0
-            scored.append(
-                ScoredAttempt(row["id"], row["user_id"], row["started_at"], row["score"],
-                              row["max_score"], marks, left_out)
-            )  # fmt: skip
-        chosen = choose_attempts(scored, which)
-        stats = item_stats(chosen)
-        chosen_ids = {a.id for a in chosen}
+        current = [(q.id, q.content_hash) for q in self.course.questions]
+        test = Moments(0)
+        lengths = 0
+        moments: dict[str, Moments] = {}
+        sorted_products: dict[str, float] = {}
+        answers: dict[str, list[tuple[object, int]]] = defaultdict(list)
+        for row in self.store.cohort_item_sums(cohort["id"], quiz_id, which, current):
+            kind, question_id = row["kind"], row["question_id"]
+            if kind == "answer":
+                answers[question_id].append((json.loads(row["answer"]), row["n"]))
+            elif kind == "sorted":
+                sorted_products[question_id] = row["sorted_xr"]
+            else:
+                found = Moments(
+                    row["n"], row["x"], row["xx"], row["x_min"], row["x_max"],
+                    row["r"], row["rr"], row["r_min"], row["r_max"], row["xr"] or 0.0,
+                )  # fmt: skip
+                if kind == "test":
+                    test, lengths = found, int(row["items"])
+                else:
+                    moments[question_id] = found
+        stats = [
+            item_from_moments(q, replace(m, sorted_xy=sorted_products[q]))
+            for q, m in sorted(moments.items())
+        ]
         items = []
         for item in stats:
             question = self.course.question(item.question_id)
-            given = [
-                json.loads(kept[a][item.question_id]["answer"])
-                for a in chosen_ids
-                if item.question_id in kept[a]
-            ]
             topic = self.course.topic_of(item.question_id)
             items.append(
                 ItemRow(item, topic, self.course.bank(topic).title, question.type, question.stem,
-                        tuple(option_shares(question, given)))
+                        tuple(counted_option_shares(question, answers[item.question_id])))
             )  # fmt: skip
         order = {q.id: i for i, q in enumerate(self.course.questions)}
         items.sort(key=lambda r: order.get(r.stats.question_id, len(order)))
-        earlier = sum(a.left_out for a in scored)
+        earlier = self.store.cohort_left_out(cohort["id"], quiz_id, current)
         return ItemReport(
-            cohort["id"], quiz_id, which, version, quiz_stats(chosen, stats), tuple(items), earlier
-        )
+            cohort["id"], quiz_id, which, version, quiz_from_moments(lengths, test, stats),
+            tuple(items), earlier,
+        )  # fmt: skip
 
     # -- responses and drill-down --------------------------------------------------------
 

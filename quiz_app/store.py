@@ -57,7 +57,7 @@ DATA_TABLES = (
     "responses",
     "question_versions",
     "sessions",
-    "data_version",
+    "report_versions",
     "certificates",
     "signin_guards",
     "devices",
@@ -92,6 +92,28 @@ def _dicts(cursor: sqlite3.Cursor) -> list[Row]:
 def _one(cursor: sqlite3.Cursor) -> Row | None:
     rows = _dicts(cursor)
     return rows[0] if rows else None
+
+
+# Per learner, which of their attempts item analysis counts (analytics.choose_attempts):
+# the rank 1 of each learner's attempts in this order, or every attempt.
+_CHOOSE = {
+    "first": "row_number() OVER (PARTITION BY a.user_id ORDER BY a.started_at, a.id)",
+    "best": "row_number() OVER (PARTITION BY a.user_id"
+    " ORDER BY a.score / a.max_score DESC, a.started_at, a.id)",
+    "last": "row_number() OVER (PARTITION BY a.user_id ORDER BY a.started_at DESC, a.id DESC)",
+    "all": "1",
+}
+# Whether slot `s` (json_each of attempts.slots) showed the current version of its question,
+# given :current, a JSON list of [question id, content hash]. The IN list does not depend on
+# the row, so SQLite builds it once.
+_IS_CURRENT = (
+    "(s.value ->> 'id', coalesce(s.value ->> 'hash', ''))"
+    " IN (SELECT value ->> 0, value ->> 1 FROM json_each(:current))"
+)
+
+
+def _pairs(current: Iterable[tuple[str, str]]) -> str:
+    return json.dumps([list(pair) for pair in current])
 
 
 _RESPONSES = "SELECT * FROM responses WHERE attempt_id = ? ORDER BY answered_at, question_id"
@@ -943,11 +965,22 @@ class Store:
         return first
 
     # -- reports ------------------------------------------------------------------------
+    #
+    # Reports aggregate in SQL: what comes back is one row per member, per question, per
+    # quarter hour or per distinct answer, never one per response. Every query starts from
+    # the cohort's attempts (idx_attempts_cohort_id_quiz_id_started_at), so a cohort's
+    # report costs what that cohort holds, however large the database.
 
-    def data_version(self) -> int:
-        """A number that grows whenever anything reports show changes (see m004)."""
-        row = self.first("SELECT version FROM data_version WHERE id = 1")
-        return int(row["version"]) if row else 0
+    def report_version(self, cohort_id: int, quiz_id: str | None = None) -> int:
+        """A number that grows whenever anything a report of this cohort reads changes;
+        with `quiz_id`, only what that quiz's item analysis reads (m010)."""
+        sql = "SELECT total(version) AS v FROM report_versions WHERE cohort_id = ?"
+        params: list[Any] = [cohort_id]
+        if quiz_id is not None:
+            sql += " AND quiz_id = ?"
+            params.append(quiz_id)
+        row = self.first(sql, params)
+        return int(row["v"]) if row else 0
 
     @staticmethod
     def _window(quiz_id: str | None, since: str | None, until: str | None) -> tuple[str, list[Any]]:
@@ -1068,15 +1101,196 @@ class Store:
         (`marks`), a question left blank adding 0."""
         where, params = self._submitted(cohort_id, quiz_id, since, until)
         return self.query(
-            "SELECT json_extract(s.value, '$.id') AS question_id, count(*) AS shown,"
-            " coalesce(sum(r.mark), 0) AS marks"
+            "SELECT s.value ->> 'id' AS question_id, count(*) AS shown,"
+            " total(r.mark) AS marks"
             " FROM attempts a JOIN json_each(a.slots) s"
-            " LEFT JOIN responses r"
-            " ON r.attempt_id = a.id AND r.question_id = json_extract(s.value, '$.id')"
+            " LEFT JOIN responses r ON r.attempt_id = a.id AND r.question_id = s.value ->> 'id'"
             + where
             + " GROUP BY 1",
             params,
         )
+
+    def cohort_learners(
+        self,
+        cohort_id: int,
+        quiz_id: str | None,
+        since: str | None,
+        until: str | None,
+        post_test_id: str | None,
+    ) -> list[Row]:
+        """One row per member of the cohort, by display name, over the cohort's attempts
+        started in [since, until): who (`id`, `username`, `display_name`, `joined_at`);
+        `started` (any attempt), `open` (one not submitted), `passed` (a passed attempt of
+        the post-test `post_test_id`), `last_activity` (the latest start or submit);
+        `attempts` of the quiz (every quiz when None), and the exact score and maximum of
+        the best (`best_exact`, `best_max`, by score over maximum) and of the last
+        (`last_exact`, `last_max`, by start) of those that are finished; and the code of
+        the member's first certificate earned in this cohort (`certificate_code`)."""
+        named = {"cohort": cohort_id, "quiz": quiz_id, "since": since, "until": until,
+                 "post": post_test_id}  # fmt: skip
+        in_window = (
+            "a.cohort_id = m.cohort_id AND a.user_id = m.user_id"
+            " AND (:since IS NULL OR a.started_at >= :since)"
+            " AND (:until IS NULL OR a.started_at < :until)"
+        )
+        finished = (
+            f"SELECT a.score_exact || ' ' || a.max_score FROM attempts a WHERE {in_window}"
+            " AND (:quiz IS NULL OR a.quiz_id = :quiz)"
+            " AND a.submitted_at IS NOT NULL AND a.max_score <> 0"
+        )
+        rows = self.query(
+            f"""
+            SELECT u.id, u.username, u.display_name, m.joined_at,
+                p.user_id IS NOT NULL AS started, coalesce(p.open, 0) AS open,
+                coalesce(p.passed, 0) AS passed, p.last_activity,
+                coalesce(p.attempts, 0) AS attempts,
+                ({finished} ORDER BY a.score / a.max_score DESC LIMIT 1) AS best,
+                ({finished} ORDER BY a.started_at DESC, a.id DESC LIMIT 1) AS last,
+                (SELECT c.code FROM certificates c CROSS JOIN attempts a ON a.id = c.attempt_id
+                 WHERE c.user_id = m.user_id AND a.cohort_id = m.cohort_id
+                 ORDER BY c.completed_at, c.code LIMIT 1) AS certificate_code
+            FROM memberships m JOIN users u ON u.id = m.user_id
+            LEFT JOIN (
+                SELECT a.user_id, max(a.submitted_at IS NULL) AS open,
+                    max(a.quiz_id IS :post AND a.passed = 1) AS passed,
+                    max(coalesce(a.submitted_at, a.started_at)) AS last_activity,
+                    total(:quiz IS NULL OR a.quiz_id = :quiz) AS attempts
+                FROM attempts a WHERE a.cohort_id = :cohort
+                    AND (:since IS NULL OR a.started_at >= :since)
+                    AND (:until IS NULL OR a.started_at < :until)
+                GROUP BY a.user_id
+            ) p ON p.user_id = m.user_id
+            WHERE m.cohort_id = :cohort
+            ORDER BY u.display_name, u.id
+            """,
+            named,
+        )
+        for row in rows:  # score and maximum travel as one text: "31/12 25.0"
+            for name in ("best", "last"):
+                exact, _, maximum = (row.pop(name) or "").partition(" ")
+                row[f"{name}_exact"] = exact or None
+                row[f"{name}_max"] = float(maximum) if maximum else None
+            row["attempts"] = int(row["attempts"])
+        return rows
+
+    def cohort_starts(
+        self, cohort_id: int, quiz_id: str | None, since: str | None, until: str | None
+    ) -> list[Row]:
+        """How many of a cohort's attempts (of one quiz, started in a window) started in
+        each quarter hour (UTC): `quarter` is its start as stored text ("...T09:45:00+00:00"),
+        `started` the count. Every time zone's offset and daylight-saving change falls on
+        a quarter hour, so each quarter lies within one local day of any zone."""
+        window, params = self._window(quiz_id, since, until)
+        return self.query(
+            "SELECT substr(a.started_at, 1, 14)"
+            " || printf('%02d:00+00:00', CAST(substr(a.started_at, 15, 2) AS INTEGER) / 15 * 15)"
+            f" AS quarter, count(*) AS started FROM attempts a WHERE a.cohort_id = ?{window}"
+            " GROUP BY 1 ORDER BY 1",
+            [cohort_id, *params],
+        )
+
+    def cohort_item_sums(
+        self, cohort_id: int, quiz_id: str, which: str, current: Iterable[tuple[str, str]]
+    ) -> list[Row]:
+        """Sums for item analysis over a cohort's finished attempts of a quiz, per learner
+        the first, best (by score over maximum; the earliest of equals) or last of them
+        (by start, then id), or all (`which`, analytics.ATTEMPT_CHOICES).
+
+        A question an attempt showed counts only when the version it showed (the slot's
+        hash) is the one in `current` (question id, content hash); a question shown and
+        left blank counts with mark 0. Each attempt's total T is its score, or, when it
+        showed questions left out, the sum of its marks on those counted, and its maximum
+        likewise. Returns rows of four kinds (`kind`): `test`, one row over the attempts
+        counting a question (`n`; `items`, the questions they count; of the percent
+        100 T / maximum the sums `x`, `xx` and extremes, of T the sums `r`, `rr` and
+        extremes); `item`, per question (`n`; of the mark x and of the rest of the test
+        X = T - x the sums `x`, `xx`, `r`, `rr`, `xr` and extremes); `sorted`, per question,
+        `sorted_xr`, the sum of x_(i) X_(i) with x and X each sorted ascending; `answer`,
+        per question and stored answer text, how many counted attempts gave it (`n`).
+        """
+        if which not in _CHOOSE:
+            raise ValueError(f"attempts must be one of {', '.join(_CHOOSE)}")
+        named = {"cohort": cohort_id, "quiz": quiz_id, "current": _pairs(current)}
+        rows = self.query(
+            f"""
+            WITH chosen AS (
+                SELECT id FROM (
+                    SELECT a.id, {_CHOOSE[which]} AS pick FROM attempts a
+                    WHERE a.cohort_id = :cohort AND a.quiz_id = :quiz
+                        AND a.submitted_at IS NOT NULL AND a.max_score <> 0
+                )
+                WHERE pick = 1
+            ),
+            shown AS (
+                SELECT a.id AS attempt_id, a.score, a.max_score,
+                    s.value ->> 'id' AS question_id, {_IS_CURRENT} AS kept
+                FROM chosen c JOIN attempts a ON a.id = c.id, json_each(a.slots) s
+            ),
+            marked AS MATERIALIZED (
+                SELECT k.question_id, k.kept, r.answer, coalesce(r.mark, 0.0) AS x,
+                    CASE WHEN min(k.kept) OVER w THEN k.score
+                         ELSE total(CASE WHEN k.kept THEN r.mark END) OVER w END AS t,
+                    CASE WHEN min(k.kept) OVER w THEN k.max_score
+                         ELSE sum(k.kept) OVER w END AS maximum,
+                    sum(k.kept) OVER w AS counted,
+                    row_number() OVER w AS slot
+                FROM shown k LEFT JOIN responses r
+                    ON k.kept AND r.attempt_id = k.attempt_id AND r.question_id = k.question_id
+                WINDOW w AS (PARTITION BY k.attempt_id)
+            ),
+            pairs AS MATERIALIZED (
+                SELECT question_id, x, t - x AS r FROM marked WHERE kept
+            ),
+            by_x AS (
+                SELECT question_id, x,
+                    row_number() OVER (PARTITION BY question_id ORDER BY x) AS i
+                FROM pairs
+            ),
+            by_r AS MATERIALIZED (
+                SELECT question_id, r,
+                    row_number() OVER (PARTITION BY question_id ORDER BY r) AS i
+                FROM pairs
+            ),
+            attempt_totals AS (
+                SELECT counted, t, t / maximum * 100 AS f FROM marked
+                WHERE slot = 1 AND counted > 0
+            )
+            SELECT 'test' AS kind, NULL AS question_id, NULL AS answer, count(*) AS n,
+                total(counted) AS items, total(f) AS x, total(f * f) AS xx, min(f) AS x_min,
+                max(f) AS x_max, total(t) AS r, total(t * t) AS rr, min(t) AS r_min,
+                max(t) AS r_max, NULL AS xr, NULL AS sorted_xr
+            FROM attempt_totals
+            UNION ALL
+            SELECT 'item', question_id, NULL, count(*), NULL, total(x), total(x * x), min(x),
+                max(x), total(r), total(r * r), min(r), max(r), total(x * r), NULL
+            FROM pairs GROUP BY question_id
+            UNION ALL
+            SELECT 'sorted', by_x.question_id, NULL, count(*), NULL, NULL, NULL, NULL, NULL,
+                NULL, NULL, NULL, NULL, NULL, total(by_x.x * by_r.r)
+            FROM by_x JOIN by_r ON by_r.question_id = by_x.question_id AND by_r.i = by_x.i
+            GROUP BY by_x.question_id
+            UNION ALL
+            SELECT 'answer', question_id, answer, count(*), NULL, NULL, NULL, NULL, NULL,
+                NULL, NULL, NULL, NULL, NULL, NULL
+            FROM marked WHERE kept AND answer IS NOT NULL GROUP BY question_id, answer
+            """,
+            named,
+        )
+        return rows
+
+    def cohort_left_out(
+        self, cohort_id: int, quiz_id: str, current: Iterable[tuple[str, str]]
+    ) -> int:
+        """How many questions a cohort's finished attempts of a quiz showed in a version
+        other than the one in `current` (question id, content hash), blanks too."""
+        row = self.first(
+            "SELECT count(*) AS n FROM attempts a, json_each(a.slots) s"
+            " WHERE a.cohort_id = :cohort AND a.quiz_id = :quiz"
+            " AND a.submitted_at IS NOT NULL AND a.max_score <> 0"
+            f" AND NOT {_IS_CURRENT}",
+            {"cohort": cohort_id, "quiz": quiz_id, "current": _pairs(current)},
+        )
+        return int(row["n"]) if row else 0
 
     # -- bulk load and backup ----------------------------------------------------------
 

@@ -24,6 +24,7 @@ ALL_MIGRATIONS = [
     "m007_signin_guard",
     "m008_certificate_time_zone",
     "m009_certificate_scope",
+    "m010_report_versions",
 ]
 
 
