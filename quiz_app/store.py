@@ -1305,10 +1305,12 @@ class Store:
         return result
 
     def table_rows(self, table: str) -> list[Row]:
-        """Every row of one data table, in insertion order (exports, comparisons)."""
+        """Every row of one data table, in insertion order (exports, comparisons); a table
+        WITHOUT ROWID (report_versions) in its primary key's order."""
         if table not in DATA_TABLES:
             raise ValueError(f"unknown table {table}")
-        return self.query(f"SELECT * FROM {table} ORDER BY rowid")
+        order = "cohort_id, quiz_id" if table == "report_versions" else "rowid"
+        return self.query(f"SELECT * FROM {table} ORDER BY {order}")
 
     def bulk_insert(self, tables: dict[str, list[Row]]) -> None:
         """Insert many rows into several tables in one transaction (see `bulk_load`)."""

@@ -147,8 +147,8 @@ def test_every_cell_of_every_export_is_safe(hostile_world, db_path: Path, kind) 
     code = hostile_world["cohort"]["join_code"]
     result = CliRunner().invoke(cli, ["report", "--db", str(db_path), "--cohort", code, *kind])
     assert result.exit_code == 0, result.output
-    _no_formula_cell(result.output)
-    rows = list(csv.DictReader(io.StringIO(result.output)))
+    _no_formula_cell(result.stdout)
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert rows
     if not kind:
         names = {r["display_name"] for r in rows}
