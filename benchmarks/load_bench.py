@@ -32,18 +32,15 @@ import json
 import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from quiz_app.cli import streamlit_command
 from quiz_app.demo import DEMO_PASSWORD
+from quiz_app.testing import Server, free_port, serving
 
 CHROMIUM = "/usr/bin/chromium"
 ACTION_TIMEOUT_MS = 30_000
@@ -66,50 +63,6 @@ st.write(f"Answers: {st.session_state.get('answers', 0)}")
 
 
 # --- the servers -------------------------------------------------------------------
-
-
-@dataclass
-class Server:
-    pid: int
-    url: str
-    log: Path
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serving(command: Sequence[str], port: int, log: Path, env: dict[str, str] | None = None
-            ) -> Iterator[Server]:  # fmt: skip
-    """Run `command` (a server listening on 127.0.0.1:`port`) until the block ends, once
-    its health check answers; raises RuntimeError with its log if it does not start."""
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            list(command), stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError as exc:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"{command[:4]} did not start:\n{log.read_text()}") from exc
-                time.sleep(0.2)
-        yield Server(process.pid, url, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def quiz_command(db: Path, port: int) -> list[str]:
@@ -432,7 +385,9 @@ async def run_all(db: Path, counts: list[int], seconds: float, folder: Path) -> 
                         names: list[str | None] = [f"learner{i:04d}" for i in range(1, n + 1)]
                     else:
                         command, names = bare_command(bare_script, port), [None] * n
-                    with serving(command, port, folder / f"{app}-{n}.log") as server:
+                    with serving(
+                        command, port, folder / f"{app}-{n}.log", START_TIMEOUT_S
+                    ) as server:
                         row[app] = await measure(browser, server, names, seconds)
                 quiz, bare = row["quiz"], row["bare"]
                 row["ratios"] = {

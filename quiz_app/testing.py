@@ -6,6 +6,14 @@ answer and submit it, and read back what a page shows.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +112,48 @@ def texts(at: AppTest) -> str:
     ]
     parts += [e.label for e in at.expander]
     return "\n".join(str(p) for p in parts)
+
+
+@dataclass
+class Server:
+    pid: int
+    url: str
+    log: Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(command: Sequence[str], port: int, log: Path, timeout_s: float = 90.0,
+            env: dict[str, str] | None = None) -> Iterator[Server]:  # fmt: skip
+    """Run `command` (a server listening on 127.0.0.1:`port`) until the block ends, once
+    its health check answers (within `timeout_s`); raises RuntimeError with its log if it
+    does not start. For the browser tests and the load benchmark."""
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            list(command), stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError as exc:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{command[:4]} did not start:\n{log.read_text()}") from exc
+                time.sleep(0.2)
+        yield Server(process.pid, url, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -9,16 +9,14 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from quiz_app.testing import free_port, serving
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS_ENV = "QUIZ_SCREENSHOTS"
@@ -44,41 +42,14 @@ def require_browser() -> None:
     pytest.skip(reason)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def served(db: Path, env: dict[str, str] | None = None) -> Iterator[str]:
     """Run `quiz-app serve` on a free localhost port until the block ends; yields its URL."""
     port = free_port()
-    log = db.with_suffix(".serve.log")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "quiz_app", "serve", "--db", str(db), "--port", str(port),
-         "--host", "127.0.0.1"],
-        stdout=log.open("w"), stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError as exc:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"quiz-app serve did not start:\n{log.read_text()}") from exc
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    command = [sys.executable, "-m", "quiz_app", "serve", "--db", str(db), "--port", str(port),
+               "--host", "127.0.0.1"]  # fmt: skip
+    with serving(command, port, db.with_suffix(".serve.log"), 60.0, env) as server:
+        yield server.url
 
 
 @contextlib.contextmanager
