@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from quiz_app import fonts
 from quiz_app.auth import hash_password, verify_password
 from quiz_app.clock import Clock, SystemClock, iso, parse
 from quiz_app.errors import QuizError
@@ -161,6 +162,18 @@ def clean_name(text: str, what: str) -> str:
     return text
 
 
+def printed_name_check(name: str) -> None:
+    """Raise AccountError when the certificate could not print `name` (`fonts.unprintable`
+    is the rule; the certificate never prints a name with a character left out)."""
+    missing = fonts.unprintable(name)
+    if missing:
+        raise AccountError(
+            f"Your name is printed on your certificate, and the certificate cannot print "
+            f"{fonts.describe(missing)}. Write your name without "
+            f"{'it' if len(missing) == 1 else 'them'}, or as it is spelt in another script."
+        )
+
+
 def check_new_account(username: str, display_name: str, password: str) -> None:
     """Raise AccountError when a new account's details are not acceptable.
 
@@ -186,7 +199,7 @@ def check_new_account(username: str, display_name: str, password: str) -> None:
             f"A username cannot mix {' and '.join(s.title() for s in sorted(scripts))} letters, "
             f"whose look-alikes let it pass for another name (it has {_described(foreign[0])})."
         )
-    clean_name(display_name, "your name")
+    printed_name_check(clean_name(display_name, "your name"))
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
 

@@ -1,18 +1,26 @@
 """The certificate as a one-page A4 PDF, drawn with fpdf2.
 
-Text is set in Source Sans Pro (Latin, Greek and Cyrillic, accents included); where a
-glyph is missing, DejaVu Sans from the system is used if it is there. Long names
-shrink to fit, then wrap onto a second line; the course's scope statement, when the
-certificate has one, sits in small type above the foot, and the objectives shrink until
-the space above it holds them, so the certificate is always one page.
+Text is set in Source Sans Pro (Latin, Greek and Cyrillic, accents included); a character
+it lacks comes from the fallback fonts of `quiz_app.fonts` (Arabic, Hebrew, Devanagari,
+Chinese, Japanese, Korean, emoji...), shaped by HarfBuzz (uharfbuzz) so that joined
+scripts join and right-to-left names run right to left. A name with combining marks is
+set in Noto Sans, whose marks sit on their letters. A certificate whose name or course
+text has a character no installed font prints is never drawn: `render` raises
+CannotPrint naming it.
+
+Long names shrink to fit, then wrap onto a second line; the course's scope statement,
+when the certificate has one, sits in small type above the foot, and the objectives
+shrink until the space above it holds them, so the certificate is always one page.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import unicodedata
 
 from fpdf import FPDF
 
+from quiz_app import fonts
+from quiz_app.errors import QuizError
 from quiz_app.records import Certificate
 
 PAGE_W, PAGE_H = 210.0, 297.0
@@ -21,31 +29,67 @@ WIDTH = PAGE_W - 2 * MARGIN
 INK = (33, 37, 41)
 MUTED = (108, 117, 125)
 ACCENT = (25, 102, 120)
-SYSTEM_FALLBACK = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 FOOT_RULE = 252.0  # the line above the certificate code
 SCOPE_SIZE = 7.5
 SCOPE_LINE = 3.3
 
 
-def fonts_folder() -> Path:
-    """Source Sans Pro, from the font-source-sans-pro package (SIL Open Font License)."""
-    import font_source_sans_pro
-
-    return Path(font_source_sans_pro.font_directory)
+class CannotPrint(QuizError):
+    """A certificate has characters that no installed font can print."""
 
 
-def _pdf() -> FPDF:
+def _texts(certificate: Certificate) -> list[str]:
+    """Everything the certificate prints that is not the name."""
+    return [certificate.provider, certificate.course_title, certificate.code,
+            *certificate.objectives, certificate.scope or ""]  # fmt: skip
+
+
+def printing_problem(certificate: Certificate) -> str | None:
+    """Why the certificate cannot be printed (characters no installed font has), or None."""
+    missing = fonts.unprintable(certificate.learner_name)
+    if missing:
+        return (
+            f"The certificate cannot print the name {certificate.learner_name!r}: no font "
+            f"installed on the server has {fonts.describe(missing)}. The certificate is "
+            "issued and its code verifies; ask the course provider for the PDF."
+        )
+    missing = fonts.unprintable(" ".join(_texts(certificate)))
+    if missing:
+        return (
+            f"The certificate cannot print the course's text: no font installed on the "
+            f"server has {fonts.describe(missing)}."
+        )
+    return None
+
+
+def _name_family(name: str) -> str:
+    """Source Sans, or Noto Sans (if installed) for a name with combining marks."""
+    marked = any(unicodedata.category(c).startswith("M") for c in name)
+    if marked and any(face.family == "NotoSans" for face in fonts.fallback_chain()):
+        return "NotoSans"
+    return "Source"
+
+
+def _pdf(certificate: Certificate) -> FPDF:
+    """A blank A4 document with Source Sans and the fallback fonts this certificate needs."""
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    folder = fonts_folder()
-    pdf.add_font("Source", "", str(folder / "SourceSansPro-Regular.ttf"))
-    pdf.add_font("Source", "B", str(folder / "SourceSansPro-Bold.ttf"))
-    pdf.add_font("Source", "I", str(folder / "SourceSansPro-It.ttf"))
-    pdf.add_font("SourceSemi", "", str(folder / "SourceSansPro-Semibold.ttf"))
-    if SYSTEM_FALLBACK.exists():
-        pdf.add_font("Fallback", "", str(SYSTEM_FALLBACK))
-        pdf.set_fallback_fonts(["Fallback"])
+    source = fonts.source_faces()
+    for style in ("", "B", "I"):
+        pdf.add_font("Source", style, str(source[style]))
+    pdf.add_font("SourceSemi", "", str(source["SEMI"]))
+    text = " ".join([certificate.learner_name, *_texts(certificate)])
+    needed = fonts.faces_for(text)
+    if _name_family(certificate.learner_name) == "NotoSans":
+        needed += [f for f in fonts.fallback_chain() if f.family == "NotoSans" and f not in needed]
+    for face in needed:
+        pdf.add_font(face.family, "", str(face.regular), collection_font_number=face.number)
+        if face.bold is not None:
+            pdf.add_font(face.family, "B", str(face.bold), collection_font_number=face.number)
+    if needed:
+        pdf.set_fallback_fonts([face.family for face in needed], exact_match=False)
+    pdf.set_text_shaping(True)
     return pdf
 
 
@@ -59,10 +103,10 @@ def _centred(pdf: FPDF, y: float, text: str, family: str, style: str, size: floa
     return pdf.get_y()
 
 
-def _name_size(pdf: FPDF, name: str) -> float:
+def _name_size(pdf: FPDF, name: str, family: str) -> float:
     """The largest size, from 28 pt down to 16, at which the name fits on one line."""
     for size in (28, 26, 24, 22, 20, 18, 16):
-        pdf.set_font("Source", "B", size)
+        pdf.set_font(family, "B", size)
         if pdf.get_string_width(name) <= WIDTH:
             return size
     return 16
@@ -113,8 +157,12 @@ def _scope(pdf: FPDF, scope: str | None) -> float:
 
 
 def render(certificate: Certificate) -> bytes:
-    """The certificate as PDF bytes: one A4 page."""
-    pdf = _pdf()
+    """The certificate as PDF bytes: one A4 page. Raises CannotPrint (saying which
+    characters) rather than draw a name or text with a character missing."""
+    problem = printing_problem(certificate)
+    if problem:
+        raise CannotPrint(problem)
+    pdf = _pdf(certificate)
     pdf.set_title(f"Certificate of completion: {certificate.course_title}")
     pdf.set_author(certificate.provider)
     pdf.set_subject(f"Certificate {certificate.code}")
@@ -130,8 +178,9 @@ def render(certificate: Certificate) -> bytes:
     y = _centred(pdf, 24, certificate.provider.upper(), "SourceSemi", "", 11, ACCENT)
     y = _centred(pdf, y + 8, "Certificate of Completion", "Source", "B", 30, height=13)
     y = _centred(pdf, y + 6, "This certifies that", "Source", "I", 13, MUTED)
-    size = _name_size(pdf, certificate.learner_name)
-    y = _centred(pdf, y + 4, certificate.learner_name, "Source", "B", size, height=size * 0.48)
+    family = _name_family(certificate.learner_name)
+    size = _name_size(pdf, certificate.learner_name, family)
+    y = _centred(pdf, y + 4, certificate.learner_name, family, "B", size, height=size * 0.48)
     pdf.set_draw_color(*MUTED)
     pdf.set_line_width(0.2)
     pdf.line(MARGIN + 25, y + 2, PAGE_W - MARGIN - 25, y + 2)

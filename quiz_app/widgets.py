@@ -215,18 +215,23 @@ def _review_markdown(question: Question, slot: Slot, answer: Any, parts: frozens
 
 
 def certificate_button(certificates: Certificates, attempt_id: int) -> None:
-    """Download the certificate of a passed post-test attempt (issued if need be)."""
+    """Download the certificate of a passed post-test attempt (issued if need be), or
+    why it cannot be printed (a name with characters no installed font has)."""
     certificate = certificates.issue(attempt_id)
-    st.download_button(
-        "Download your certificate (PDF)",
-        data=lambda: certificate_pdf.render(certificate),
-        file_name=f"certificate-{certificate.code}.pdf",
-        mime="application/pdf",
-        type="primary",
-        icon=":material/workspace_premium:",
-        on_click="ignore",
-        key=f"certificate-{attempt_id}",
-    )
+    problem = certificate_pdf.printing_problem(certificate)
+    if problem:
+        st.error(ui.literal(problem), icon=":material/error:")
+    else:
+        st.download_button(
+            "Download your certificate (PDF)",
+            data=lambda: certificate_pdf.render(certificate),
+            file_name=f"certificate-{certificate.code}.pdf",
+            mime="application/pdf",
+            type="primary",
+            icon=":material/workspace_premium:",
+            on_click="ignore",
+            key=f"certificate-{attempt_id}",
+        )
     st.caption(f"Certificate code {certificate.code}: anyone can check it on the "
                "Verify a certificate page.")  # fmt: skip
 

@@ -286,3 +286,25 @@ def cohort_world(store: Store, tiny_course: Course, clock: ManualClock):
     sit(people["dia"], 1, submit=False)
     return {"teacher": teacher, "other": other, "cohort": cohort, "elsewhere": elsewhere,
             "people": people, "attempts": attempts, "accounts": accounts}  # fmt: skip
+
+
+@pytest.fixture
+def cli_world(cohort_world, tiny_course: Course, monkeypatch):
+    """The cohort world, with the command line reading the tiny course's banks."""
+    from quiz_app.course import BANKS_ENV
+
+    monkeypatch.setenv(BANKS_ENV, str(tiny_course.folder))
+    return cohort_world
+
+
+@pytest.fixture
+def no_fonts(monkeypatch, tmp_path):
+    """A server with no font installed beyond Source Sans Pro."""
+    from quiz_app import fonts
+
+    monkeypatch.setattr(fonts, "FONT_FOLDERS", (tmp_path / "no fonts here",))
+    fonts._installed.cache_clear()
+    fonts.fallback_chain.cache_clear()
+    yield
+    fonts._installed.cache_clear()
+    fonts.fallback_chain.cache_clear()

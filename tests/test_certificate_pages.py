@@ -69,3 +69,13 @@ def test_instructors_see_who_holds_a_certificate(world, store, tiny_course, cloc
     rows = Reports(store, tiny_course, clock).gradebook(world["cohort"], Filters("post-test"))
     codes = {r["username"]: r["certificate_code"] for r in rows}
     assert codes["ana"] == certificate.code and codes["eve"] == ""
+
+
+def test_a_name_the_server_cannot_print_is_said_not_drawn(world, store, no_fonts) -> None:
+    """No blank or partial name: the page names the character instead of a download."""
+    ana = world["people"]["ana"]
+    store.execute("UPDATE certificates SET learner_name = ? WHERE user_id = ?", ["Ana 王", ana.id])
+    home = open_app(ana, "views/home.py")
+    assert not [b for b in home.get("download_button") if "certificate" in b.proto.label]
+    (error,) = [e.value for e in home.error if "cannot print" in e.value]
+    assert "王 (U+738B CJK UNIFIED IDEOGRAPH-738B)" in error and "code verifies" in error

@@ -24,7 +24,7 @@ from quiz_app.certificates import (
     normalise_code,
 )
 from quiz_app.cli import cli
-from quiz_app.course import BANKS_ENV, Course
+from quiz_app.course import Course
 from quiz_app.migrations import migrations
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
@@ -267,12 +267,6 @@ def test_the_shipped_course_certificate_holds_its_objectives_above_its_scope(
     (code,) = [y for y, text in lines if text == shown.code]
     assert len(in_objectives) > 40 and len(in_scope) >= 2
     assert max(in_objectives) < min(in_scope) and max(in_scope) < code
-
-
-@pytest.fixture
-def cli_world(cohort_world, tiny_course, monkeypatch):
-    monkeypatch.setenv(BANKS_ENV, str(tiny_course.folder))
-    return cohort_world
 
 
 def test_verify_certificate_command(cli_world, store, tiny_course, db_path: Path) -> None:
