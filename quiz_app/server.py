@@ -33,7 +33,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from quiz_app import cookies, downloads, routes, session, ui
+from quiz_app import cookies, downloads, fonts, routes, session, ui
 from quiz_app.errors import BankError
 
 FRAME_ANCESTORS_ENV = "QUIZ_FRAME_ANCESTORS"
@@ -108,8 +108,9 @@ class FrameAncestors:
 
 
 def prepare_process() -> None:
-    """Import every page (and with them pandas, pyarrow, Altair, the PDF writer) and load
-    the course, then move everything alive into the collector's permanent generation.
+    """Import every page (and with them pandas, pyarrow, Altair, the PDF writer), read
+    Source Sans Pro's character map (every sign-up checks a name against it) and load the
+    course, then move everything alive into the collector's permanent generation.
 
     Those objects live as long as the process, so no collection could free them; frozen,
     the full collection after each script run walks only what sessions made since. A
@@ -117,6 +118,7 @@ def prepare_process() -> None:
     """
     for page in sorted((Path(__file__).resolve().parent / "views").glob("[a-z]*.py")):
         importlib.import_module(f"quiz_app.views.{page.stem}")
+    fonts.unprintable("")
     with contextlib.suppress(BankError):  # every page says so (ui.show_bank_status)
         ui.course()
     gc.collect()
