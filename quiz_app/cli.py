@@ -222,7 +222,9 @@ def demo_data(db_path: Path, learners: int, attempts: int, seed: int, cohorts: i
     from quiz_app.store import Store
 
     started = time.perf_counter()
-    summary = generate(Store(db_path), load_course(), learners, attempts, seed, cohorts=cohorts)
+    store = Store(db_path)
+    summary = generate(store, load_course(), learners, attempts, seed, cohorts=cohorts)
+    store.close(wait=True)  # the last connection to close folds the write-ahead log in
     for line in summary_lines(summary):
         click.echo(line)
     click.echo(f"Written to {db_path} in {time.perf_counter() - started:.1f} s.")
