@@ -49,6 +49,14 @@ class OtherAttemptOpen(QuizError):
         )
 
 
+def _check_own(attempt: Attempt, question_id: object) -> None:
+    """Raise QuizError unless `question_id` is one of the attempt's questions."""
+    if not isinstance(question_id, str) or question_id not in {
+        s.question_id for s in attempt.slots
+    }:
+        raise QuizError(f"Question {question_id} is not part of attempt {attempt.id}.")
+
+
 class Attempts:
     """Starts, answers and submits attempts for learners, over a Store, Course and Clock."""
 
@@ -182,10 +190,7 @@ class Attempts:
         for an answer that does not fit (scoring.check_answer), AttemptClosed after
         submit, DeadlinePassed after the deadline (the attempt is then submitted).
         """
-        if not isinstance(question_id, str) or question_id not in {
-            s.question_id for s in attempt.slots
-        }:
-            raise QuizError(f"Question {question_id} is not part of attempt {attempt.id}.")
+        _check_own(attempt, question_id)
         question = self.question_as_shown(attempt, question_id)
         answer = check_answer(question, raw)
         earned = mark(question, answer)
@@ -206,6 +211,22 @@ class Attempts:
         stored = self.store.response(attempt.id, question_id)
         assert stored is not None
         return Response.from_row(stored)
+
+    def clear(self, attempt: Attempt, question_id: str) -> None:
+        """Take back the answer to one of a post-test's questions (its learner undid every
+        choice), so that it counts as not answered; a practice answer, checked once, stays.
+
+        Raises QuizError for a question that is not the attempt's or a practice attempt,
+        AttemptClosed after submit, DeadlinePassed after the deadline.
+        """
+        _check_own(attempt, question_id)
+        if not attempt.is_post_test:
+            raise QuizError("A practice answer, once checked, stays as it was checked.")
+        try:
+            self.store.clear_answer(attempt.id, question_id, iso(self.clock.now()))
+        except DeadlinePassed:
+            self._after_submit([attempt.id])
+            raise
 
     def move(self, attempt: Attempt, position: int) -> None:
         """Remember which question the learner is on, so a resume lands there."""

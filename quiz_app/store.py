@@ -119,6 +119,37 @@ def _pairs(current: Iterable[tuple[str, str]]) -> str:
 _RESPONSES = "SELECT * FROM responses WHERE attempt_id = ? ORDER BY answered_at, question_id"
 
 
+def _answers_refused(conn: sqlite3.Connection, attempt_id: int, now: str) -> str | None:
+    """Inside a write: why the attempt's answers can no longer change ("missing", "closed",
+    or "late", in which case it is submitted as it stood at its deadline), or None."""
+    row = conn.execute(
+        "SELECT submitted_at, deadline FROM attempts WHERE id = ?", (attempt_id,)
+    ).fetchone()
+    if row is None:
+        return "missing"
+    submitted_at, deadline = row
+    if submitted_at is not None:
+        return "closed"
+    if grading.expired(deadline, now):
+        _close(conn, attempt_id, deadline)
+        return "late"
+    return None
+
+
+def _answer_outcome(attempt_id: int, outcome: str) -> bool:
+    """True when an answer changed; raises for a write `_answers_refused` refused."""
+    if outcome == "missing":
+        raise NotFound(f"There is no attempt {attempt_id}.")
+    if outcome == "closed":
+        raise AttemptClosed("This attempt has been submitted; its answers can no longer change.")
+    if outcome == "late":
+        raise DeadlinePassed(
+            "Time is up: the answer came after the deadline, so the attempt was submitted "
+            "with the answers given before it."
+        )
+    return outcome == "changed"
+
+
 def _close(conn: sqlite3.Connection, attempt_id: int, at: str) -> bool:
     """Submit an open attempt at `at` inside a write: its exact total and pass or fail,
     decided by quiz_app.grading. False when it was submitted already."""
@@ -791,17 +822,9 @@ class Store:
         encoded = json.dumps(answer, separators=(",", ":"))
 
         def upsert(conn: sqlite3.Connection) -> str:
-            row = conn.execute(
-                "SELECT submitted_at, deadline FROM attempts WHERE id = ?", (attempt_id,)
-            ).fetchone()
-            if row is None:
-                return "missing"
-            submitted_at, deadline = row
-            if submitted_at is not None:
-                return "closed"
-            if grading.expired(deadline, now):
-                _close(conn, attempt_id, deadline)
-                return "late"
+            refused = _answers_refused(conn, attempt_id, now)
+            if refused:
+                return refused
             update = (
                 "DO UPDATE SET answer = excluded.answer, mark = excluded.mark,"
                 " mark_exact = excluded.mark_exact, content_hash = excluded.content_hash,"
@@ -818,19 +841,23 @@ class Store:
             )  # fmt: skip
             return "changed" if cursor.rowcount == 1 else "same"
 
-        outcome = self.write(upsert)
-        if outcome == "missing":
-            raise NotFound(f"There is no attempt {attempt_id}.")
-        if outcome == "closed":
-            raise AttemptClosed(
-                "This attempt has been submitted; its answers can no longer change."
+        return _answer_outcome(attempt_id, self.write(upsert))
+
+    def clear_answer(self, attempt_id: int, question_id: str, now: str) -> bool:
+        """Remove the answer to one question of an open attempt (its learner took every
+        choice back); returns True when there was one. Raises as `record_answer` does."""
+
+        def delete(conn: sqlite3.Connection) -> str:
+            refused = _answers_refused(conn, attempt_id, now)
+            if refused:
+                return refused
+            cursor = conn.execute(
+                "DELETE FROM responses WHERE attempt_id = ? AND question_id = ?",
+                (attempt_id, question_id),
             )
-        if outcome == "late":
-            raise DeadlinePassed(
-                "Time is up: the answer came after the deadline, so the attempt was submitted "
-                "with the answers given before it."
-            )
-        return outcome == "changed"
+            return "changed" if cursor.rowcount == 1 else "same"
+
+        return _answer_outcome(attempt_id, self.write(delete))
 
     def submit_attempt(self, attempt_id: int, now: str) -> None:
         """Submit: total the marks exactly and decide pass or fail, once.

@@ -7,6 +7,7 @@ attempt's slot recorded, so a resumed or reviewed attempt looks as it did.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -24,10 +25,20 @@ from quiz_app.records import Attempt
 from quiz_app.scoring import Answer, correct_answer
 
 
-def answer_input(question: Question, slot: Slot, key: str, previous: Answer | None) -> None:
+def answer_input(
+    question: Question,
+    slot: Slot,
+    key: str,
+    previous: Answer | None,
+    on_change: Callable[[], None] | None = None,
+) -> None:
     """Render the widgets for one question, filled with `previous` when there is one.
 
-    Read what the learner chose with `collected_answer` (in the submit callback).
+    Read what the learner chose with `collected_answer` (in a form's submit callback)
+    or `shown_answer`. With `on_change` (outside a form: the post-test saves each
+    change) every change calls it, and an ordering question's places are swapped, never
+    doubled: giving an item a place another item holds moves that item to the place the
+    first one left.
     """
     order = list(shown_order(question, slot))
     if question.type == "single":
@@ -37,6 +48,7 @@ def answer_input(question: Question, slot: Slot, key: str, previous: Answer | No
             index=order.index(previous) if isinstance(previous, int) else None,
             format_func=lambda i: ui.safe(question.choices[i].text),
             key=f"{key}-single",
+            on_change=on_change,
         )
     elif question.type == "multiple":
         st.caption("Select all that apply.")
@@ -45,6 +57,7 @@ def answer_input(question: Question, slot: Slot, key: str, previous: Answer | No
                 ui.safe(question.choices[i].text),
                 value=isinstance(previous, list) and i in previous,
                 key=f"{key}-multi-{i}",
+                on_change=on_change,
             )
     elif question.type == "true_false":
         options = [True, False]
@@ -55,6 +68,7 @@ def answer_input(question: Question, slot: Slot, key: str, previous: Answer | No
             format_func=lambda v: "True" if v else "False",
             horizontal=True,
             key=f"{key}-tf",
+            on_change=on_change,
         )
     elif question.type == "matching":
         rights = question.rights
@@ -71,20 +85,39 @@ def answer_input(question: Question, slot: Slot, key: str, previous: Answer | No
                 format_func=lambda j: rights[j],
                 placeholder="Choose a match",
                 key=f"{key}-match-{left_index}",
+                on_change=on_change,
             )
     else:
         st.caption("Give each item its place in the order, 1st to last.")
         places = list(range(len(question.items)))
-        for i in order:
+        state = st.session_state
+        for i in order:  # seeded here, not by `index`: a swap sets these from a callback
             before = previous.index(i) if isinstance(previous, list) and i in previous else None
+            state.setdefault(f"{key}-place-{i}", before)
+        placed = {i: state[f"{key}-place-{i}"] for i in order}
+        for i in order:
             st.selectbox(
                 ui.safe(question.items[i]),
                 places,
-                index=before,
                 format_func=ordinal,
                 placeholder="Choose its place",
                 key=f"{key}-place-{i}",
+                on_change=_swap_places if on_change else None,  # a form allows no callback
+                args=(key, i, placed, on_change) if on_change else None,
             )
+
+
+def _swap_places(
+    key: str, item: int, placed: dict[int, int | None], then: Callable[[], None] | None
+) -> None:
+    """Item `item` took a place: the item that held it, if any, gets the place `item` had."""
+    state = st.session_state
+    taken = state[f"{key}-place-{item}"]
+    for other, place in placed.items():
+        if other != item and taken is not None and place == taken:
+            state[f"{key}-place-{other}"] = placed[item]
+    if then is not None:
+        then()
 
 
 def ordinal(index: int) -> str:
@@ -120,6 +153,16 @@ def collected_answer(question: Question, key: str) -> tuple[Answer | None, str |
     if len(set(places.values())) < len(places):
         return None, "Each place can be given to one item only."
     return sorted(places, key=lambda i: places[i]), None
+
+
+def shown_answer(question: Question, key: str) -> Answer | None:
+    """The answer the widgets of `answer_input` show as they stand, or None when they
+    show none: nothing chosen or ticked, or an order with an item not yet placed. A
+    matching question with some items matched is an answer (the rest match nothing)."""
+    answer, problem = collected_answer(question, key)
+    if question.type == "matching":
+        return answer if any(choice is not None for choice in answer) else None
+    return None if problem else answer
 
 
 def verdict(mark: Fraction | None) -> None:

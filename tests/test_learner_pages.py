@@ -184,6 +184,8 @@ def answer_post_test(at, service: Attempts, course: Course, attempt_id: int, how
         key = f"a{attempt_id}-{slot.question_id}"
         fill_answer(at, key, question, correct_answer(question))
         submit_answer(at, key, post_test=True)
+        if at.session_state[f"position-{attempt_id}"] < len(attempt.slots) - 1:
+            at.button(key=f"next-{attempt_id}").click().run()
     return at
 
 

@@ -97,8 +97,8 @@ def render() -> None:
         st.session_state[position_key] = max(0, min(target, total - 1))
         service.move(attempt, st.session_state[position_key])
 
-    def save(question_id: str, key: str) -> None:
-        """Store the answer the form holds; on the post-test, move to the next unanswered."""
+    def check(question_id: str, key: str) -> None:
+        """Practice: store the answer the form holds (once), for its feedback."""
         current = service.load(attempt.id, user.id)
         question = service.question_as_shown(current, question_id)
         answer, problem = widgets.collected_answer(question, key)
@@ -109,13 +109,20 @@ def render() -> None:
             service.answer(current, question_id, answer)
         except QuizError as exc:
             ui.flash(str(exc), "warning")
-            return
-        if current.is_post_test:
-            answered = set(current.responses) | {question_id}
-            here = [s.question_id for s in current.slots].index(question_id)
-            open_slots = [i for i, s in enumerate(current.slots) if s.question_id not in answered]
-            later = [i for i in open_slots if i > here]
-            go_to((later or open_slots or [here])[0])
+
+    def autosave(question_id: str, key: str) -> None:
+        """Post-test: store what the widgets show after each change (or take the answer
+        back when they show none), so that leaving the question loses nothing."""
+        current = service.load(attempt.id, user.id)
+        question = service.question_as_shown(current, question_id)
+        answer = widgets.shown_answer(question, key)
+        try:
+            if answer is None:
+                service.clear(current, question_id)
+            else:
+                service.answer(current, question_id, answer)
+        except QuizError as exc:
+            ui.flash(str(exc), "warning")
 
     def submit() -> None:
         try:
@@ -144,14 +151,21 @@ def render() -> None:
         st.markdown(ui.safe(question.stem))
         if attempt.feedback_released and response is not None:
             widgets.review(question, slot, response.answer, response.mark, course)
+        elif attempt.is_post_test:
+            widgets.answer_input(
+                question, slot, key, response.answer if response else None,
+                on_change=lambda: autosave(slot.question_id, key),
+            )  # fmt: skip
+            st.caption(
+                ":material/cloud_done: Saved: your answer counts as it is shown."
+                if response is not None
+                else "Not answered yet. Answers save as you choose them."
+            )
         else:
             with st.form(f"{key}-form", border=False):
                 widgets.answer_input(question, slot, key, response.answer if response else None)
                 st.form_submit_button(
-                    "Save answer" if attempt.is_post_test else "Check answer",
-                    type="primary",
-                    on_click=save,
-                    args=(slot.question_id, key),
+                    "Check answer", type="primary", on_click=check, args=(slot.question_id, key)
                 )
 
     if attempt.is_post_test:
