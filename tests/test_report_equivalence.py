@@ -30,6 +30,9 @@ from quiz_app import grading
 from quiz_app import reports as reports_module
 from quiz_app.accounts import INSTRUCTOR, Accounts
 from quiz_app.analytics import (
+    ChoiceShare,
+    ItemStats,
+    QuizStats,
     ScoredAttempt,
     choose_attempts,
     item_stats,
@@ -84,13 +87,15 @@ def raw_responses(store: Store) -> dict[int, dict[str, dict[str, Any]]]:
 
 @dataclass(frozen=True)
 class ExpectedItems:
-    test: Any
-    items: list[Any]  # ItemStats, in course order
-    shares: dict[str, list[Any]]  # ChoiceShare per question
+    test: QuizStats
+    items: list[ItemStats]  # in course order
+    shares: dict[str, list[ChoiceShare]]  # by question
     earlier: int
 
 
-def expected_items(store: Store, course: Course, cohort_id: int, quiz_id: str, which: str):
+def expected_items(
+    store: Store, course: Course, cohort_id: int, quiz_id: str, which: str
+) -> ExpectedItems:
     """Item analysis as defined: over the submitted attempts of the quiz (with a maximum),
     a question counting only in the version shown, a blank as 0."""
     current = {q.id: q.content_hash for q in course.questions}
@@ -253,8 +258,10 @@ def assert_same(actual: Any, expected: Any, where: str) -> None:
         assert actual == expected, where
 
 
-def check_item_analysis(reports: Reports, store: Store, course: Course, cohort_id: int,
-                        quiz_id: str, which: str) -> None:  # fmt: skip
+def check_item_analysis(
+    reports: Reports, store: Store, course: Course, cohort_id: int, quiz_id: str, which: str
+) -> None:
+    """The item analysis `reports` makes (not from its cache) is the reference's."""
     reports_module._cache.clear()
     report = reports.item_analysis(store.cohort(cohort_id), quiz_id, which)
     expected = expected_items(store, course, cohort_id, quiz_id, which)
@@ -262,13 +269,17 @@ def check_item_analysis(reports: Reports, store: Store, course: Course, cohort_i
     assert_same(report.test, expected.test, "test")
     assert [r.stats.question_id for r in report.items] == [s.question_id for s in expected.items]
     for row, stats in zip(report.items, expected.items, strict=True):
-        assert_same(row.stats, stats, stats.question_id)
-        assert_same(row.shares, tuple(expected.shares[stats.question_id]),
-                    f"{stats.question_id} shares")  # fmt: skip
+        question_id = stats.question_id
+        assert_same(row.stats, stats, question_id)
+        assert_same(row.shares, tuple(expected.shares[question_id]), f"{question_id} shares")
+        assert row.topic == course.topic_of(question_id)
+        assert row.type == course.question(question_id).type
 
 
-def check_dashboard(reports: Reports, store: Store, course: Course, cohort_id: int,
-                    filters: Filters) -> None:  # fmt: skip
+def check_dashboard(
+    reports: Reports, store: Store, course: Course, cohort_id: int, filters: Filters
+) -> None:
+    """The dashboard `reports` makes (not from its cache) is the reference's."""
     reports_module._cache.clear()
     board = reports.dashboard(store.cohort(cohort_id), filters)
     expected = expected_dashboard(store, course, cohort_id, filters)
@@ -286,7 +297,7 @@ class World:
     # "before" and "after" q-single's stem was edited (midway); "removed": after, and
     # q-spares since deleted from the bank
     courses: dict[str, Course]
-    cohorts: tuple[int, int]  # the instructor's cohort, and another instructor's
+    cohorts: tuple[int, int, int]  # the instructor's cohort, another's, and an empty one
     days: list[date]  # local days with an attempt started
 
 
@@ -392,7 +403,8 @@ def hand_world(root: Path, seed: int) -> World:
     starts = store.query("SELECT started_at FROM attempts")
     days = sorted({before.local_time.day(a["started_at"]) for a in starts})
     courses = {"before": before, "after": after, "removed": removed}
-    return World(store, clock, courses, (mine["id"], theirs["id"]), days)
+    empty = accounts.create_cohort(teacher, "Empty")
+    return World(store, clock, courses, (mine["id"], theirs["id"], empty["id"]), days)
 
 
 @pytest.fixture(scope="module", params=[1, 2, 3], ids=lambda seed: f"seed{seed}")
@@ -414,16 +426,14 @@ def test_the_hand_built_world_has_the_edge_cases(hand: World) -> None:
     attempts = hand.store.query("SELECT * FROM attempts")
     responses = hand.store.query("SELECT * FROM responses")
     assert any(0 < r["mark"] < 1 for r in responses), "partial marks"
-    shown = sum(len(json.loads(a["slots"])) for a in attempts if a["submitted_at"])
-    answered = sum(1 for r in responses if r["attempt_id"] in
-                   {a["id"] for a in attempts if a["submitted_at"]})  # fmt: skip
-    assert answered < shown, "blanks"
+    submitted = {a["id"]: a for a in attempts if a["submitted_at"]}
+    shown = sum(len(json.loads(a["slots"])) for a in submitted.values())
+    assert sum(1 for r in responses if r["attempt_id"] in submitted) < shown, "blanks"
     assert any(a["submitted_at"] is None for a in attempts), "an open attempt"
     assert any(a["submitted_at"] == a["deadline"] for a in attempts), "a timed-out attempt"
     scores = Counter(
-        (a["user_id"], a["cohort_id"], a["quiz_id"], a["score"] / a["max_score"])
-        for a in attempts if a["submitted_at"]
-    )  # fmt: skip
+        (a["user_id"], a["quiz_id"], a["score"] / a["max_score"]) for a in submitted.values()
+    )
     assert max(scores.values()) > 1, "a learner's attempts tied in score"
     starts = Counter((a["user_id"], a["quiz_id"], a["started_at"]) for a in attempts)
     assert max(starts.values()) > 1, "a learner's attempts started at one instant"
@@ -444,7 +454,7 @@ def test_the_hand_built_world_has_the_edge_cases(hand: World) -> None:
 @pytest.mark.parametrize("which", WHICH)
 @pytest.mark.parametrize("quiz_id", ["post-test", "practice-demo"])
 @pytest.mark.parametrize("version", ["before", "after", "removed"])
-@pytest.mark.parametrize("cohort", [0, 1], ids=["mine", "theirs"])
+@pytest.mark.parametrize("cohort", [0, 1, 2], ids=["mine", "theirs", "empty"])
 def test_item_analysis_is_the_definition(hand: World, cohort, version, quiz_id, which) -> None:
     course = hand.courses[version]
     reports = Reports(hand.store, course, hand.clock)
@@ -470,7 +480,7 @@ def hand_filters(days: list[date]) -> dict[str, Filters]:
 
 @pytest.mark.parametrize("filters", HAND_FILTERS)
 @pytest.mark.parametrize("version", ["before", "after", "removed"])
-@pytest.mark.parametrize("cohort", [0, 1], ids=["mine", "theirs"])
+@pytest.mark.parametrize("cohort", [0, 1, 2], ids=["mine", "theirs", "empty"])
 def test_dashboard_is_the_definition(hand: World, cohort, version, filters) -> None:
     course = hand.courses[version]
     reports = Reports(hand.store, course, hand.clock)
@@ -534,8 +544,8 @@ def test_the_demo_data_has_what_the_comparisons_need(demo, real) -> None:
     assert {a["cohort_id"] for a in attempts} == set(cohorts)
     edited = expected_items(store, real["edited"], cohorts[0], "post-test", "all")
     assert edited.earlier > 0, "answers to a version since edited"
-    assert {q.type for q in real["shipped"].questions} == {
-        "single", "multiple", "true_false", "matching", "ordering"}  # fmt: skip
+    types = {q.type for q in real["shipped"].questions}
+    assert types == {"single", "multiple", "true_false", "matching", "ordering"}
 
 
 @pytest.mark.parametrize("which", WHICH)
