@@ -1,4 +1,5 @@
-"""The reports aggregated in SQL give the numbers of the Moodle definitions, exactly.
+"""The reports aggregated in SQL give the numbers of the Moodle definitions: the same
+counts, texts and None, and floats within 1e-9 (sums added up in another order).
 
 The reference here is the reports as they were computed before they moved into SQL: from
 the raw attempts and responses tables, through the pure definitions of quiz_app.analytics
