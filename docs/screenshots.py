@@ -97,6 +97,7 @@ def main() -> None:
                 save(page, "learner-practice")
                 nav(page, "Start")
                 page.get_by_role("button", name="Start the post-test").click()
+                page.get_by_role("button", name="Begin the post-test").click()  # after its rules
                 page.get_by_text("Time left").wait_for()
                 page.wait_for_timeout(800)
                 save(page, "learner-post-test")

@@ -46,10 +46,11 @@ AUTHORING = (("bank_browser", "Question banks", "menu_book"),)
 LEARN = (
     ("home", "Start", "play_arrow"),
     ("quiz", "Quiz", "quiz"),
+    ("before_post_test", "Before the post-test", "rule"),
     ("progress", "My progress", "insights"),
     ("history", "My attempts", "history"),
 )
-HIDDEN = {"quiz"}
+HIDDEN = {"quiz", "before_post_test"}
 PAGES = "_pages"  # st.session_state key: this session's own st.Page objects, by role
 
 

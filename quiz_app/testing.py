@@ -71,6 +71,18 @@ def go(at: AppTest, page: str) -> AppTest:
     return at.run()
 
 
+def begin_post_test(at: AppTest) -> AppTest:
+    """From the Start page: "Start the post-test", then "Begin" on its rules page; the
+    quiz page with the attempt open."""
+    at.button(key="start-post-test").click().run()
+    at.switch_page("views/before_post_test.py")  # AppTest does not follow switch_page
+    at.run()
+    at.button(key="begin-post-test").click().run()
+    assert "attempt_id" in at.session_state, [e.value for e in at.error]
+    at.switch_page("views/quiz.py")
+    return at.run()
+
+
 def fill_answer(at: AppTest, key: str, question: Question, answer: Any) -> None:
     """Set the widgets of `question` (keyed by `key`) to a canonical answer."""
     if question.type == "single":

@@ -146,6 +146,10 @@ def test_learner_journey(tmp_path: Path, course: Course) -> None:
 
         nav(page, "Start")
         page.get_by_role("button", name="Start the post-test").click()
+        page.get_by_text("Answers save as you choose them").wait_for()  # the rules first
+        assert store.first("SELECT count(*) AS n FROM attempts WHERE mode = 'post_test'")["n"] == 0
+        shot(page, "04-before-post-test")
+        page.get_by_role("button", name="Begin the post-test").click()
         page.get_by_text(re.compile(r"Time left \d+:\d\d")).wait_for()
         post = latest_attempt("post_test")
         slots = json.loads(post["slots"])

@@ -15,7 +15,15 @@ from quiz_app.cookies import CLAIM_PATH, SESSION_COOKIE
 from quiz_app.course import Course
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
-from quiz_app.testing import fill_answer, go, open_app, sign_in_as, submit_answer, texts
+from quiz_app.testing import (
+    begin_post_test,
+    fill_answer,
+    go,
+    open_app,
+    sign_in_as,
+    submit_answer,
+    texts,
+)
 from tests.asgi import handoff_code, post
 from tests.conftest import WRONG_ANSWERS
 
@@ -191,7 +199,7 @@ def answer_post_test(at, service: Attempts, course: Course, attempt_id: int, how
 
 def test_post_test_pass_then_review(learner: User, service: Attempts, tiny_course: Course):
     at = open_app(learner, "views/home.py")
-    at = start(at, "start-post-test")
+    at = begin_post_test(at)
     attempt_id = at.session_state["attempt_id"]
     (timer,) = at.get("html")
     assert "Time left <b>30:00</b>" in timer.proto.body  # the countdown, drawn by the server
@@ -210,7 +218,7 @@ def test_countdown_carries_the_servers_seconds_left(
 ) -> None:
     """The page holds the seconds left by the server's clock, and the script that ticks
     them down never reads the browser's wall clock (scenario 11)."""
-    at = start(open_app(learner, "views/home.py"), "start-post-test")
+    at = begin_post_test(open_app(learner, "views/home.py"))
     clock.advance(seconds=100)
     at.run()
     (timer,) = at.get("html")
@@ -223,7 +231,7 @@ def test_countdown_carries_the_servers_seconds_left(
 def test_post_test_deadline_is_enforced(
     learner: User, service: Attempts, tiny_course: Course, clock: ManualClock
 ) -> None:
-    at = start(open_app(learner, "views/home.py"), "start-post-test")
+    at = begin_post_test(open_app(learner, "views/home.py"))
     attempt_id = at.session_state["attempt_id"]
     answer_post_test(at, service, tiny_course, attempt_id, 2)
     clock.advance(minutes=31)
@@ -239,7 +247,7 @@ def test_post_test_deadline_is_enforced(
 def test_late_answer_is_refused_with_a_message(
     learner: User, service: Attempts, tiny_course: Course, clock: ManualClock
 ) -> None:
-    at = start(open_app(learner, "views/home.py"), "start-post-test")
+    at = begin_post_test(open_app(learner, "views/home.py"))
     attempt_id = at.session_state["attempt_id"]
     attempt = service.load(attempt_id)
     slot = attempt.slots[0]
@@ -264,7 +272,7 @@ def test_attempts_limit(learner: User, service: Attempts, tiny_course: Course) -
 def test_resume_in_a_new_session_at_the_same_question(
     accounts: Accounts, learner: User, service: Attempts, tiny_course: Course
 ) -> None:
-    at = start(open_app(learner, "views/home.py"), "start-post-test")
+    at = begin_post_test(open_app(learner, "views/home.py"))
     attempt_id = at.session_state["attempt_id"]
     answer_post_test(at, service, tiny_course, attempt_id, 2)
     first = service.load(attempt_id).slots[0]
@@ -326,7 +334,7 @@ def test_double_submit_stores_one_answer(
 def test_no_answer_carries_over_to_the_next_question(
     learner: User, service: Attempts, tiny_course: Course
 ) -> None:
-    at = start(open_app(learner, "views/home.py"), "start-post-test")
+    at = begin_post_test(open_app(learner, "views/home.py"))
     attempt_id = at.session_state["attempt_id"]
     answer_post_test(at, service, tiny_course, attempt_id, 1)
     attempt = service.load(attempt_id)

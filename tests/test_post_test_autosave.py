@@ -16,7 +16,7 @@ from quiz_app.course import Course
 from quiz_app.errors import QuizError
 from quiz_app.scoring import correct_answer
 from quiz_app.store import AttemptClosed, Store
-from quiz_app.testing import fill_answer, go, open_app, texts
+from quiz_app.testing import begin_post_test, fill_answer, open_app, texts
 from tests.conftest import ManualClock
 
 
@@ -27,9 +27,7 @@ def service(env: None, db_path: Path, tiny_course: Course, clock: ManualClock) -
 
 def post_test(learner, service: Attempts):
     """The learner's post-test page, and its attempt."""
-    at = open_app(learner, "views/home.py")
-    at.button(key="start-post-test").click().run()
-    at = go(at, "views/quiz.py")
+    at = begin_post_test(open_app(learner, "views/home.py"))
     return at, service.load(at.session_state["attempt_id"])
 
 

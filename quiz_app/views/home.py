@@ -53,7 +53,7 @@ def render() -> None:
         )
         st.caption(
             f"Attempts used: {used} of {allowed}. Feedback comes at the end; the timer "
-            "starts when you begin."
+            "starts when you begin, after a page of the rules."
         )
         if course.info.scope:
             # Shown in full under the course title; here folded, beside what passing earns.
@@ -68,7 +68,7 @@ def render() -> None:
         ):
             st.info("You have used every attempt this post-test allows.")
         elif st.button("Start the post-test", key="start-post-test"):
-            session.start_quiz(user, post_test)
+            st.switch_page("views/before_post_test.py")  # its rules first; no clock yet
 
     st.subheader("Practice", anchor=False)
     st.caption(
