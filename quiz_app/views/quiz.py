@@ -6,6 +6,8 @@ click costs one run and the page always shows what is stored.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 
 from quiz_app import session, ui, widgets
@@ -21,31 +23,69 @@ def countdown(attempt_id: int, deadline: str) -> None:
     counts them down on the browser's monotonic clock (`performance.now()`), never its
     wall clock, so a browser whose clock is wrong still shows the server's time left.
     Each run draws it afresh. Only numbers go into the HTML (no bank or user text).
+
+    It stays in view (sticky at the top of the page, on a phone too), turns red with 5
+    minutes left, and tells screen readers, in a polite live region, when 5 minutes and
+    1 minute are left and when the time is up (WCAG 4.1.3). At the deadline the page
+    asks the server to run `_deadline_check` (a fragment timed to the deadline), which
+    submits the attempt and shows the results.
     """
     left = max(0.0, (parse(deadline) - session.clock().now()).total_seconds())
     element = f"countdown-{attempt_id}"
-    st.html(
-        f'<p id="{element}" data-left-ms="{int(left * 1000)}" style="margin:0">'
-        f"Time left <b>{ui.minutes(left)}</b></p>"
-        f"<script>{_COUNTDOWN_JS.replace('ELEMENT', element)}</script>",
-        unsafe_allow_javascript=True,
-    )
+    with st.container(key="countdown"):
+        st.html(
+            _COUNTDOWN_CSS
+            + f'<p id="{element}" data-left-ms="{int(left * 1000)}" style="margin:0">'
+            f"Time left <b>{ui.minutes(left)}</b></p>"
+            f'<p id="{element}-said" class="quiz-said" aria-live="polite"></p>'
+            f"<script>{_COUNTDOWN_JS.replace('ELEMENT', element)}</script>",
+            unsafe_allow_javascript=True,
+        )
+    st.fragment(run_every=timedelta(seconds=left + 1))(_deadline_check)(attempt_id)
 
+
+def _deadline_check(attempt_id: int) -> None:
+    """Run with the page, and again when the deadline has come: loading the attempt then
+    submits it (the server's clock decides), and the whole page runs to show the results."""
+    user = session.require_learner()
+    if not session.attempts().load(attempt_id, user.id).is_open:
+        st.rerun(scope="app")
+
+
+_COUNTDOWN_CSS = """
+<style>
+div:has(> .st-key-countdown) { position: sticky; top: 3.75rem; z-index: 3; }
+.st-key-countdown { padding: 0.35rem 0; background-color: var(--background-color, #fff); }
+.st-key-countdown .quiz-low b { color: #b3261e; }
+.quiz-said { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0;
+  overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+</style>
+"""
 
 _COUNTDOWN_JS = """
 (() => {
   const el = document.getElementById("ELEMENT");
+  const said = document.getElementById("ELEMENT-said");
   if (!el || el.dataset.ticking) return;
   el.dataset.ticking = "1";
   const ends = performance.now() + Number(el.dataset.leftMs);
+  let before = Math.floor(Number(el.dataset.leftMs) / 1000);
+  const warnings = [[300, "5 minutes left."], [60, "1 minute left."]];
   const tick = () => {
     if (!document.body.contains(el)) return clearInterval(timer);
     const left = Math.max(0, Math.floor((ends - performance.now()) / 1000));
-    const text = left > 0
-      ? `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`
-      : "0:00";
+    const text = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
     el.querySelector("b").textContent = text;
-    if (left === 0) el.firstChild.textContent = "Time is up; your saved answers count. ";
+    el.classList.toggle("quiz-low", left <= 300);
+    for (const [mark, words] of warnings) {
+      if (before > mark && left <= mark) said.textContent = words;
+    }
+    if (left === 0) {
+      el.firstChild.textContent = "Time is up: submitting your answers. ";
+      if (before > 0) said.textContent = "Time is up. Your answers are being submitted.";
+      clearInterval(timer);
+    }
+    before = left;
   };
   const timer = setInterval(tick, 1000);
   tick();
