@@ -13,7 +13,8 @@ from quiz_app import fonts
 from quiz_app.auth import hash_password, verify_password
 from quiz_app.clock import Clock, SystemClock, iso, parse
 from quiz_app.errors import QuizError
-from quiz_app.store import Row, Store
+from quiz_app.store import LookalikeTaken, Row, Store
+from quiz_app.usernames import LOOKALIKES, normalise_username
 
 LEARNER = "learner"
 INSTRUCTOR = "instructor"
@@ -35,15 +36,6 @@ CODE_LENGTH = 8
 BLANK_LETTERS = frozenset("\u115f\u1160\u180e\u2800\u3164\uffa0")
 # Scripts whose letters pass for each other's; a username uses at most one of them.
 LOOKALIKE_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")
-# Each look-alike (after NFKC and casefold, so lower case only) and the Latin letter it
-# passes for: a small, hand-picked part of Unicode's confusables (UTS #39).
-LOOKALIKES = str.maketrans(
-    "асԁеһіјӏорԛѕухԝү"  # Cyrillic
-    "αγηικνορτυχω"  # Greek
-    "ıɑɡǀɩ01",  # Latin and digits
-    "acdehijlopqsyxwyaynikvoptuxwiagliol",
-)
-LOOKALIKE_PAIRS = (("rn", "m"), ("vv", "w"))
 
 
 class AccountError(QuizError):
@@ -100,21 +92,6 @@ class SignedIn:
 
     session_id: int
     user: User
-
-
-def normalise_username(username: str) -> str:
-    """A username as stored and looked up: NFKC, trimmed, casefolded (sign-up and sign-in
-    both go through this, so `ＡＮＡ`, `Ana` and `ana` are one account)."""
-    return unicodedata.normalize("NFKC", username).strip().casefold()
-
-
-def username_skeleton(username: str) -> str:
-    """What a username looks like: normalised, each look-alike letter or digit folded to
-    the Latin letter it passes for (`раураl`, `paypa1` and `paypal` share a skeleton)."""
-    skeleton = normalise_username(username).translate(LOOKALIKES)
-    for pair, single in LOOKALIKE_PAIRS:
-        skeleton = skeleton.replace(pair, single)
-    return skeleton
 
 
 def _invisible(c: str) -> bool:
@@ -212,33 +189,22 @@ class Accounts:
         self.clock = clock or SystemClock()
 
     def sign_up(self, username: str, display_name: str, password: str, role: str = LEARNER) -> User:
-        """Create an account; raises AccountError (or UsernameTaken) with the reason."""
+        """Create an account; raises AccountError (or UsernameTaken) with the reason.
+
+        A username that would look like another account's is refused by the store's
+        insert itself (a UNIQUE index on the skeleton), so two sign-ups at once cannot
+        both take look-alikes; the message says which characters pass for which.
+        """
         username = normalise_username(username)
         check_new_account(username, display_name, password)
         display_name = clean_name(display_name, "your name")
-        self._refuse_lookalike(username)
-        user_id = self.store.create_user(
-            username, display_name, role, hash_password(password), iso(self.clock.now())
-        )
+        try:
+            user_id = self.store.create_user(
+                username, display_name, role, hash_password(password), iso(self.clock.now())
+            )
+        except LookalikeTaken:
+            raise AccountError(_lookalike_message(username)) from None
         return User(user_id, username, display_name, role)
-
-    def _refuse_lookalike(self, username: str) -> None:
-        """Raise AccountError when `username` would look like another account's (the same
-        username is left to the store, which raises UsernameTaken)."""
-        skeleton = username_skeleton(username)
-        for taken in self.store.usernames():
-            if taken != username and username_skeleton(taken) == skeleton:
-                passing = [c for c in username if c.translate(LOOKALIKES) != c]
-                why = (
-                    " (" + ", ".join(f"{_described(c)} looks like {c.translate(LOOKALIKES)!r}"
-                                     for c in dict.fromkeys(passing)) + ")"
-                    if passing
-                    else ""
-                )  # fmt: skip
-                raise AccountError(
-                    f'The username "{username}" would look the same as one already taken'
-                    f"{why}; choose another."
-                )
 
     def sign_in(self, username: str, password: str, device_token: str | None = None) -> User:
         """The user whose password this is; raises AccountError, or AccountLocked.
@@ -420,6 +386,16 @@ class Accounts:
         if cohort is None or cohort["instructor_id"] != instructor.id:
             raise QuizError("That cohort does not exist or is not yours.")
         return cohort
+
+
+def _lookalike_message(username: str) -> str:
+    """Why `username` is refused though nobody has it: it would look like a taken one."""
+    passing = dict.fromkeys(c for c in username if c.translate(LOOKALIKES) != c)
+    why = ", ".join(f"{_described(c)} looks like {c.translate(LOOKALIKES)!r}" for c in passing)
+    return (
+        f'The username "{username}" would look the same as one already taken'
+        f"{f' ({why})' if why else ''}; choose another."
+    )
 
 
 def _token_hash(token: str) -> str:

@@ -123,11 +123,17 @@ def validate(paths: tuple[Path, ...], as_json: bool, with_lint: bool) -> None:
 def serve(db_path: Path, port: int, host: str) -> None:
     """Start the app (the database is created on first start).
 
-    A database that is damaged, not a quiz database, read-only or in a folder that
-    cannot be written is refused, with the reason, before anything starts.
+    A $QUIZ_FRAME_ANCESTORS that is not a list of frame sources, or a database that is
+    damaged, not a quiz database, read-only or in a folder that cannot be written, is
+    refused, with the reason, before anything starts.
     """
+    from quiz_app.framing import FrameAncestorsError, frame_ancestors
     from quiz_app.store import Store
 
+    try:
+        frame_ancestors()
+    except FrameAncestorsError as exc:
+        raise click.ClickException(f"not started: {exc}") from exc
     try:
         store = Store(db_path)
         try:

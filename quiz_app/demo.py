@@ -39,6 +39,7 @@ from quiz_app.quiz import draw
 from quiz_app.quizdef import QuizDef
 from quiz_app.scoring import Answer, correct_answer, mark
 from quiz_app.store import DATA_TABLES, Row, Store
+from quiz_app.usernames import username_skeleton
 
 DEMO_PASSWORD = "demo-password"
 DEMO_INSTRUCTOR = "instructor"
@@ -266,21 +267,20 @@ def generate(
     rows are made and stored a batch of learners at a time, all in one transaction: a
     load that fails or is interrupted stores nothing, so no database holds half a demo.
     Raises QuizError when the course has no post-test, when `cohorts` is not between 1
-    and `learners`, or when a demo account exists already.
+    and `learners`, or when an account that is, or looks like, a demo account exists.
     """
     post_test = course.post_test
     if post_test is None or not course.practice_quizzes:
         raise QuizError("demo data needs a post-test and practice quizzes in quizzes.yaml")
     if not 1 <= cohorts <= learners:
         raise QuizError(f"{learners} learners cannot be spread over {cohorts} cohorts")
-    taken = set(store.usernames())
     demo_accounts = itertools.chain(
         map(instructor_username, range(cohorts)), map(learner_username, range(learners))
     )
-    clash = next((name for name in demo_accounts if name in taken), None)
+    clash = store.user_by_skeletons(map(username_skeleton, demo_accounts))
     if clash is not None:
         raise QuizError(
-            f'{store.path} already has a "{clash}" account; generate demo data '
+            f'{store.path} already has a "{clash["username"]}" account; generate demo data '
             "into a new database file"
         )
     rng = random.Random(seed)
@@ -398,6 +398,7 @@ class _Demo:
                 {
                     "id": instructor_id,
                     "username": instructor_username(k),
+                    "skeleton": username_skeleton(instructor_username(k)),
                     "display_name": _instructor_name(k),
                     "role": INSTRUCTOR,
                     "password_hash": self.password,
@@ -432,6 +433,7 @@ class _Demo:
             {
                 "id": user_id,
                 "username": learner_username(n),
+                "skeleton": username_skeleton(learner_username(n)),
                 "display_name": name,
                 "role": LEARNER,
                 "password_hash": self.password,

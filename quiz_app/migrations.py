@@ -13,6 +13,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from quiz_app import grading
+from quiz_app.usernames import username_skeleton
 
 migrations = Migrations("quiz_app")
 
@@ -446,3 +447,25 @@ def m010_report_versions(db: Database) -> None:
         "CREATE INDEX attempts_by_learner ON attempts (cohort_id, user_id, quiz_id, started_at,"
         " submitted_at, passed, score, score_exact, max_score)"
     )
+
+
+@migrations()
+def m011_username_skeletons(db: Database) -> None:
+    """Each user's skeleton (`usernames.username_skeleton`: what the username looks like)
+    under a UNIQUE index, so the insert itself refuses an account that would look like
+    another, however many sign-ups run at once.
+
+    Databases from before may hold accounts that already look alike (accepted before
+    sign-up compared skeletons, or by a race between two sign-ups): the first of them
+    (lowest id) keeps its skeleton, the later ones get NULL, which the index allows any
+    number of. They all still sign in, and the first's skeleton keeps any new account
+    from looking like any of them.
+    """
+    db["users"].add_column("skeleton", str)
+    first: dict[str, int] = {}
+    for user_id, username in db.execute("SELECT id, username FROM users ORDER BY id"):
+        first.setdefault(username_skeleton(username), user_id)
+    db.conn.executemany(
+        "UPDATE users SET skeleton = ? WHERE id = ?", [(s, i) for s, i in first.items()]
+    )
+    db["users"].create_index(["skeleton"], unique=True)

@@ -35,6 +35,7 @@ from quiz_app import files, grading
 from quiz_app.errors import QuizError
 from quiz_app.migrations import migrations
 from quiz_app.records import Row
+from quiz_app.usernames import username_skeleton
 from quiz_app.writer import (
     StoreBusy,
     StoreError,
@@ -76,12 +77,32 @@ class UsernameTaken(QuizError):
     """Sign-up with a username someone already has."""
 
 
+class LookalikeTaken(UsernameTaken):
+    """Sign-up with a username that would look the same as `taken`, another account's
+    (they share a skeleton, `quiz_app.usernames.username_skeleton`)."""
+
+    def __init__(self, username: str, taken: str) -> None:
+        super().__init__(
+            f'The username "{username}" would look the same as "{taken}"; choose another.'
+        )
+        self.taken = taken
+
+
 class AttemptClosed(QuizError):
     """An answer or a submit for an attempt that has already been submitted."""
 
 
 class DeadlinePassed(QuizError):
     """An answer after the attempt's deadline; the attempt was submitted as it stood."""
+
+
+def _unique_column(exc: sqlite3.IntegrityError) -> str | None:
+    """The `table.column` a UNIQUE constraint failure names (one-column indexes), or None
+    for any other integrity error."""
+    if getattr(exc, "sqlite_errorname", None) != "SQLITE_CONSTRAINT_UNIQUE":
+        return None
+    prefix, message = "UNIQUE constraint failed: ", str(exc)
+    return message.removeprefix(prefix) if message.startswith(prefix) else None
 
 
 def _dicts(cursor: sqlite3.Cursor) -> list[Row]:
@@ -454,16 +475,34 @@ class Store:
     def create_user(
         self, username: str, display_name: str, role: str, password_hash: str, now: str
     ) -> int:
-        """Insert a user; raises UsernameTaken when the username exists."""
+        """Insert a user with the skeleton of `username` (`usernames.username_skeleton`).
+
+        One INSERT decides, under the UNIQUE indexes on username and skeleton: raises
+        UsernameTaken when the username exists, LookalikeTaken (naming the account) when
+        another username has the same skeleton.
+        """
+        skeleton = username_skeleton(username)
 
         def insert(conn: sqlite3.Connection) -> int:
-            if conn.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
-                raise UsernameTaken(f'The username "{username}" is taken; choose another.')
-            cursor = conn.execute(
-                "INSERT INTO users (username, display_name, role, password_hash, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (username, display_name, role, password_hash, now),
-            )
+            try:
+                cursor = conn.execute(
+                    "INSERT INTO users (username, display_name, role, password_hash,"
+                    " created_at, skeleton) VALUES (?, ?, ?, ?, ?, ?)",
+                    (username, display_name, role, password_hash, now, skeleton),
+                )
+            except sqlite3.IntegrityError as exc:
+                column = _unique_column(exc)
+                if column not in ("users.username", "users.skeleton"):
+                    raise
+                taken = conn.execute(
+                    "SELECT username FROM users WHERE skeleton = ?", (skeleton,)
+                ).fetchone()
+                # Both indexes fail for the same username; SQLite names only one.
+                if column == "users.username" or taken is None or taken[0] == username:
+                    raise UsernameTaken(
+                        f'The username "{username}" is taken; choose another.'
+                    ) from None
+                raise LookalikeTaken(username, taken[0]) from None
             return int(cursor.lastrowid or 0)
 
         return self.write(insert)
@@ -474,9 +513,14 @@ class Store:
     def user_by_username(self, username: str) -> Row | None:
         return self.first("SELECT * FROM users WHERE username = ?", (username,))
 
-    def usernames(self) -> list[str]:
-        """Every account's username (sign-up compares look-alikes against them)."""
-        return [row["username"] for row in self.query("SELECT username FROM users")]
+    def user_by_skeletons(self, skeletons: Iterable[str]) -> Row | None:
+        """The first account (lowest id) whose username has one of these skeletons, or
+        None: one indexed lookup per skeleton, in one query."""
+        return self.first(
+            "SELECT * FROM users WHERE skeleton IN (SELECT value FROM json_each(?))"
+            " ORDER BY id LIMIT 1",
+            (json.dumps(list(skeletons)),),
+        )
 
     def take_signin_ticket(
         self,

@@ -208,14 +208,6 @@ def test_usernames_that_look_like_a_taken_one_are_refused(accounts, lookalike, t
         accounts.sign_up(lookalike, "Second", "password123")
 
 
-def test_lookalike_accounts_made_before_the_check_still_sign_in(accounts, store, clock) -> None:
-    cyrillic = "\u0440\u0430\u0443\u0435\u0435"
-    for name in ("payee", cyrillic):
-        store.create_user(name, name, "learner", hash_password("password123"), "2026-01-01")
-    assert accounts.sign_in("PAYEE", "password123").username == "payee"
-    assert accounts.sign_in(cyrillic.upper(), "password123").username == cyrillic
-
-
 def test_names_that_would_look_blank_are_refused(accounts) -> None:
     for blank in ("\u200b", "\u200b\u200d", "\u0301\u0301", "\u3164"):
         with pytest.raises(AccountError, match="would look blank"):

@@ -297,10 +297,11 @@ def test_cohorts_must_fit_the_learners(tmp_path: Path, course: Course) -> None:
         generate(Store(tmp_path / "few.db"), course, learners=3, attempts=2, cohorts=4)
 
 
-def test_refuses_a_database_with_a_demo_account(tmp_path: Path, course: Course) -> None:
+@pytest.mark.parametrize("taken", ["instructor3", "1earner0002"], ids=["same", "look-alike"])
+def test_refuses_a_database_with_a_demo_account(tmp_path: Path, course: Course, taken) -> None:
     store = Store(tmp_path / "taken.db")
-    store.create_user("instructor3", "Someone", "instructor", "x", "2026-01-01T00:00:00+00:00")
-    with pytest.raises(QuizError, match='already has a "instructor3" account'):
+    store.create_user(taken, "Someone", "instructor", "x", "2026-01-01T00:00:00+00:00")
+    with pytest.raises(QuizError, match=f'already has a "{taken}" account'):
         generate(store, course, learners=10, attempts=2, cohorts=3)
     assert store.table_rows("cohorts") == []
 

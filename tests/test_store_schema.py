@@ -25,6 +25,7 @@ ALL_MIGRATIONS = [
     "m008_certificate_time_zone",
     "m009_certificate_scope",
     "m010_report_versions",
+    "m011_username_skeletons",
 ]
 
 
@@ -77,6 +78,7 @@ def test_foreign_keys_are_enforced(store: Store) -> None:
         ("SELECT * FROM cohorts WHERE instructor_id = 1", "idx_cohorts_instructor_id"),
         ("SELECT * FROM memberships WHERE user_id = 1", "idx_memberships_user_id"),
         ("SELECT * FROM users WHERE username = 'a'", "idx_users_username"),
+        ("SELECT * FROM users WHERE skeleton = 'a'", "idx_users_skeleton"),
         ("SELECT * FROM sessions WHERE token_hash = 'h'", "idx_sessions_token_hash"),
         ("SELECT * FROM sessions WHERE handoff_hash = 'h'", "idx_sessions_handoff_hash"),
         ("SELECT * FROM sessions WHERE id = 1", "INTEGER PRIMARY KEY"),
@@ -90,6 +92,7 @@ def test_foreign_keys_are_enforced(store: Store) -> None:
         "instructor-cohorts",
         "learner-cohorts",
         "sign-in",
+        "look-alike",
         "refresh",
         "claim-cookie",
         "session-recheck",
@@ -157,6 +160,7 @@ def test_old_database_upgrades_without_loss(db_path: Path) -> None:
     assert store.applied_migrations() == ALL_MIGRATIONS
     for row in before["users"]:  # m007 moved the sign-in counts to signin_guards
         del row["failed_signins"], row["locked_until"]
+        row["skeleton"] = row["username"]  # m011: what it looks like ("ana", as it is)
     for row in before["responses"]:  # m006 keeps each mark as an exact fraction too
         row["mark_exact"] = "1"
     for row in before["attempts"]:  # an open attempt has no score yet, exact or not
