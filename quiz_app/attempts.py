@@ -228,6 +228,23 @@ class Attempts:
             self._after_submit([attempt.id])
             raise
 
+    def flag(self, attempt: Attempt, question_id: str, flagged: bool) -> None:
+        """Flag one of an open post-test's questions for review (or take the flag off).
+        Raises QuizError for a question that is not the attempt's or a practice attempt,
+        AttemptClosed after submit, DeadlinePassed after the deadline."""
+        _check_own(attempt, question_id)
+        if not attempt.is_post_test:
+            raise QuizError("Only a post-test's questions can be flagged for review.")
+        try:
+            self.store.set_flag(attempt.id, question_id, flagged, iso(self.clock.now()))
+        except DeadlinePassed:
+            self._after_submit([attempt.id])
+            raise
+
+    def flagged(self, attempt: Attempt) -> set[str]:
+        """The attempt's questions its learner flagged for review."""
+        return self.store.flags(attempt.id)
+
     def move(self, attempt: Attempt, position: int) -> None:
         """Remember which question the learner is on, so a resume lands there."""
         position = max(0, min(position, len(attempt.slots) - 1))

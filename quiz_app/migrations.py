@@ -469,3 +469,15 @@ def m011_username_skeletons(db: Database) -> None:
         "UPDATE users SET skeleton = ? WHERE id = ?", [(s, i) for s, i in first.items()]
     )
     db["users"].create_index(["skeleton"], unique=True)
+
+
+@migrations()
+def m012_question_flags(db: Database) -> None:
+    """Questions a learner flagged for review in an open post-test (as Moodle's "flag
+    question"): one row per flag, gone when taken off. Reports read none of it, so no
+    report version counts it."""
+    db.execute(
+        "CREATE TABLE flags (attempt_id INTEGER NOT NULL REFERENCES attempts (id),"
+        " question_id TEXT NOT NULL, flagged_at TEXT NOT NULL,"
+        " PRIMARY KEY (attempt_id, question_id))"
+    )

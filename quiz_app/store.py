@@ -62,6 +62,7 @@ DATA_TABLES = (
     "certificates",
     "signin_guards",
     "devices",
+    "flags",
 )
 BUSY_TIMEOUT_MS = 5_000
 POOL_SIZE = 16
@@ -902,6 +903,38 @@ class Store:
             return "changed" if cursor.rowcount == 1 else "same"
 
         return _answer_outcome(attempt_id, self.write(delete))
+
+    def set_flag(self, attempt_id: int, question_id: str, flagged: bool, now: str) -> None:
+        """Flag one question of an open attempt for review, or take the flag off. Raises
+        as `record_answer` does (the same rule decides whether the attempt is open)."""
+
+        def flag(conn: sqlite3.Connection) -> str:
+            refused = _answers_refused(conn, attempt_id, now)
+            if refused:
+                return refused
+            if flagged:
+                conn.execute(
+                    "INSERT INTO flags (attempt_id, question_id, flagged_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (attempt_id, question_id) DO NOTHING",
+                    (attempt_id, question_id, now),
+                )
+            else:
+                conn.execute(
+                    "DELETE FROM flags WHERE attempt_id = ? AND question_id = ?",
+                    (attempt_id, question_id),
+                )
+            return "changed"
+
+        _answer_outcome(attempt_id, self.write(flag))
+
+    def flags(self, attempt_id: int) -> set[str]:
+        """The questions of an attempt its learner has flagged for review."""
+        return {
+            row["question_id"]
+            for row in self.query(
+                "SELECT question_id FROM flags WHERE attempt_id = ?", [attempt_id]
+            )
+        }
 
     def submit_attempt(self, attempt_id: int, now: str) -> None:
         """Submit: total the marks exactly and decide pass or fail, once.

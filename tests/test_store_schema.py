@@ -26,6 +26,7 @@ ALL_MIGRATIONS = [
     "m009_certificate_scope",
     "m010_report_versions",
     "m011_username_skeletons",
+    "m012_question_flags",
 ]
 
 

@@ -6,6 +6,7 @@ click costs one run and the page always shows what is stored.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import streamlit as st
@@ -13,6 +14,7 @@ import streamlit as st
 from quiz_app import session, ui, widgets
 from quiz_app.clock import parse
 from quiz_app.errors import QuizError
+from quiz_app.records import Attempt
 from quiz_app.store import NotFound
 
 
@@ -93,6 +95,74 @@ _COUNTDOWN_JS = """
 """
 
 
+def palette(
+    attempt: Attempt, flagged: set[str], index: int, go_to: Callable[[int], None], key: str
+) -> None:
+    """Go to any question: each number marked answered and/or flagged."""
+
+    def label(i: int) -> str:
+        question_id = attempt.slots[i].question_id
+        marks = (":material/check: " if question_id in attempt.responses else "") + (
+            ":material/flag: " if question_id in flagged else ""
+        )
+        return f"{marks}{i + 1}"
+
+    st.session_state[key] = index
+    st.pills(
+        "Go to question",
+        list(range(len(attempt.slots))),
+        format_func=label,
+        key=key,
+        on_change=lambda: go_to(st.session_state[key] or 0),
+    )
+
+
+def summary(
+    attempt: Attempt,
+    flagged: set[str],
+    go_to: Callable[[int], None],
+    submit: Callable[[], None],
+    set_confirm: Callable[[bool], None],
+) -> None:
+    """Before submitting, every question answered or not and flagged or not (as Moodle's
+    summary page); any number goes back to its question."""
+    total = len(attempt.slots)
+    st.subheader("Summary of your attempt", anchor=False)
+    missing = total - attempt.answered
+    marked = sum(s.question_id in flagged for s in attempt.slots)
+    st.warning(
+        f"Submit now? {attempt.answered} of {total} answered"
+        + (f"; {missing} unanswered will score 0" if missing else "")
+        + (f"; {ui.plural(marked, 'question')} flagged" if marked else "")
+        + ". Your answers cannot change afterwards."
+    )
+    choice = st.container(horizontal=True)
+    choice.button("Yes, submit", type="primary", key=f"yes-{attempt.id}", on_click=submit)
+    choice.button(
+        "Back to the questions", key=f"no-{attempt.id}", on_click=set_confirm, args=(False,)
+    )
+
+    def back_to(i: int) -> None:
+        set_confirm(False)
+        go_to(i)
+
+    key = f"summary-palette-{attempt.id}"
+    st.session_state[key] = None
+    st.pills(
+        "Back to question",
+        list(range(total)),
+        format_func=lambda i: f"{i + 1}",
+        key=key,
+        on_change=lambda: back_to(st.session_state[key] or 0),
+    )
+    rows = ["| Question | Answer | Flagged |", "|---:|---|---|"]
+    for number, slot in enumerate(attempt.slots, start=1):
+        answered = "Answered" if slot.question_id in attempt.responses else "**Not answered**"
+        mark = "Flagged" if slot.question_id in flagged else ""
+        rows.append(f"| {number} | {answered} | {mark} |")
+    st.markdown("\n".join(rows))
+
+
 def render() -> None:
     user = session.require_learner()
     course = ui.course()
@@ -164,6 +234,12 @@ def render() -> None:
         except QuizError as exc:
             ui.flash(str(exc), "warning")
 
+    def flag(question_id: str, flagged: bool) -> None:
+        try:
+            service.flag(service.load(attempt.id, user.id), question_id, flagged)
+        except QuizError as exc:
+            ui.flash(str(exc), "warning")
+
     def submit() -> None:
         try:
             service.submit(service.load(attempt.id, user.id))
@@ -181,6 +257,11 @@ def render() -> None:
 
     if attempt.deadline:
         countdown(attempt.id, attempt.deadline)
+
+    flagged = service.flagged(attempt) if attempt.is_post_test else set()
+    if attempt.is_post_test and st.session_state.get(f"confirm-{attempt.id}"):
+        summary(attempt, flagged, go_to, submit, set_confirm)
+        return
 
     slot = attempt.slots[index]
     question = service.question_as_shown(attempt, slot.question_id)
@@ -209,7 +290,13 @@ def render() -> None:
                 )
 
     if attempt.is_post_test:
-        confirming = st.session_state.get(f"confirm-{attempt.id}")
+        flag_key = f"flag-{attempt.id}-{slot.question_id}"
+        st.toggle(
+            "Flag this question to come back to",
+            value=slot.question_id in flagged,
+            key=flag_key,
+            on_change=lambda: flag(slot.question_id, st.session_state[flag_key]),
+        )
         toolbar = st.container(horizontal=True)
         toolbar.button(
             "Previous",
@@ -227,37 +314,14 @@ def render() -> None:
             on_click=go_to,
             args=(index + 1,),
         )
-        if not confirming:
-            toolbar.button(
-                "Submit the post-test",
-                key=f"submit-{attempt.id}",
-                icon=":material/task_alt:",
-                on_click=set_confirm,
-                args=(True,),
-            )
-        else:
-            missing = total - attempt.answered
-            st.warning(
-                f"Submit now? {attempt.answered} of {total} answered"
-                + (f"; {missing} unanswered will score 0." if missing else ".")
-                + " Your answers cannot change afterwards."
-            )
-            choice = st.container(horizontal=True)
-            choice.button("Yes, submit", type="primary", key=f"yes-{attempt.id}", on_click=submit)
-            choice.button("Not yet", key=f"no-{attempt.id}", on_click=set_confirm, args=(False,))
-        palette_key = f"palette-{attempt.id}"
-        st.session_state[palette_key] = index
-        st.pills(
-            "Go to question",
-            list(range(total)),
-            format_func=lambda i: (
-                f":material/check: {i + 1}"
-                if attempt.slots[i].question_id in attempt.responses
-                else f"{i + 1}"
-            ),
-            key=palette_key,
-            on_change=lambda: go_to(st.session_state[palette_key] or 0),
+        toolbar.button(
+            "Submit the post-test",
+            key=f"submit-{attempt.id}",
+            icon=":material/task_alt:",
+            on_click=set_confirm,
+            args=(True,),
         )
+        palette(attempt, flagged, index, go_to, f"palette-{attempt.id}")
     elif response is not None:
         if index < total - 1:
             st.button(
