@@ -51,7 +51,8 @@ def answer_input(
             on_change=on_change,
         )
     elif question.type == "multiple":
-        st.caption("Select all that apply.")
+        if "select all that apply" not in question.stem.casefold():  # said once, not twice
+            st.caption("Select all that apply.")
         for i in order:
             st.checkbox(
                 ui.safe(question.choices[i].text),

@@ -165,3 +165,31 @@ def test_clearing_is_for_open_post_tests_only(learner, service, tiny_course) -> 
     service.submit(service.load(test.id))
     with pytest.raises(AttemptClosed):
         service.clear(service.load(test.id), question.id)
+
+
+def _multiple_question_page() -> None:
+    import streamlit as st
+
+    from quiz_app.course import load_course
+    from quiz_app.quiz import Slot
+    from quiz_app.widgets import answer_input
+
+    question = load_course().question(st.session_state["question_id"])
+    question = question.model_copy(update={"stem": st.session_state["stem"]})
+    order = tuple(range(len(question.choices)))
+    answer_input(question, Slot(question.id, order, question.content_hash), "k", None)
+
+
+def test_select_all_that_apply_is_said_once(course) -> None:
+    """Before: a stem ending "Select all that apply." was followed by the same caption."""
+    from streamlit.testing.v1 import AppTest
+
+    question = next(q for q in course.questions if q.type == "multiple")
+    assert "Select all that apply." in question.stem  # as every shipped one says
+    for stem, captions in ((question.stem, 0), ("Which ones are accurate?", 1)):
+        at = AppTest.from_function(_multiple_question_page)
+        at.session_state["question_id"] = question.id
+        at.session_state["stem"] = stem
+        at.run()
+        assert not at.exception, at.exception
+        assert [c.value for c in at.caption].count("Select all that apply.") == captions
