@@ -304,6 +304,7 @@ def attempt_summary(
                 f"Not passed: {attempt.percent:g}%; the pass mark is {attempt.pass_mark:g}%.",
                 icon=":material/cancel:",
             )
+    st.caption(timing(attempt, course))
     left, middle, right = st.columns(3)
     left.metric("Score", f"{attempt.percent:g}%" if attempt.percent is not None else "–")
     middle.metric(
@@ -314,6 +315,24 @@ def attempt_summary(
     if attempt.is_post_test:
         st.caption("Marks by learning objective")
         _marks_table("Learning objective", objective_breakdown(attempt, course))
+
+
+def timing(attempt: Attempt, course: Course) -> str:
+    """When a submitted attempt started and ended, in the course's time zone (named), and
+    how long it took: "Started 2 Dec 2026, 09:30 · finished 09:52 · took 22 min 5 s (times in
+    Europe/London)"."""
+    local = course.local_time
+    submitted = attempt.submitted_at or attempt.started_at  # a summary is of a submitted one
+    started, finished = local.at(attempt.started_at), local.at(submitted)
+    took = max(0, int((finished - started).total_seconds()))
+    same_day = started.date() == finished.date()
+    ended = finished.strftime("%H:%M") if same_day else local.moment_text(submitted)
+    minutes, seconds = divmod(took, 60)
+    length = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+    return (
+        f"Started {local.moment_text(attempt.started_at)} · finished {ended} · took {length} "
+        f"(times in {local.name})"
+    )
 
 
 def _marks_table(label: str, scores: list[TopicScore]) -> None:

@@ -143,6 +143,8 @@ def test_learner_journey(tmp_path: Path, course: Course) -> None:
             label = "Next question" if number < len(slots) else "Finish and see my score"
             page.get_by_role("button", name=label).click()
         page.get_by_text("Review your answers").wait_for()
+        settle(page)
+        expect(page.locator("h1").first).to_be_in_viewport()  # the results open at the top
 
         nav(page, "Start")
         page.get_by_role("button", name="Start the post-test").click()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from quiz_app import grading, session, ui
+from quiz_app import grading, progress, session, ui
 from quiz_app.quizdef import REVIEW_PARTS
 
 # What a review can show of each question, in words, in the order a sentence lists them.
@@ -48,6 +48,14 @@ def render() -> None:
         st.info("You have this post-test in progress; its clock is running.")
         if st.button("Resume the post-test", type="primary", key="resume-post-test"):
             session.open_attempt(waiting[0]["id"])
+        st.stop()
+    best = progress.best_post_test(service.of_learner(user.id, quiz.id))
+    if best is not None and best.passed:
+        st.success(
+            f"You passed this post-test with {best.percent:g}%: nothing more to sit.",
+            icon=":material/verified:",
+        )
+        st.page_link("views/home.py", label="Back to start", icon=":material/home:")
         st.stop()
     used = store.count_attempts(user.id, quiz.id)
     allowed = quiz.attempts_allowed

@@ -59,16 +59,28 @@ def render() -> None:
             # Shown in full under the course title; here folded, beside what passing earns.
             with st.expander("What passing certifies, and what it does not"):
                 st.markdown(ui.safe(course.info.scope))
-        best = progress.best_post_test(service.of_learner(user.id, post_test.id))
+        mine = service.of_learner(user.id, post_test.id)  # newest first
+        best = progress.best_post_test(mine)
+        last = next((a for a in mine if not a.is_open and a.percent is not None), None)
         if best is not None and best.passed:
-            st.success(f"You passed with {best.percent:g}%.", icon=":material/verified:")
+            st.success(
+                f"You passed with {best.percent:g}%: nothing more to sit. Your certificate:",
+                icon=":material/verified:",
+            )
             widgets.certificate_button(service.certificates, best.id)
-        if not grading.may_start(used, allowed) and not any(
-            a.quiz_id == post_test.id for a in open_attempts
-        ):
-            st.info("You have used every attempt this post-test allows.")
-        elif st.button("Start the post-test", key="start-post-test"):
-            st.switch_page("views/before_post_test.py")  # its rules first; no clock yet
+        else:
+            if last is not None:
+                st.warning(
+                    f"Your last attempt: {last.percent:g}%, not passed (the pass mark is "
+                    f"{post_test.pass_mark:g}%).",
+                    icon=":material/history:",
+                )
+            if not grading.may_start(used, allowed) and not any(
+                a.quiz_id == post_test.id for a in open_attempts
+            ):
+                st.info("You have used every attempt this post-test allows.")
+            elif st.button("Start the post-test", key="start-post-test"):
+                st.switch_page("views/before_post_test.py")  # its rules first; no clock yet
 
     st.subheader("Practice", anchor=False)
     st.caption(

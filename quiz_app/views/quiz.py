@@ -95,6 +95,15 @@ _COUNTDOWN_JS = """
 """
 
 
+# The page keeps its scroll position across runs, so results reached from the foot of a
+# long question would open half-way down: scroll the main area to its top.
+_TO_TOP_JS = """
+for (const area of [document.querySelector('[data-testid="stMain"]'), document.scrollingElement]) {
+  if (area) area.scrollTo({top: 0});
+}
+"""
+
+
 def palette(
     attempt: Attempt, flagged: set[str], index: int, go_to: Callable[[int], None], key: str
 ) -> None:
@@ -169,25 +178,35 @@ def render() -> None:
     service = session.attempts()
 
     attempt_id = st.session_state.get("attempt_id")
+    if attempt_id is None:  # a new session (a reload): the address says which attempt
+        named = st.query_params.get("attempt", "")
+        attempt_id = int(named) if named.isascii() and named.isdigit() and len(named) < 19 else None
     if attempt_id is None:
         waiting = session.store().open_attempts(user.id)
         attempt_id = waiting[0]["id"] if waiting else None
-        st.session_state["attempt_id"] = attempt_id
+    st.session_state["attempt_id"] = attempt_id
     if attempt_id is None:
         st.title("No quiz in progress", anchor=False)
         st.page_link("views/home.py", label="Choose a quiz", icon=":material/play_arrow:")
         st.stop()
     try:
         attempt = service.load(attempt_id, user.id)
-    except NotFound:
+    except NotFound:  # (also someone else's: the same words, so ids reveal nothing)
         st.session_state.pop("attempt_id", None)
+        st.query_params.pop("attempt", None)
         st.error("That attempt does not exist.")
+        st.page_link("views/home.py", label="Choose a quiz", icon=":material/play_arrow:")
         st.stop()
+    st.query_params["attempt"] = str(attempt.id)  # so a reload shows this attempt again
 
     st.title(ui.safe(attempt.quiz_title), anchor=False)
     ui.show_flash()
 
     if not attempt.is_open:
+        top = f"results-shown-{attempt.id}"
+        if not st.session_state.get(top):  # the results open at their top, once
+            st.session_state[top] = True
+            st.html(f"<script>{_TO_TOP_JS}</script>", unsafe_allow_javascript=True)
         widgets.attempt_summary(attempt, course, service.certificates)
         st.subheader("Review your answers", anchor=False)
         widgets.attempt_review(attempt, service, course)
