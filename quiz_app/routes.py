@@ -50,8 +50,12 @@ LEARN = (
     ("progress", "My progress", "insights"),
     ("history", "My attempts", "history"),
 )
+MY_COHORTS = ("my_cohorts", "My cohorts", "group")
 HIDDEN = {"quiz", "before_post_test"}
 PAGES = "_pages"  # st.session_state key: this session's own st.Page objects, by role
+ELSEWHERE = "_pages_elsewhere"  # the same, for the other roles' pages (hidden)
+AFTER_SIGN_IN = "_after_sign_in"  # the address of a page asked for while signed out
+NOTICE = "_route_notice"  # why the page asked for was not shown
 
 
 def _page(spec: tuple[str, str, str], default: bool = False, hidden: bool = False) -> st.Page:
@@ -76,6 +80,31 @@ def pages_for(user: User | None) -> dict[str, list[st.Page]]:
     return kept[role]
 
 
+def elsewhere_for(user: User | None) -> list[st.Page]:
+    """Every page of the other roles (hidden, and never run as such): with them in the
+    navigation, an address such as /progress opened signed out, or /dashboard opened as
+    a learner, is a page the router recognises and turns away itself, instead of
+    Streamlit's "Page not found" over the sign-in form. Kept per session, as pages are.
+    The sign-in page is left out: the run after signing in is still on its address, and
+    Streamlit's own fallback, the role's first page, is what that run should show."""
+    role = "visitor" if user is None else user.role
+    kept = st.session_state.setdefault(ELSEWHERE, {})
+    if role not in kept:
+        mine = _files(user)
+        specs = [VERIFY, *TEACH, *AUTHORING, *LEARN, MY_COHORTS]  # not SIGN_IN: see below
+        kept[role] = [_page(spec, hidden=True) for spec in specs if spec[0] not in mine]
+    return kept[role]
+
+
+def _files(user: User | None) -> set[str]:
+    """The files under views/ of a role's own pages (as `_navigation` lists them)."""
+    if user is None:
+        return {SIGN_IN[0], VERIFY[0], SIGNED_OUT[0]}
+    if user.is_instructor:
+        return {spec[0] for spec in (*TEACH, *AUTHORING, VERIFY, SIGN_OUT)}
+    return {spec[0] for spec in (*LEARN, MY_COHORTS, VERIFY, SIGN_OUT)}
+
+
 def _navigation(user: User | None) -> dict[str, list[st.Page]]:
     if user is None:
         return {"": [_page(SIGN_IN, default=True), _page(VERIFY), _page(SIGNED_OUT, hidden=True)]}
@@ -89,7 +118,7 @@ def _navigation(user: User | None) -> dict[str, list[st.Page]]:
         "Learn": [
             _page(spec, default=i == 0, hidden=spec[0] in HIDDEN) for i, spec in enumerate(LEARN)
         ],
-        "Account": [_page(("my_cohorts", "My cohorts", "group")), _page(VERIFY), _page(SIGN_OUT)],
+        "Account": [_page(MY_COHORTS), _page(VERIFY), _page(SIGN_OUT)],
     }
 
 
@@ -108,11 +137,42 @@ def route() -> None:
     instructor = user is not None and user.is_instructor
     _configure(instructor)
     try:
+        page = _allowed_page(user)  # first: it may switch pages, which ends this run
         session.sync_cookie()
         if ui.show_bank_status(instructor=instructor):
-            st.navigation(pages_for(user)).run()
+            notice = st.session_state.pop(NOTICE, None)
+            if notice:
+                st.info(notice, icon=":material/info:")
+            page.run()
     except QuizError as exc:
         show_failure(exc)
+
+
+def _allowed_page(user: User | None) -> st.Page:
+    """The page to run: the one the address asks for, if this user's role has it.
+
+    Signed out, another page's address shows the sign-in page, and the page asked for
+    opens after signing in if the role has it; signed in, another role's page shows the
+    role's first page, saying why. Only the page st.navigation returns may run, so
+    turning away is a switch_page (which ends this run; the next one shows the page),
+    done before anything else of the run is drawn.
+    """
+    mine = pages_for(user)
+    allowed = [page for group in mine.values() for page in group]
+    first = next(iter(mine))
+    chosen = st.navigation({**mine, first: [*mine[first], *elsewhere_for(user)]})
+    if not any(chosen is page for page in allowed):
+        if user is None:
+            st.session_state[AFTER_SIGN_IN] = chosen.url_path
+        else:
+            st.session_state[NOTICE] = "That page is not one of your account's pages."
+        st.switch_page(allowed[0])  # `_navigation` lists each role's default page first
+    wanted = st.session_state.pop(AFTER_SIGN_IN, None) if user is not None else None
+    if wanted:
+        target = next((page for page in allowed if page.url_path == wanted), None)
+        if target is not None and target is not chosen:
+            st.switch_page(target)
+    return chosen
 
 
 def _configure(instructor: bool) -> None:
