@@ -1,8 +1,9 @@
 """How fast, and in how little memory, `quiz-app report` exports, against the sqlite3 shell.
 
 Builds a demo database (`quiz-app demo-data`: 10,000 learners x 20 attempts by default),
-or reuses one (`--db PATH`, opened as `quiz-app report` opens it: pending migrations are
-applied), then runs each of these in a fresh process, interleaved, several times:
+or reuses one (`--db PATH`, upgraded first as the app opens it: pending migrations are
+applied and WAL mode set, since `quiz-app report` only reads a database that is up to
+date), then runs each of these in a fresh process, interleaved, several times:
 
 - `quiz-app report --responses` (every answer of the cohort, CSV), to a file;
 - the baseline: the `sqlite3` shell with `-csv` running the export's own SELECT
@@ -99,7 +100,7 @@ def measure(db: Path, folder: Path, runs: int, sqlite3_shell: str) -> dict:
     outputs = {name: folder / f"{name}.csv" for name in order}
     walls: dict[str, list[float]] = {name: [] for name in order}
     peaks: dict[str, list[float]] = {name: [] for name in order}
-    for round_ in range(runs + 1):  # round 0 warms the caches and submits timed-out attempts
+    for round_ in range(runs + 1):  # round 0 warms the caches
         for name in order:
             args, stdin = commands[name]
             wall, peak = run(args, outputs[name], stdin)

@@ -295,7 +295,7 @@ def report(
     only read (never upgraded, locked or changed): attempts whose time ran out and that the
     app has not yet submitted count as in progress, and a note on stderr says how many.
     """
-    from quiz_app.exports import csv_chunks, json_chunks, to_json
+    from quiz_app.exports import csv_chunks, csv_value_chunks, json_chunks, to_json
     from quiz_app.reports import (
         GRADEBOOK_COLUMNS,
         ITEM_COLUMNS,
@@ -321,18 +321,27 @@ def report(
             " counts them as in progress until the app next runs on this database.",
             err=True,
         )
-    rows: Iterable[dict[str, Any]]
+    chunks: Iterable[str]
     if kind == "items":
         result = reports.item_analysis(cohort, quiz_id or post_test, which)
-        rows, columns = [r.as_export() for r in result.items], ITEM_COLUMNS
+        rows = [r.as_export() for r in result.items]
         if fmt == "json":
             click.echo(to_json({"items": rows, "test": result.test_export()}))
             return
+        chunks = csv_chunks(rows, ITEM_COLUMNS)
     elif kind == "responses":
-        rows, columns = reports.responses(cohort, Filters(quiz_id)), RESPONSE_COLUMNS
+        if fmt == "json":
+            chunks = json_chunks(reports.responses(cohort, Filters(quiz_id)))
+        else:
+            values = reports.response_values(cohort, Filters(quiz_id))
+            chunks = csv_value_chunks(values, RESPONSE_COLUMNS)
     else:
-        rows, columns = reports.gradebook(cohort, Filters(quiz_id or post_test)), GRADEBOOK_COLUMNS
-    for chunk in json_chunks(rows) if fmt == "json" else csv_chunks(rows, columns):
+        gradebook = reports.gradebook(cohort, Filters(quiz_id or post_test))
+        if fmt == "json":
+            chunks = json_chunks(gradebook)
+        else:
+            chunks = csv_chunks(gradebook, GRADEBOOK_COLUMNS)
+    for chunk in chunks:
         click.echo(chunk, nl=False)
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -46,7 +46,7 @@ from quiz_app.accounts import Accounts
 from quiz_app.analytics import ATTEMPT_CHOICES
 from quiz_app.cookies import SESSION_COOKIE
 from quiz_app.errors import QuizError
-from quiz_app.exports import csv_chunks
+from quiz_app.exports import csv_chunks, csv_value_chunks
 from quiz_app.reports import (
     GRADEBOOK_COLUMNS,
     ITEM_COLUMNS,
@@ -150,19 +150,18 @@ def _prepare(reports: Reports, accounts: Accounts, token: str | None, ask: Downl
         quiz_id = course.post_test.id
     if quiz_id is not None and not any(q.id == quiz_id for q in course.quizzes):
         raise NoSuchDownload(f'There is no quiz "{quiz_id}".')
-    rows: Iterable[dict[str, Any]]
-    columns: Sequence[str]
+    chunks: Iterator[str]
     if ask.kind == "gradebook":
-        rows = reports.gradebook(cohort, Filters(quiz_id, ask.since, ask.until))
-        columns = GRADEBOOK_COLUMNS
+        gradebook = reports.gradebook(cohort, Filters(quiz_id, ask.since, ask.until))
+        chunks = csv_chunks(gradebook, GRADEBOOK_COLUMNS)
     elif ask.kind == "items":
         if quiz_id is None:
             raise NoSuchDownload("The course has no post-test; name a quiz.")
         report = reports.item_analysis(cohort, quiz_id, ask.which)
-        rows, columns = (r.as_export() for r in report.items), ITEM_COLUMNS
+        chunks = csv_chunks((r.as_export() for r in report.items), ITEM_COLUMNS)
     else:
-        rows, columns = reports.responses(cohort, Filters(quiz_id)), RESPONSE_COLUMNS
-    chunks = csv_chunks(rows, columns)
+        values = reports.response_values(cohort, Filters(quiz_id))
+        chunks = csv_value_chunks(values, RESPONSE_COLUMNS)
     try:
         first = next(chunks)  # the query runs here, so its errors get a plain answer
     except BaseException:

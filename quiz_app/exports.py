@@ -20,8 +20,9 @@ So a learner named `=HYPERLINK(...)` is shown as text and never run as a formula
 Numbers stay numbers, unquoted, negative ones included; exact fractions are written as
 decimals.
 
-Exports of any size take the same memory: `csv_chunks` and `json_chunks` write rows as
-they come, a thousand at a time, for the command line to print and the app's download
+Exports of any size take the same memory: `csv_chunks` (rows as mappings),
+`csv_value_chunks` (rows as tuples) and `json_chunks` write rows as they come, a
+thousand at a time, for the command line to print and the app's download
 route (quiz_app/downloads.py) to send.
 """
 
@@ -33,6 +34,7 @@ import json
 import numbers
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from typing import Any
 
 FORMULA_STARTS = "=+-@\t\r＝＋－＠"
@@ -64,36 +66,52 @@ def safe_cell(value: Any) -> Any:
     return neutralise(str(value))
 
 
-class _Cells:
-    """The CSV text of cells and rows: each cell passed through `safe_cell`, then written
-    by csv.writer with every text cell quoted (QUOTE_NONNUMERIC, which quotes each cell
-    on its own, so a row is its cells joined by commas).
+_NUMBER_TYPES = frozenset({int, float})  # written by csv.writer as their repr
+
+
+class _Writer:
+    """The CSV text of batches of rows, column by column, each cell the text csv.writer
+    writes for `safe_cell(value)` with every text cell quoted (QUOTE_NONNUMERIC quotes
+    each cell on its own, so a row is its cells joined by commas).
 
     Exports repeat the same values row after row (usernames, quiz and question ids,
-    answers, times, marks), so each value's text is made once and kept, by type and value
-    (1, 1.0 and True are written differently), for up to CELL_CACHE values.
+    answers, times), so in a column of text only, each distinct text is neutralised and
+    quoted once and kept, for up to CELL_CACHE texts; a column of numbers only is written
+    as their repr; any other column, cell by cell through `safe_cell` and csv.writer.
     """
 
     def __init__(self) -> None:
         self._buffer = io.StringIO()
         self._writer = csv.writer(self._buffer, lineterminator="", quoting=csv.QUOTE_NONNUMERIC)
-        self._texts: dict[tuple[type, Any], str] = {}
+        self._quoted: dict[str, str] = {}
 
-    def row(self, values: Sequence[Any]) -> str:
-        texts = self._texts
-        try:
-            cells = [texts.get((type(v), v)) or self._remember(v) for v in values]
-        except TypeError:  # an unhashable value (a list) is written, not kept
-            cells = [self._text(v) for v in values]
-        return ",".join(cells) + "\n"
+    def text(self, rows: Sequence[Sequence[Any]], width: int) -> str:
+        """The lines of `rows`, each of `width` values; raises ValueError for a row of
+        another length."""
+        if set(map(len, rows)) != {width}:
+            raise ValueError(f"every row must have {width} values, one per column")
+        if not width:
+            return "\n" * len(rows)
+        if len(self._quoted) >= CELL_CACHE:
+            self._quoted.clear()  # between batches: a batch's columns look texts up lazily
+        cells = []
+        for column in zip(*rows, strict=True):
+            types = set(map(type, column))
+            if types == {str}:
+                cells.append(map(self._quoted_texts(column).__getitem__, column))
+            elif types <= _NUMBER_TYPES:
+                cells.append(map(repr, column))
+            else:
+                cells.append(map(self._cell, column))
+        return "\n".join(map(",".join, zip(*cells, strict=True))) + "\n"
 
-    def _remember(self, value: Any) -> str:
-        if len(self._texts) >= CELL_CACHE:
-            self._texts.clear()
-        text = self._texts[(type(value), value)] = self._text(value)
-        return text
+    def _quoted_texts(self, column: tuple[str, ...]) -> dict[str, str]:
+        quoted = self._quoted
+        for text in set(column).difference(quoted):
+            quoted[text] = '"' + neutralise(text).replace('"', '""') + '"'
+        return quoted
 
-    def _text(self, value: Any) -> str:
+    def _cell(self, value: Any) -> str:
         self._writer.writerow([safe_cell(value)])
         text = self._buffer.getvalue()
         self._buffer.seek(0)
@@ -101,21 +119,50 @@ class _Cells:
         return text
 
 
+def csv_value_chunks(
+    rows: Iterable[Sequence[Any]], columns: Sequence[str], rows_per_chunk: int = ROWS_PER_CHUNK
+) -> Iterator[str]:
+    """Rows given as values in the order of `columns` as CSV text with a header, in pieces
+    of up to `rows_per_chunk` rows (the first with the header), each piece written as its
+    rows come: every cell as `safe_cell` makes it and every text cell quoted. Holds one
+    piece at a time, so any number of rows takes the same memory. Closes `rows` (when it
+    is a generator) when it ends, however it ends. Raises ValueError for a row without
+    one value per column."""
+    writer = _Writer()
+    rows = iter(rows)
+    try:
+        header = writer.text([columns], len(columns))
+        while batch := list(islice(rows, rows_per_chunk)):
+            yield header + writer.text(batch, len(columns))
+            header = ""
+        if header:
+            yield header
+    finally:
+        _close(rows)
+
+
 def csv_chunks(
     rows: Iterable[Mapping[str, Any]], columns: Sequence[str], rows_per_chunk: int = ROWS_PER_CHUNK
 ) -> Iterator[str]:
-    """Rows as CSV text with a header, in pieces of `rows_per_chunk` rows, each row written
-    as it comes: every cell passed through `safe_cell` and every text cell quoted. Holds
-    one piece at a time, so any number of rows takes the same memory."""
-    cells = _Cells()
-    pieces = [cells.row(list(columns))]
-    for row in rows:
-        pieces.append(cells.row(list(map(row.get, columns))))
-        if len(pieces) >= rows_per_chunk:
-            yield "".join(pieces)
-            pieces.clear()
-    if pieces:
-        yield "".join(pieces)
+    """Rows given as mappings (a missing column is blank) as `csv_value_chunks` writes
+    them."""
+    return csv_value_chunks(_values(rows, columns), columns, rows_per_chunk)
+
+
+def _values(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> Iterator[list[Any]]:
+    rows = iter(rows)
+    try:
+        for row in rows:
+            yield list(map(row.get, columns))
+    finally:
+        _close(rows)
+
+
+def _close(rows: Iterator[Any]) -> None:
+    """Close a generator of rows (so a read it holds ends now, not when it is collected)."""
+    close = getattr(rows, "close", None)
+    if close is not None:
+        close()
 
 
 def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:

@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
+from itertools import islice, repeat
 from typing import Any, TypeVar
 
 from quiz_app import grading
@@ -55,6 +56,7 @@ RESPONSE_COLUMNS = (
 )  # fmt: skip
 
 ANSWER_WORDS_CACHE = 65_536  # answers in words kept while a responses export runs
+RESPONSE_BATCH = 1_000  # rows of a responses export put into words at a time
 
 PASSED, NOT_PASSED, IN_PROGRESS, NOT_STARTED = "passed", "not passed", "in progress", "not started"
 
@@ -204,6 +206,16 @@ class ItemReport:
 
 def _round(value: float | None, scale: float = 1, digits: int = 1) -> float | None:
     return None if value is None else round(value * scale, digits)
+
+
+def _as_dicts(
+    rows: Iterator[tuple[Any, ...]], columns: tuple[str, ...]
+) -> Iterator[dict[str, Any]]:
+    try:
+        for row in rows:
+            yield dict(zip(columns, row, strict=True))
+    finally:
+        rows.close()
 
 
 _cache: dict[tuple[Any, ...], Any] = {}
@@ -405,9 +417,13 @@ class Reports:
     # -- responses and drill-down --------------------------------------------------------
 
     def responses(self, cohort: Row, filters: Filters) -> Iterator[dict[str, Any]]:
+        """The rows of `response_values` as dicts by RESPONSE_COLUMNS."""
+        return _as_dicts(self.response_values(cohort, filters), RESPONSE_COLUMNS)
+
+    def response_values(self, cohort: Row, filters: Filters) -> Iterator[tuple[Any, ...]]:
         """One row per answered question of the cohort's submitted attempts, in attempt then
-        question order, as they are read (any number of them in the same memory);
-        `submitted_at` in ISO 8601 with the course's offset.
+        question order, as they are read (any number of them in the same memory): a tuple
+        in RESPONSE_COLUMNS order, `submitted_at` in ISO 8601 with the course's offset.
 
         Submits the attempts past their deadline first, at the call; the rows are read when
         they are iterated, on one borrowed connection held until the iterator is exhausted
@@ -422,29 +438,26 @@ class Reports:
 
     def _response_rows(
         self, rows: Iterator[tuple[Any, ...]], local: LocalTime
-    ) -> Iterator[dict[str, Any]]:
-        words: dict[tuple[str, str, str], str] = {}  # answers in words, per question version
-        submitted, submitted_iso = None, ""  # rows come attempt by attempt
+    ) -> Iterator[tuple[Any, ...]]:
+        """The export's rows, RESPONSE_BATCH at a time, column by column: each distinct
+        answer of a question version is put into words once (and kept, for up to
+        ANSWER_WORDS_CACHE of them), each distinct submit time made local once a batch."""
+        words: dict[tuple[str, str, str], str] = {}
         try:
-            for attempt_id, username, quiz_id, question_id, answer, mark, content_hash, at in rows:
-                key = (question_id, content_hash, answer)
-                text = words.get(key)
-                if text is None:
-                    if len(words) >= ANSWER_WORDS_CACHE:
-                        words.pop(next(iter(words)))
-                    text = words[key] = self._answer_words(*key)
-                if at != submitted:
-                    submitted, submitted_iso = at, local.iso(at)
-                yield {
-                    "attempt_id": attempt_id,
-                    "username": username,
-                    "quiz_id": quiz_id,
-                    "question_id": question_id,
-                    "answer": text,
-                    "mark": mark,
-                    "max_mark": 1.0,
-                    "submitted_at": submitted_iso,
-                }
+            while batch := list(islice(rows, RESPONSE_BATCH)):
+                ids, users, quizzes, questions, answers, marks, hashes, times = zip(
+                    *batch, strict=True
+                )
+                keys = list(zip(questions, hashes, answers, strict=True))
+                if len(words) >= ANSWER_WORDS_CACHE:
+                    words.clear()
+                for key in set(keys).difference(words):
+                    words[key] = self._answer_words(*key)
+                local_times = {at: local.iso(at) for at in set(times)}
+                yield from zip(
+                    ids, users, quizzes, questions, map(words.__getitem__, keys), marks,
+                    repeat(1.0), map(local_times.__getitem__, times),
+                )  # fmt: skip
         finally:
             rows.close()
 

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from quiz_app import downloads, session
+from quiz_app import reports as reports_module
 from quiz_app.accounts import Accounts, User
 from quiz_app.cli import cli
 from quiz_app.cookies import SESSION_COOKIE
@@ -162,7 +163,8 @@ def test_a_failure_midway_drops_the_download_instead_of_ending_it(
         raise StoreBusy("The database is busy; try again in a moment.")
 
     monkeypatch.setattr(session.store(), "response_export", fails_midway)
-    monkeypatch.setattr(downloads, "csv_chunks", _one_row_chunks)
+    monkeypatch.setattr(downloads, "csv_value_chunks", _one_row_chunks)
+    monkeypatch.setattr(reports_module, "RESPONSE_BATCH", 1)
     answer = get(Download("responses", cohort_world["cohort"]["id"]).url, owner)
     assert answer.status == 200 and not answer.complete
     assert answer.body.decode().count("\n") == 2  # the header and the one row read
@@ -170,9 +172,9 @@ def test_a_failure_midway_drops_the_download_instead_of_ending_it(
 
 
 def _one_row_chunks(rows, columns):
-    from quiz_app.exports import csv_chunks
+    from quiz_app.exports import csv_value_chunks
 
-    return csv_chunks(rows, columns, rows_per_chunk=1)
+    return csv_value_chunks(rows, columns, rows_per_chunk=1)
 
 
 def test_a_download_address_round_trips() -> None:

@@ -15,10 +15,13 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from quiz_app import exports as exports_module
+from quiz_app import reports as reports_module
 from quiz_app import store as store_module
 from quiz_app.cli import cli
 from quiz_app.course import BANKS_ENV, Course
-from quiz_app.exports import csv_chunks, json_chunks, safe_cell, to_csv, to_json
+from quiz_app.demo import generate
+from quiz_app.exports import csv_chunks, csv_value_chunks, json_chunks, safe_cell, to_csv, to_json
 from quiz_app.reports import RESPONSE_COLUMNS, Filters, Reports
 from quiz_app.scoring import correct_answer, describe
 from quiz_app.store import Store
@@ -102,6 +105,16 @@ def expected_responses(store: Store, course: Course, cohort_id: int, quiz_id: st
     return sorted(rows, key=lambda r: (r["attempt_id"], r["question_id"]))
 
 
+def csv_module_text(rows: list[dict], columns: tuple[str, ...]) -> str:
+    """The CSV the csv module writes for these rows, each cell through `safe_cell`: the
+    referee of quiz_app.exports, which writes the same text its own way."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+    writer.writerow([safe_cell(c) for c in columns])
+    writer.writerows([safe_cell(row.get(c)) for c in columns] for row in rows)
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize("quiz_id", [None, "post-test"], ids=["every-quiz", "post-test"])
 def test_responses_are_what_the_tables_hold(world, reports, store, tiny_course, quiz_id) -> None:
     rows = reports.responses(world["cohort"], Filters(quiz_id))
@@ -123,13 +136,40 @@ def test_the_command_line_prints_the_same_rows(world, store, tiny_course, db_pat
     )
     assert result.exit_code == 0, result.output
     expected = expected_responses(store, tiny_course, world["cohort"]["id"], None)
-    text = to_csv(expected, RESPONSE_COLUMNS) if fmt == "csv" else to_json(expected)
+    text = csv_module_text(expected, RESPONSE_COLUMNS) if fmt == "csv" else to_json(expected)
     assert result.stdout == text
 
 
-def test_nothing_is_borrowed_until_the_first_row_and_all_is_returned_at_the_end(
-    world, reports, borrowed
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory, course: Course) -> Store:
+    store = Store(tmp_path_factory.mktemp("demo") / "demo.db")
+    generate(store, course, learners=40, attempts=4, seed=3)
+    return store
+
+
+@pytest.mark.parametrize("small", [False, True], ids=["default-sizes", "small-batches-and-caches"])
+def test_a_demo_cohort_s_export_is_what_the_csv_module_writes(
+    demo: Store, course: Course, monkeypatch: pytest.MonkeyPatch, small: bool
 ) -> None:
+    """Every kind of question's answers, across batches and caches that fill up."""
+    if small:
+        for module, name in [
+            (store_module, "STREAM_BATCH"), (reports_module, "RESPONSE_BATCH"),
+            (reports_module, "ANSWER_WORDS_CACHE"), (exports_module, "CELL_CACHE"),
+        ]:  # fmt: skip
+            monkeypatch.setattr(module, name, 3)
+    (cohort,) = demo.query("SELECT * FROM cohorts")
+    values = Reports(demo, course).response_values(cohort, Filters(None))  # submits timed-out
+    expected = expected_responses(demo, course, cohort["id"], None)
+    chunks = list(csv_value_chunks(values, RESPONSE_COLUMNS, rows_per_chunk=100))
+    assert len(chunks) > 3 and len(expected) > 1_000
+    assert "".join(chunks) == csv_module_text(expected, RESPONSE_COLUMNS)
+
+
+def test_nothing_is_borrowed_until_the_first_row_and_all_is_returned_at_the_end(
+    world, reports, borrowed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reports_module, "RESPONSE_BATCH", 2)  # so the read outlasts a batch
     rows = reports.responses(world["cohort"], Filters(None))
     assert borrowed == []
     next(rows)
@@ -138,10 +178,21 @@ def test_nothing_is_borrowed_until_the_first_row_and_all_is_returned_at_the_end(
     assert borrowed == []
 
 
-def test_a_reader_that_stops_early_gives_the_connection_back(world, reports, borrowed) -> None:
-    chunks = csv_chunks(reports.responses(world["cohort"], Filters(None)), RESPONSE_COLUMNS, 2)
-    assert next(chunks).startswith('"attempt_id","username"')
-    assert len(borrowed) == 1
+@pytest.mark.parametrize("as_dicts", [False, True], ids=["values", "dicts"])
+def test_a_chunk_is_written_before_the_read_ends_and_an_early_stop_returns_the_connection(
+    world, reports, borrowed, monkeypatch: pytest.MonkeyPatch, as_dicts: bool
+) -> None:
+    """Rows are not all read before the first chunk is written (in batches of 2 here, of
+    a thousand in use)."""
+    monkeypatch.setattr(store_module, "STREAM_BATCH", 2)
+    monkeypatch.setattr(reports_module, "RESPONSE_BATCH", 2)
+    if as_dicts:
+        chunks = csv_chunks(reports.responses(world["cohort"], Filters(None)), RESPONSE_COLUMNS, 2)
+    else:
+        values = reports.response_values(world["cohort"], Filters(None))
+        chunks = csv_value_chunks(values, RESPONSE_COLUMNS, 2)
+    assert next(chunks).count("\n") == 3  # the header and two rows
+    assert len(borrowed) == 1  # the read goes on
     chunks.close()
     assert borrowed == []
 
@@ -169,6 +220,7 @@ def test_a_stream_reads_one_snapshot(
 ) -> None:
     """An answer submitted while an export is being read does not appear halfway in it."""
     monkeypatch.setattr(store_module, "STREAM_BATCH", 1)
+    monkeypatch.setattr(reports_module, "RESPONSE_BATCH", 1)
     rows = reports.responses(world["cohort"], Filters("post-test"))
     first = next(rows)
     service, cyd = world["attempts"], world["people"]["cyd"]
@@ -212,6 +264,19 @@ def test_rows_are_written_as_the_csv_module_writes_them(rows: list[list]) -> Non
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerows([["a", "b", "c"], *([safe_cell(v) for v in row] for row in rows)])
     assert to_csv([dict(zip("abc", row, strict=True)) for row in rows], "abc") == buffer.getvalue()
+
+
+@given(st.lists(st.tuples(st.text(max_size=8), st.integers(), st.floats()), max_size=6))
+def test_columns_of_one_type_are_written_as_the_csv_module_writes_them(rows: list) -> None:
+    expected = csv_module_text(
+        [dict(zip("abc", row, strict=True)) for row in rows], ("a", "b", "c")
+    )
+    assert "".join(csv_value_chunks(rows, "abc", rows_per_chunk=4)) == expected
+
+
+def test_a_row_without_a_value_per_column_is_refused() -> None:
+    with pytest.raises(ValueError, match="every row must have 2 values"):
+        list(csv_value_chunks([(1, 2), (3,)], ["a", "b"]))
 
 
 @pytest.mark.parametrize(
