@@ -15,6 +15,12 @@ the two pages' rerun medians over the empty script's.
     python benchmarks/dashboard_bench.py            # a summary
     python benchmarks/dashboard_bench.py --json     # one JSON object
     python benchmarks/dashboard_bench.py --quick    # a smaller database, for CI
+    python benchmarks/dashboard_bench.py --db big.db --instructor instructor2
+
+With --db, a copy of that database is measured (opening it applies pending migrations;
+the file given is never written), as seen by --instructor (default: the demo's
+`instructor`, whose first cohort the pages show): for one cohort among many, build it
+with `quiz-app demo-data --cohorts K`.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -62,17 +69,37 @@ def first_load_ms(user: User, page: str) -> float:
     return run_ms(open_page(user, page))
 
 
-def measure(folder: Path, learners: int, attempts: int) -> dict[str, float]:
-    store = Store(folder / "bench.db")
-    generate(store, load_course(), learners=learners, attempts=attempts, seed=1)
+def measure(
+    folder: Path,
+    learners: int,
+    attempts: int,
+    db: Path | None = None,
+    instructor: str = DEMO_INSTRUCTOR,
+) -> dict[str, float]:
+    if db is not None:
+        for suffix in ("", "-wal"):  # the log too, if it holds anything not yet folded in
+            if Path(f"{db}{suffix}").exists():
+                shutil.copyfile(f"{db}{suffix}", folder / f"bench.db{suffix}")
+        store = Store(folder / "bench.db")
+    else:
+        store = Store(folder / "bench.db")
+        generate(store, load_course(), learners=learners, attempts=attempts, seed=1)
     os.environ["QUIZ_DB"] = str(folder / "bench.db")
-    row = store.user_by_username(DEMO_INSTRUCTOR)
+    row = store.user_by_username(instructor)
+    if row is None:
+        raise SystemExit(f"dashboard_bench: no account {instructor!r} in the database")
+    figures: dict[str, float] = {}
+    if db is not None:  # the size of the cohort the pages show: the instructor's first
+        figures["learners"] = store.query(
+            "SELECT count(*) AS n FROM memberships WHERE cohort_id ="
+            " (SELECT min(id) FROM cohorts WHERE instructor_id = ?)",
+            [row["id"]],
+        )[0]["n"]
     user = User(row["id"], row["username"], row["display_name"], row["role"])
     empty_script = folder / "empty.py"
     empty_script.write_text("")
     empty = AppTest.from_file(str(empty_script), default_timeout=60)
     empty.run()
-    figures: dict[str, float] = {}
     empties: list[float] = []
     for name, page in PAGES.items():
         firsts = [first_load_ms(user, page) for _ in range(FIRST_LOADS)]
@@ -94,11 +121,16 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a smaller database (CI)")
     parser.add_argument("--learners", type=int, default=None)
     parser.add_argument("--attempts", type=int, default=None)
+    parser.add_argument("--db", type=Path, default=None, help="measure a copy of this database")
+    parser.add_argument("--instructor", default=DEMO_INSTRUCTOR, help="whose cohort (with --db)")
     args = parser.parse_args()
     learners = args.learners or (100 if args.quick else 1_000)
     attempts = args.attempts or (8 if args.quick else 20)
+    if args.db is not None:
+        attempts = None
     with tempfile.TemporaryDirectory() as tmp:
-        figures = measure(Path(tmp), learners, attempts)
+        figures = measure(Path(tmp), learners, attempts or 0, args.db, args.instructor)
+    learners = int(figures.pop("learners", learners))
     empty = figures["empty_ms"]
     result = {
         "empty_ms": round(empty, 2),
@@ -111,6 +143,7 @@ def main() -> None:
         ),
         "learners": learners,
         "attempts_per_learner": attempts,
+        "db": str(args.db) if args.db else None,
     }
     if args.json:
         print(json.dumps(result))
@@ -120,7 +153,11 @@ def main() -> None:
             f"{result['dashboard_first_ms']} ms, rerun {result['dashboard_rerun_ms']} ms; "
             f"item analysis first load {result['items_first_ms']} ms, rerun "
             f"{result['items_rerun_ms']} ms; rerun ratio (max) {result['rerun_ratio_max']} "
-            f"({learners} learners x {attempts} attempts)"
+            + (
+                f"(a cohort of {learners} learners in {args.db})"
+                if args.db
+                else f"({learners} learners x {attempts} attempts)"
+            )
         )
 
 
