@@ -89,9 +89,11 @@ class LocalTime:
         return f"{when.day} {when.strftime('%B %Y')}"
 
     def moment_text(self, text: str) -> str:
-        """The local day and time, short: 21 Nov 2026, 09:30."""
+        """The local day and time, short, with the zone's abbreviation (never an
+        unlabelled time): 21 Nov 2026, 09:30 AEDT; an offset where the zone has no
+        abbreviation (Asia/Kathmandu: +0545)."""
         when = self.at(text)
-        return f"{when.day} {when.strftime('%b %Y, %H:%M')}"
+        return f"{when.day} {when.strftime('%b %Y, %H:%M %Z')}"
 
     def iso(self, text: str) -> str:
         """ISO 8601 with this zone's offset, to the second: 2026-11-22T08:00:00+11:00."""

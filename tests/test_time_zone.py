@@ -197,12 +197,13 @@ def test_dashboard_and_history_show_sydney_times(store, sydney, clock, world, en
     board = open_app(world["teacher"], "views/dashboard.py")
     (last,) = board.dataframe[0].value["Last activity"]
     assert last.isoformat() == "2026-11-22T08:00:00+11:00"
+    assert "Last activity (Australia/Sydney)" in str(board.dataframe[0].proto)  # labelled
     history = open_app(world["sam"], "views/history.py")
     (label,) = history.selectbox(key="history-attempt").options
-    assert label.startswith("22 Nov 2026, 07:50 · ")
+    assert label.startswith("22 Nov 2026, 07:50 AEDT · ")
     learners = open_app(world["teacher"], "views/learners.py")
     (label,) = learners.selectbox(key=f"learner-attempt-{world['sam'].id}").options
-    assert label.startswith("22 Nov 2026, 07:50 · ")
+    assert label.startswith("22 Nov 2026, 07:50 AEDT · ")
 
 
 def test_a_local_day_is_23_or_25_hours_when_daylight_saving_changes() -> None:
@@ -213,7 +214,7 @@ def test_a_local_day_is_23_or_25_hours_when_daylight_saving_changes() -> None:
         "2026-04-04T13:00:00+00:00", "2026-04-05T14:00:00+00:00")  # fmt: skip
     assert sydney.day_bounds(date(2026, 10, 4)) == (  # clocks go forward: 23 hours
         "2026-10-03T14:00:00+00:00", "2026-10-04T13:00:00+00:00")  # fmt: skip
-    assert sydney.moment_text("2026-11-21T21:00:00.25+00:00") == "22 Nov 2026, 08:00"
+    assert sydney.moment_text("2026-11-21T21:00:00.25+00:00") == "22 Nov 2026, 08:00 AEDT"
 
 
 @pytest.mark.parametrize("name", ["Mars/Olympus", "Sydney", "UTC+11"])

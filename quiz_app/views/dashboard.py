@@ -161,7 +161,9 @@ def render() -> None:
         column_config={
             "Best %": st.column_config.NumberColumn(format="%.0f%%"),
             "Last %": st.column_config.NumberColumn(format="%.0f%%"),
-            "Last activity": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
+            "Last activity": st.column_config.DatetimeColumn(
+                f"Last activity ({local.name})", format="D MMM YYYY, HH:mm"
+            ),
         },
     )
     st.caption(
