@@ -25,6 +25,36 @@ from quiz_app.records import Attempt
 from quiz_app.scoring import Answer, correct_answer
 
 
+def widget_values(question: Question, key: str, answer: Answer | None) -> dict[str, Any]:
+    """The value of each widget of `answer_input` that shows `answer` (None: no answer),
+    by widget key: the inverse of `collected_answer`."""
+    if question.type == "single":
+        return {f"{key}-single": answer if isinstance(answer, int) else None}
+    if question.type == "true_false":
+        return {f"{key}-tf": answer if isinstance(answer, bool) else None}
+    if question.type == "multiple":
+        ticked = answer if isinstance(answer, list) else []
+        return {f"{key}-multi-{i}": i in ticked for i in range(len(question.choices))}
+    if question.type == "matching":
+        matches = answer if isinstance(answer, list) else []
+        return {
+            f"{key}-match-{i}": matches[i] if i < len(matches) else None
+            for i in range(len(question.pairs))
+        }
+    order = answer if isinstance(answer, list) else []
+    return {
+        f"{key}-place-{i}": order.index(i) if i in order else None
+        for i in range(len(question.items))
+    }
+
+
+def show_answer(question: Question, key: str, answer: Answer | None) -> None:
+    """Make the widgets of `answer_input` show `answer` at their next run (from a
+    callback: the browser is told the new values too)."""
+    for name, value in widget_values(question, key, answer).items():
+        st.session_state[name] = value
+
+
 def answer_input(
     question: Question,
     slot: Slot,
@@ -34,18 +64,22 @@ def answer_input(
 ) -> None:
     """Render the widgets for one question, filled with `previous` when there is one.
 
-    Read what the learner chose with `collected_answer` (in a form's submit callback)
-    or `shown_answer`. With `on_change` (outside a form: the post-test saves each
-    change) every change calls it, and an ordering question's places are swapped, never
+    Each widget takes its value from the session state, seeded from `previous` when it
+    has none (`widget_values`), so `show_answer` can redraw them from a callback. Read
+    what the learner chose with `collected_answer` (in a form's submit callback) or
+    `shown_answer`. With `on_change` (outside a form: the post-test saves each change)
+    every change calls it, and an ordering question's places are swapped, never
     doubled: giving an item a place another item holds moves that item to the place the
     first one left.
     """
+    state = st.session_state
+    for name, value in widget_values(question, key, previous).items():
+        state.setdefault(name, value)
     order = list(shown_order(question, slot))
     if question.type == "single":
         st.radio(
             "Choose one answer",
             order,
-            index=order.index(previous) if isinstance(previous, int) else None,
             format_func=lambda i: ui.safe(question.choices[i].text),
             key=f"{key}-single",
             on_change=on_change,
@@ -55,17 +89,12 @@ def answer_input(
             st.caption("Select all that apply.")
         for i in order:
             st.checkbox(
-                ui.safe(question.choices[i].text),
-                value=isinstance(previous, list) and i in previous,
-                key=f"{key}-multi-{i}",
-                on_change=on_change,
+                ui.safe(question.choices[i].text), key=f"{key}-multi-{i}", on_change=on_change
             )
     elif question.type == "true_false":
-        options = [True, False]
         st.radio(
             "True or false?",
-            options,
-            index=options.index(previous) if isinstance(previous, bool) else None,
+            [True, False],
             format_func=lambda v: "True" if v else "False",
             horizontal=True,
             key=f"{key}-tf",
@@ -78,11 +107,9 @@ def answer_input(
             + (" Some options match nothing." if question.spares else "")
         )
         for left_index, (left, _) in enumerate(question.pairs):
-            before = previous[left_index] if isinstance(previous, list) else None
             st.selectbox(
                 ui.safe(left),
                 order,
-                index=order.index(before) if before in order else None,
                 format_func=lambda j: rights[j],
                 placeholder="Choose a match",
                 key=f"{key}-match-{left_index}",
@@ -91,10 +118,6 @@ def answer_input(
     else:
         st.caption("Give each item its place in the order, 1st to last.")
         places = list(range(len(question.items)))
-        state = st.session_state
-        for i in order:  # seeded here, not by `index`: a swap sets these from a callback
-            before = previous.index(i) if isinstance(previous, list) and i in previous else None
-            state.setdefault(f"{key}-place-{i}", before)
         placed = {i: state[f"{key}-place-{i}"] for i in order}
         for i in order:
             st.selectbox(

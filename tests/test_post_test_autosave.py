@@ -193,3 +193,19 @@ def test_select_all_that_apply_is_said_once(course) -> None:
         at.run()
         assert not at.exception, at.exception
         assert [c.value for c in at.caption].count("Select all that apply.") == captions
+
+
+def test_a_change_in_an_out_of_date_view_is_not_saved_over_another_tabs(
+    learner, service, tiny_course
+) -> None:
+    """Issue 13, item 7. Before: the last save silently won, whichever view it came from."""
+    at, attempt = post_test(learner, service)
+    key, question = show(at, attempt, "true_false", tiny_course)
+    service.answer(service.load(attempt.id), question.id, True)  # another tab saves True
+    at.radio(key=f"{key}-tf").set_value(False).run()  # this tab, which showed no answer
+    assert stored(service, attempt, question) is True
+    assert "answered in another tab or window" in texts(at)
+    assert at.radio(key=f"{key}-tf").value is True  # it shows what is saved
+    at.radio(key=f"{key}-tf").set_value(False).run()  # now up to date: this change counts
+    assert stored(service, attempt, question) is False
+    assert "another tab" not in texts(at)

@@ -6,6 +6,7 @@ click costs one run and the page always shows what is stored.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -93,6 +94,11 @@ _COUNTDOWN_JS = """
   tick();
 })();
 """
+
+
+def _encoded(answer: object) -> str:
+    """An answer as comparable text (what a view last showed against what is stored)."""
+    return json.dumps(answer, sort_keys=True)
 
 
 # The page keeps its scroll position across runs, so results reached from the foot of a
@@ -241,10 +247,26 @@ def render() -> None:
 
     def autosave(question_id: str, key: str) -> None:
         """Post-test: store what the widgets show after each change (or take the answer
-        back when they show none), so that leaving the question loses nothing."""
+        back when they show none), so that leaving the question loses nothing.
+
+        A change made in a view that is out of date (another tab or window saved another
+        answer to this question since this page drew it) is not saved over the other
+        one: the page says so and shows what is saved, and the next change saves as
+        usual. The same answer from both is simply the answer."""
         current = service.load(attempt.id, user.id)
+        stored = current.responses.get(question_id)
         question = service.question_as_shown(current, question_id)
         answer = widgets.shown_answer(question, key)
+        saved = _encoded(stored.answer if stored else None)
+        if saved not in (st.session_state.get(f"seen-{key}"), _encoded(answer)):
+            widgets.show_answer(question, key, stored.answer if stored else None)
+            ui.flash(
+                "This question was answered in another tab or window since this page showed "
+                "it; your change was not saved. It now shows the saved answer: change it "
+                "again to replace it.",
+                "warning",
+            )
+            return
         try:
             if answer is None:
                 service.clear(current, question_id)
@@ -252,6 +274,8 @@ def render() -> None:
                 service.answer(current, question_id, answer)
         except QuizError as exc:
             ui.flash(str(exc), "warning")
+            return
+        st.session_state[f"seen-{key}"] = _encoded(answer)  # another change in this run
 
     def flag(question_id: str, flagged: bool) -> None:
         try:
@@ -292,6 +316,7 @@ def render() -> None:
         if attempt.feedback_released and response is not None:
             widgets.review(question, slot, response.answer, response.mark, course)
         elif attempt.is_post_test:
+            st.session_state[f"seen-{key}"] = _encoded(response.answer if response else None)
             widgets.answer_input(
                 question, slot, key, response.answer if response else None,
                 on_change=lambda: autosave(slot.question_id, key),
