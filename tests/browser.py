@@ -115,3 +115,11 @@ def type_into(box, text: str) -> None:
     box.wait_for()
     settle(box.page)
     box.fill(text)
+
+
+def sign_in(page, username: str = "ana", password: str = "password123") -> None:
+    """Sign in with the form of the sign-in page (already open in `page`)."""
+    panel = page.get_by_role("tabpanel", name="Sign in")
+    type_into(panel.get_by_role("textbox", name="Username"), username)
+    type_into(panel.get_by_role("textbox", name="Password"), password)
+    panel.get_by_role("button", name="Sign in").click()

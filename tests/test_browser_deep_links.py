@@ -15,16 +15,9 @@ from playwright.sync_api import expect
 
 from quiz_app.accounts import Accounts
 from quiz_app.store import Store
-from tests.browser import chromium_page, require_browser, served, settle, type_into
+from tests.browser import chromium_page, require_browser, served, settle, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page) -> None:
-    panel = page.get_by_role("tabpanel", name="Sign in")
-    type_into(panel.get_by_role("textbox", name="Username"), "ana")
-    type_into(panel.get_by_role("textbox", name="Password"), "password123")
-    panel.get_by_role("button", name="Sign in").click()
 
 
 def test_a_deep_link_signs_in_first_then_opens_the_page_asked_for(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from quiz_app.accounts import Accounts
 from quiz_app.course import load_course
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
-from tests.browser import chromium_page, require_browser, served, settle, type_into
+from tests.browser import chromium_page, require_browser, served, settle, sign_in
 from tests.test_browser_learner import answer_in_browser
 
 pytestmark = pytest.mark.browser
@@ -30,10 +30,7 @@ def test_practice_results_open_at_the_top_on_a_phone(tmp_path: Path) -> None:
     course = load_course()
     with served(db) as url, chromium_page(390, 600) as page:
         page.goto(url)
-        panel = page.get_by_role("tabpanel", name="Sign in")
-        type_into(panel.get_by_role("textbox", name="Username"), "ana")
-        type_into(panel.get_by_role("textbox", name="Password"), "password123")
-        panel.get_by_role("button", name="Sign in").click()
+        sign_in(page)
         slider = page.get_by_role("slider")
         slider.wait_for()
         settle(page)

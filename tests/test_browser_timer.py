@@ -15,17 +15,14 @@ from playwright.sync_api import expect
 from quiz_app.accounts import Accounts
 from quiz_app.clock import SystemClock, iso
 from quiz_app.store import Store
-from tests.browser import chromium_page, require_browser, served, settle, shot, type_into
+from tests.browser import chromium_page, require_browser, served, settle, shot, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def begin(page, url: str) -> None:
     page.goto(url)
-    panel = page.get_by_role("tabpanel", name="Sign in")
-    type_into(panel.get_by_role("textbox", name="Username"), "ana")
-    type_into(panel.get_by_role("textbox", name="Password"), "password123")
-    panel.get_by_role("button", name="Sign in").click()
+    sign_in(page)
     page.get_by_role("button", name="Start the post-test").click()
     page.get_by_role("button", name="Begin the post-test").click()
     page.locator('[id^="countdown-"] b').wait_for()

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from quiz_app.accounts import Accounts
 from quiz_app.course import load_course
 from quiz_app.store import Store
-from tests.browser import chromium, require_browser, served, settle, type_into
+from tests.browser import chromium, require_browser, served, settle, sign_in
 from tests.test_browser_learner import plain
 
 pytestmark = pytest.mark.browser
@@ -35,10 +35,7 @@ def test_an_out_of_date_tab_does_not_overwrite_the_other(tmp_path: Path) -> None
         context.set_default_timeout(20_000)
         first = context.new_page()
         first.goto(url)
-        panel = first.get_by_role("tabpanel", name="Sign in")
-        type_into(panel.get_by_role("textbox", name="Username"), "ana")
-        type_into(panel.get_by_role("textbox", name="Password"), "password123")
-        panel.get_by_role("button", name="Sign in").click()
+        sign_in(first)
         first.get_by_role("button", name="Start the post-test").click()
         first.get_by_role("button", name="Begin the post-test").click()
         first.locator('[id^="countdown-"] b').wait_for()
