@@ -16,8 +16,9 @@ from playwright.sync_api import expect
 from quiz_app.accounts import Accounts
 from quiz_app.course import load_course
 from quiz_app.store import Store
-from tests.browser import chromium, require_browser, served, settle, sign_in
+from tests.browser import chromium, require_browser, served, settle
 from tests.test_browser_learner import plain
+from tests.test_browser_timer import begin
 
 pytestmark = pytest.mark.browser
 
@@ -34,12 +35,7 @@ def test_an_out_of_date_tab_does_not_overwrite_the_other(tmp_path: Path) -> None
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.set_default_timeout(20_000)
         first = context.new_page()
-        first.goto(url)
-        sign_in(first)
-        first.get_by_role("button", name="Start the post-test").click()
-        first.get_by_role("button", name="Begin the post-test").click()
-        first.locator('[id^="countdown-"] b').wait_for()
-        settle(first)
+        begin(first, url)  # signed in, on the post-test, its clock running
         attempt = store.first("SELECT * FROM attempts WHERE mode = 'post_test'")
         slots = json.loads(attempt["slots"])
         index = next(i for i, s in enumerate(slots)
