@@ -123,16 +123,19 @@ def validate(paths: tuple[Path, ...], as_json: bool, with_lint: bool) -> None:
 def serve(db_path: Path, port: int, host: str) -> None:
     """Start the app (the database is created on first start).
 
-    A $QUIZ_FRAME_ANCESTORS that is not a list of frame sources, or a database that is
-    damaged, not a quiz database, read-only or in a folder that cannot be written, is
-    refused, with the reason, before anything starts.
+    A $QUIZ_FRAME_ANCESTORS that is not a list of frame sources, a $QUIZ_PUBLIC_URL that
+    is not an http(s) address, or a database that is damaged, not a quiz database,
+    read-only or in a folder that cannot be written, is refused, with the reason, before
+    anything starts.
     """
+    from quiz_app.addresses import PublicUrlError, public_url
     from quiz_app.framing import FrameAncestorsError, frame_ancestors
     from quiz_app.store import Store
 
     try:
         frame_ancestors()
-    except FrameAncestorsError as exc:
+        public_url()
+    except (FrameAncestorsError, PublicUrlError) as exc:
         raise click.ClickException(f"not started: {exc}") from exc
     try:
         store = Store(db_path)
