@@ -32,9 +32,9 @@ from tests.test_browser_learner import answer_in_browser  # noqa: E402
 IMAGES = ROOT / "docs" / "images"
 
 
-def save(page, name: str) -> None:
+def save(page, name: str, full_page: bool = True) -> None:
     path = IMAGES / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     with Image.open(path) as image:
         image.convert("RGB").quantize(colors=128).save(path, optimize=True)
     print(f"wrote {path.relative_to(ROOT)}")
@@ -101,6 +101,9 @@ def main() -> None:
                 page.get_by_text("Time left").wait_for()
                 page.wait_for_timeout(800)
                 save(page, "learner-post-test")
+                page.set_viewport_size({"width": 390, "height": 844})  # a phone
+                page.wait_for_timeout(1200)
+                save(page, "learner-post-test-phone", full_page=False)  # as the phone shows it
             busy = store.first(
                 "SELECT u.username FROM users u JOIN attempts a ON a.user_id = u.id"
                 " WHERE u.role = 'learner' GROUP BY u.id HAVING count(*) >= 10"
