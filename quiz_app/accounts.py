@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from quiz_app import fonts
+from quiz_app import fonts, formatting
 from quiz_app.auth import hash_password, verify_password
 from quiz_app.clock import Clock, SystemClock, iso, parse
 from quiz_app.errors import QuizError
@@ -403,15 +403,15 @@ def _token_hash(token: str) -> str:
 
 
 def _more(count: int) -> str:
-    return f"{count} more failed attempt{'s' if count != 1 else ''}"
+    return formatting.plural(count, "more failed attempt")
 
 
 def _locked_message(remaining: timedelta) -> str:
     minutes = max(1, -(-int(remaining.total_seconds()) // 60))
-    plural = "s" if minutes != 1 else ""
     return (
         "This username is locked after repeated failed sign-ins; try again in "
-        f"{minutes} minute{plural}, or sign in on a browser where you have signed in before."
+        f"{formatting.plural(minutes, 'minute')}, or sign in on a browser where you have "
+        "signed in before."
     )
 
 

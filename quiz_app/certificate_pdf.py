@@ -19,7 +19,7 @@ import unicodedata
 
 from fpdf import FPDF
 
-from quiz_app import fonts
+from quiz_app import fonts, formatting
 from quiz_app.errors import QuizError
 from quiz_app.records import Certificate
 
@@ -190,7 +190,7 @@ def render(certificate: Certificate) -> bytes:
 
     facts = [
         ("Completed", certificate.completed_on),
-        ("Score", f"{certificate.score_pct:g}%"),
+        ("Score", formatting.percent(certificate.score_pct)),
         ("Pass mark", f"{certificate.pass_mark:g}%"),
         ("CE hours", f"{certificate.ce_hours:.1f}"),
     ]

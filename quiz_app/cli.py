@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from quiz_app import formatting
 from quiz_app.analytics import ATTEMPT_CHOICES
 from quiz_app.course import default_banks_dir, load_course
 from quiz_app.errors import BankError, QuizError
@@ -366,7 +367,7 @@ def verify_certificate(code: str, db_path: Path) -> None:
     click.echo(f"Name:      {found.learner_name}")
     click.echo(f"Course:    {found.course_title}")
     click.echo(f"Completed: {found.completed_on}")
-    click.echo(f"Score:     {found.score_pct:g}% (pass mark {found.pass_mark:g}%)")
+    click.echo(f"Score:     {formatting.percent(found.score_pct)} (pass mark {found.pass_mark:g}%)")
     click.echo(f"CE hours:  {found.ce_hours:.1f}")
     click.echo(f"Provider:  {found.provider}")
 

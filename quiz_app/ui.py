@@ -11,7 +11,6 @@ import threading
 import time
 import unicodedata
 from dataclasses import dataclass, replace
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,14 @@ from quiz_app.bank import Question
 from quiz_app.course import Course, default_banks_dir, load_course
 from quiz_app.downloads import Download
 from quiz_app.errors import BankError, Problem
+
+# How pages write numbers: the pure core's one rule of each (quiz_app/formatting.py).
+from quiz_app.formatting import PERCENT_COLUMN as PERCENT_COLUMN
+from quiz_app.formatting import mark_value as mark_value
+from quiz_app.formatting import marks as marks
+from quiz_app.formatting import percent as percent
+from quiz_app.formatting import plural as plural
+from quiz_app.formatting import ratio_percent as ratio_percent
 
 TYPE_LABELS = {
     "single": "Single answer",
@@ -228,16 +235,6 @@ def minutes(seconds: float) -> str:
     """A duration as m:ss."""
     whole = max(0, int(seconds))
     return f"{whole // 60}:{whole % 60:02d}"
-
-
-def marks(value: Fraction | float) -> str:
-    """Marks as people read them: 2, 0.5, 8.33 (two decimals at most)."""
-    return f"{float(value):.2f}".rstrip("0").rstrip(".")
-
-
-def plural(count: float, noun: str) -> str:
-    """`1 CE hour`, `1.5 CE hours`, `3 questions`."""
-    return f"{count:g} {noun}{'' if count == 1 else 's'}"
 
 
 def remembered_choice(label: str, names: dict[Any, str], memory: str, key: str) -> Any:

@@ -25,7 +25,7 @@ def render() -> None:
         if attempt.is_open:
             state = "in progress"
         elif attempt.percent is not None:
-            state = f"{attempt.percent:g}%"
+            state = ui.percent(attempt.percent)
             if attempt.passed is not None:
                 state += ", passed" if attempt.passed else ", not passed"
         else:

@@ -36,7 +36,7 @@ def render() -> None:
     first.metric("Quizzes finished", len(done))
     second.metric(
         "Best post-test",
-        f"{best.percent:g}%" if best else "–",
+        ui.percent(best.percent if best else None),
         delta=("passed" if best.passed else "not passed") if best else None,
         delta_color="normal" if best and best.passed else "inverse",
         delta_arrow="off",

@@ -30,7 +30,7 @@ def render() -> None:
         st.markdown(f"completed **{ui.safe(found.course_title)}**")
         st.markdown(
             "| Completed | Score | Pass mark | CE hours |\n|---|---|---|---|\n"
-            f"| {found.completed_on} | {found.score_pct:g}% | {found.pass_mark:g}% "
+            f"| {found.completed_on} | {ui.percent(found.score_pct)} | {found.pass_mark:g}% "
             f"| {found.ce_hours:.1f} |"
         )
         st.caption(f"Issued by {ui.safe(found.provider)} · code {ui.literal(found.code)}")
