@@ -219,8 +219,12 @@ class Accounts:
         With no ticket left, AccountLocked is raised without checking the password, so
         parallel guesses cannot exceed the limit. A success clears the count it came from.
         An unknown username is counted, checked against a dummy hash and answered
-        exactly as a wrong password for a real account is.
+        exactly as a wrong password for a real account is. A blank username or password is
+        refused first, saying what is missing, and counts as no attempt.
         """
+        given = {"username": username.strip(), "password": password}
+        if missing := [what for what, text in given.items() if not text]:
+            raise AccountError(f"Enter your {' and '.join(missing)}.")
         now = self.clock.now()
         name = normalise_username(username)
         row = self.store.user_by_username(name)

@@ -18,6 +18,8 @@ def render() -> None:
         checked = st.form_submit_button("Verify", type="primary")
     code = typed if checked else preset
     if not code.strip():
+        if checked:
+            st.warning("Enter the code printed on the certificate, then press Verify.")
         return
     found = Certificates(session.store(), ui.course()).verify(code)
     if found is None:
