@@ -288,9 +288,20 @@ def backup(db_path: Path, dest: Path) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
 )
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="Start the CSV with a UTF-8 byte-order mark, so Excel shows accented names right.",
+)
 @domain_errors
 def report(
-    db_path: Path, code: str, kind: str | None, quiz_id: str | None, which: str, fmt: str
+    db_path: Path,
+    code: str,
+    kind: str | None,
+    quiz_id: str | None,
+    which: str,
+    fmt: str,
+    excel: bool,
 ) -> None:
     """Print a cohort's gradebook, item analysis (--items) or responses (--responses).
 
@@ -300,6 +311,9 @@ def report(
     app has not yet submitted count as in progress, and a note on stderr says how many.
     """
     from quiz_app.exports import csv_chunks, csv_value_chunks, json_chunks, to_json
+
+    if excel and fmt != "csv":
+        raise click.UsageError("--excel is for CSV; JSON has no byte-order mark.")
     from quiz_app.reports import (
         GRADEBOOK_COLUMNS,
         ITEM_COLUMNS,
@@ -332,19 +346,19 @@ def report(
         if fmt == "json":
             click.echo(to_json({"items": rows, "test": result.test_export()}))
             return
-        chunks = csv_chunks(rows, ITEM_COLUMNS)
+        chunks = csv_chunks(rows, ITEM_COLUMNS, bom=excel)
     elif kind == "responses":
         if fmt == "json":
             chunks = json_chunks(reports.responses(cohort, Filters(quiz_id)))
         else:
             values = reports.response_values(cohort, Filters(quiz_id))
-            chunks = csv_value_chunks(values, RESPONSE_COLUMNS)
+            chunks = csv_value_chunks(values, RESPONSE_COLUMNS, bom=excel)
     else:
         gradebook = reports.gradebook(cohort, Filters(quiz_id or post_test))
         if fmt == "json":
             chunks = json_chunks(gradebook)
         else:
-            chunks = csv_chunks(gradebook, GRADEBOOK_COLUMNS)
+            chunks = csv_chunks(gradebook, GRADEBOOK_COLUMNS, bom=excel)
     for chunk in chunks:
         click.echo(chunk, nl=False)
 

@@ -256,5 +256,15 @@ def remembered_choice(label: str, names: dict[Any, str], memory: str, key: str) 
 def csv_download(label: str, download: Download, key: str) -> None:
     """A button that downloads an export as spreadsheet-safe CSV from the server's
     download route (quiz_app/downloads.py), which streams it: nothing is built in the
-    page, and nothing is held in the server's memory."""
-    st.link_button(label, download.url, icon=":material/download:", key=key)
+    page, and nothing is held in the server's memory; beside it, the same file for
+    Excel (marked as UTF-8, so accented names open right on a double-click)."""
+    with st.container(horizontal=True):
+        st.link_button(label, download.url, icon=":material/download:", key=key)
+        st.link_button(
+            "For Excel",
+            replace(download, excel=True).url,
+            icon=":material/table_view:",
+            key=f"{key}-excel",
+            help="The same CSV, marked as UTF-8 so that Excel shows accented names right "
+            "when the file is opened with a double-click.",
+        )
