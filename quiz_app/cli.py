@@ -399,6 +399,7 @@ def certificate(db_path: Path, attempt_id: int, out: Path, force: bool) -> None:
 
     An existing --out is refused unless --force; the PDF is written whole or not at all.
     """
+    from quiz_app.addresses import app_address
     from quiz_app.certificate_pdf import render
     from quiz_app.certificates import Certificates
     from quiz_app.files import write_new
@@ -415,7 +416,7 @@ def certificate(db_path: Path, attempt_id: int, out: Path, force: bool) -> None:
     if not out.parent.is_dir():
         raise click.ClickException(f"{printable(str(out.parent))}: no such folder")
     found = Certificates(Store(db_path), load_course()).issue(attempt_id)
-    write_new(out, render(found), replace=force)
+    write_new(out, render(found, app_address()), replace=force)
     click.echo(f"Wrote {printable(str(out))}: certificate {found.code} for {found.learner_name}.")
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from quiz_app import certificate_pdf, ui
+from quiz_app.addresses import app_address
 from quiz_app.attempts import Attempts
 from quiz_app.bank import Question
 from quiz_app.certificates import Certificates
@@ -291,9 +292,10 @@ def certificate_button(certificates: Certificates, attempt_id: int) -> None:
     if problem:
         st.error(ui.literal(problem), icon=":material/error:")
     else:
+        address = app_address(st.context.url)  # read now: the PDF is drawn on download
         st.download_button(
             "Download your certificate (PDF)",
-            data=lambda: certificate_pdf.render(certificate),
+            data=lambda: certificate_pdf.render(certificate, address),
             file_name=f"certificate-{certificate.code}.pdf",
             mime="application/pdf",
             type="primary",
