@@ -28,6 +28,12 @@ def marks(value: Fraction | float) -> str:
     return f"{mark_value(value):.2f}".rstrip("0").rstrip(".")
 
 
+def percent_value(value: Fraction | float | None) -> float | None:
+    """A percent as a number for a table (shown with PERCENT_COLUMN): rounded down to one
+    decimal, as `percent` writes it; None stays None."""
+    return None if value is None else grading.shown_digits(value)
+
+
 def percent(value: Fraction | float | None) -> str:
     """A percent as text: rounded down to one decimal (31.3%, 79.9%, 80%); "–" for None.
 

@@ -26,6 +26,7 @@ from quiz_app.formatting import PERCENT_COLUMN as PERCENT_COLUMN
 from quiz_app.formatting import mark_value as mark_value
 from quiz_app.formatting import marks as marks
 from quiz_app.formatting import percent as percent
+from quiz_app.formatting import percent_value as percent_value
 from quiz_app.formatting import plural as plural
 from quiz_app.formatting import ratio_percent as ratio_percent
 

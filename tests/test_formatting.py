@@ -112,3 +112,25 @@ def test_the_dashboard_shows_percents_as_every_page_does(cohort_world, env) -> N
     columns = json.loads(at.dataframe[0].proto.columns)  # what the browser formats by
     shown = {columns[c]["type_config"]["format"] for c in ("Best %", "Last %")}
     assert shown == {formatting.PERCENT_COLUMN}
+
+
+@pytest.mark.usefixtures("env")
+def test_mastery_is_rounded_down_as_every_percent_is(
+    learner: User, service: Attempts, tiny_course: Course
+) -> None:
+    """Four questions met, three right and one half right: 87.5%, not 88%."""
+    attempt = service.start(learner.id, tiny_course.practice_quiz(["demo"], 5))
+    for slot in attempt.slots:
+        question = tiny_course.question(slot.question_id)
+        if question.type == "ordering":  # 3 items, one out of place: (2 - 1) / (3 - 1)
+            right = list(correct_answer(question))
+            service.answer(attempt, slot.question_id, [right[1], right[0], *right[2:]])
+        elif question.type != "true_false":
+            service.answer(attempt, slot.question_id, correct_answer(question))
+    service.submit(attempt)
+    at = open_app(learner, "views/progress.py")
+    assert not at.exception
+    (mastery,) = at.dataframe[0].value["Mastery"]
+    assert mastery == 87.5
+    columns = json.loads(at.dataframe[0].proto.columns)
+    assert columns["Mastery"]["type_config"]["format"] == formatting.PERCENT_COLUMN

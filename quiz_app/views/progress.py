@@ -67,14 +67,14 @@ def render() -> None:
         [
             {
                 "Topic": m.title,
-                "Mastery": round(100 * m.mastery) if m.mastery is not None else None,
+                "Mastery": ui.percent_value(100 * m.mastery if m.mastery is not None else None),
                 "Questions met": f"{m.answered} of {m.total}",
             }
             for m in mastery
         ],
         column_config={
             "Mastery": st.column_config.ProgressColumn(
-                "Mastery", min_value=0, max_value=100, format="%d%%"
+                "Mastery", min_value=0, max_value=100, format=ui.PERCENT_COLUMN
             ),
         },
         hide_index=True,
