@@ -335,8 +335,9 @@ def report(
     waiting = reports.attempts.timed_out()
     if waiting:
         click.echo(
-            f"Note: {waiting} attempt(s) ran out of time and are not yet submitted; this report"
-            " counts them as in progress until the app next runs on this database.",
+            f"Note: out of time but not yet submitted: {formatting.plural(waiting, 'attempt')};"
+            " this report counts such attempts as in progress until the app next runs on this"
+            " database.",
             err=True,
         )
     chunks: Iterable[str]
