@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from quiz_app import fonts
+from quiz_app import fonts, formatting
 from quiz_app.auth import hash_password, verify_password
 from quiz_app.clock import Clock, SystemClock, iso, parse
 from quiz_app.errors import QuizError
@@ -219,8 +219,12 @@ class Accounts:
         With no ticket left, AccountLocked is raised without checking the password, so
         parallel guesses cannot exceed the limit. A success clears the count it came from.
         An unknown username is counted, checked against a dummy hash and answered
-        exactly as a wrong password for a real account is.
+        exactly as a wrong password for a real account is. A blank username or password is
+        refused first, saying what is missing, and counts as no attempt.
         """
+        given = {"username": username.strip(), "password": password}
+        if missing := [what for what, text in given.items() if not text]:
+            raise AccountError(f"Enter your {' and '.join(missing)}.")
         now = self.clock.now()
         name = normalise_username(username)
         row = self.store.user_by_username(name)
@@ -403,15 +407,15 @@ def _token_hash(token: str) -> str:
 
 
 def _more(count: int) -> str:
-    return f"{count} more failed attempt{'s' if count != 1 else ''}"
+    return formatting.plural(count, "more failed attempt")
 
 
 def _locked_message(remaining: timedelta) -> str:
     minutes = max(1, -(-int(remaining.total_seconds()) // 60))
-    plural = "s" if minutes != 1 else ""
     return (
         "This username is locked after repeated failed sign-ins; try again in "
-        f"{minutes} minute{plural}, or sign in on a browser where you have signed in before."
+        f"{formatting.plural(minutes, 'minute')}, or sign in on a browser where you have "
+        "signed in before."
     )
 
 

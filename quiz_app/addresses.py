@@ -60,3 +60,10 @@ def origin_of(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return LOCAL_URL
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def app_address(page_url: str | None = None) -> str:
+    """The app's address to print or link to: $QUIZ_PUBLIC_URL when set, else the origin
+    of the page the browser is on (`page_url`), else (the command line, with no page)
+    LOCAL_URL. Raises PublicUrlError for a bad $QUIZ_PUBLIC_URL."""
+    return public_url() or origin_of(page_url or "")

@@ -8,9 +8,16 @@ set in Noto Sans, whose marks sit on their letters. A certificate whose name or 
 text has a character no installed font prints is never drawn: `render` raises
 CannotPrint naming it.
 
-Long names shrink to fit, then wrap onto a second line; the course's scope statement,
-when the certificate has one, sits in small type above the foot, and the objectives
-shrink until the space above it holds them, so the certificate is always one page.
+Long names shrink to fit, then wrap onto a second or third line; the course's scope
+statement, when the certificate has one, sits in small type above the foot, and the
+objectives shrink until the space above it holds them. When even their smallest type
+does not fit (a name on three lines, a long course title, many objectives), the page is
+laid out again tighter (smaller title, closer spacing, objectives down to MIN_TIGHT pt),
+so nothing runs into the foot and the certificate is always one page.
+
+The foot prints the certificate's code and the address that verifies it
+(`verify_address`): the app's address as it is now, not a part of what the certificate
+says (that is fixed at issue), so a course that moves keeps its certificates checkable.
 """
 
 from __future__ import annotations
@@ -19,7 +26,8 @@ import unicodedata
 
 from fpdf import FPDF
 
-from quiz_app import fonts
+from quiz_app import fonts, formatting
+from quiz_app.addresses import LOCAL_URL, page_address
 from quiz_app.errors import QuizError
 from quiz_app.records import Certificate
 
@@ -32,6 +40,8 @@ ACCENT = (25, 102, 120)
 FOOT_RULE = 252.0  # the line above the certificate code
 SCOPE_SIZE = 7.5
 SCOPE_LINE = 3.3
+OBJECTIVE_SIZES = (10, 9.5, 9, 8.5, 8, 7.5, 7, 6.5, 6, 5.5)
+MIN_TIGHT = 4.5  # the smallest objective type of the tight layout
 
 
 class CannotPrint(QuizError):
@@ -103,25 +113,28 @@ def _centred(pdf: FPDF, y: float, text: str, family: str, style: str, size: floa
     return pdf.get_y()
 
 
-def _name_size(pdf: FPDF, name: str, family: str) -> float:
-    """The largest size, from 28 pt down to 16, at which the name fits on one line."""
-    for size in (28, 26, 24, 22, 20, 18, 16):
+def _name_size(pdf: FPDF, name: str, family: str, sizes: tuple[int, ...]) -> float:
+    """The largest of `sizes` at which the name fits on one line, else the smallest."""
+    for size in sizes:
         pdf.set_font(family, "B", size)
         if pdf.get_string_width(name) <= WIDTH:
             return size
-    return 16
+    return sizes[-1]
 
 
 def _objective_lines(pdf: FPDF, text: str, width: float) -> int:
     return len(pdf.multi_cell(width, 4, text, align="L", dry_run=True, output="LINES"))
 
 
-def _objectives(pdf: FPDF, y: float, bottom: float, objectives: tuple[str, ...]) -> None:
-    """Two columns of objectives from `y`, in the largest size (10 to 5.5 pt) that ends
-    above `bottom`."""
+def _objectives(
+    pdf: FPDF, y: float, bottom: float, objectives: tuple[str, ...], sizes: tuple[float, ...]
+) -> bool:
+    """Two columns of objectives from `y`, in the largest of `sizes` that ends above
+    `bottom` (else the smallest); whether they end above it."""
     gap = 8.0
     column = (WIDTH - gap) / 2
-    for size in (10, 9.5, 9, 8.5, 8, 7.5, 7, 6.5, 6, 5.5):
+    fits = not objectives
+    for size in sizes:
         pdf.set_font("Source", "", size)
         line, spacing = size * 0.45, size * 0.12
         heights = [_objective_lines(pdf, f"• {t}", column) * line + spacing for t in objectives]
@@ -134,6 +147,7 @@ def _objectives(pdf: FPDF, y: float, bottom: float, objectives: tuple[str, ...])
                 break
         tallest = max(sum(heights[:split]), sum(heights[split:]))
         if y + tallest <= bottom:
+            fits = True
             break
     pdf.set_text_color(*INK)
     for part, x in ((objectives[:split], MARGIN), (objectives[split:], MARGIN + column + gap)):
@@ -142,6 +156,7 @@ def _objectives(pdf: FPDF, y: float, bottom: float, objectives: tuple[str, ...])
             pdf.set_x(x)
             pdf.multi_cell(column, line, f"• {text}", align="L", new_x="LEFT", new_y="NEXT")
             pdf.set_y(pdf.get_y() + spacing)
+    return fits
 
 
 def _scope(pdf: FPDF, scope: str | None) -> float:
@@ -156,18 +171,34 @@ def _scope(pdf: FPDF, scope: str | None) -> float:
     return top
 
 
-def render(certificate: Certificate) -> bytes:
-    """The certificate as PDF bytes: one A4 page. Raises CannotPrint (saying which
-    characters) rather than draw a name or text with a character missing."""
+def verify_address(base: str, code: str) -> str:
+    """Where a certificate is checked: the Verify page under `base`, with its code."""
+    return page_address(base, "verify", {"code": code})
+
+
+def render(certificate: Certificate, base: str = LOCAL_URL) -> bytes:
+    """The certificate as PDF bytes: one A4 page, its foot naming the Verify page under
+    `base` (the app's address). Raises CannotPrint (saying which characters) rather
+    than draw a name or text with a character missing."""
     problem = printing_problem(certificate)
     if problem:
         raise CannotPrint(problem)
-    pdf = _pdf(certificate)
+    for tight in (False, True):
+        pdf = _pdf(certificate)
+        if _draw(pdf, certificate, verify_address(base, certificate.code), tight):
+            break
+    return bytes(pdf.output())
+
+
+def _draw(pdf: FPDF, certificate: Certificate, address: str, tight: bool) -> bool:
+    """Draw the page, tighter with `tight`; whether the objectives end above the scope
+    (or the foot)."""
     pdf.set_title(f"Certificate of completion: {certificate.course_title}")
     pdf.set_author(certificate.provider)
     pdf.set_subject(f"Certificate {certificate.code}")
     pdf.set_creator("quiz-app")
     pdf.add_page()
+    gap = 0.5 if tight else 1.0  # of the space between the blocks above the objectives
 
     pdf.set_draw_color(*ACCENT)
     pdf.set_line_width(1.2)
@@ -176,26 +207,30 @@ def render(certificate: Certificate) -> bytes:
     pdf.rect(13, 13, PAGE_W - 26, PAGE_H - 26)
 
     y = _centred(pdf, 24, certificate.provider.upper(), "SourceSemi", "", 11, ACCENT)
-    y = _centred(pdf, y + 8, "Certificate of Completion", "Source", "B", 30, height=13)
-    y = _centred(pdf, y + 6, "This certifies that", "Source", "I", 13, MUTED)
+    title, title_line = (24, 10.5) if tight else (30, 13)
+    y = _centred(pdf, y + 8 * gap, "Certificate of Completion", "Source", "B", title,
+                 height=title_line)  # fmt: skip
+    y = _centred(pdf, y + 6 * gap, "This certifies that", "Source", "I", 13, MUTED)
     family = _name_family(certificate.learner_name)
-    size = _name_size(pdf, certificate.learner_name, family)
-    y = _centred(pdf, y + 4, certificate.learner_name, family, "B", size, height=size * 0.48)
+    sizes = (22, 20, 18, 16, 14) if tight else (28, 26, 24, 22, 20, 18, 16)
+    size = _name_size(pdf, certificate.learner_name, family, sizes)
+    y = _centred(pdf, y + 4 * gap, certificate.learner_name, family, "B", size,
+                 height=size * 0.48)  # fmt: skip
     pdf.set_draw_color(*MUTED)
     pdf.set_line_width(0.2)
     pdf.line(MARGIN + 25, y + 2, PAGE_W - MARGIN - 25, y + 2)
-    y = _centred(pdf, y + 6, "has completed the continuing-education course", "Source", "I", 13,
-                 MUTED)  # fmt: skip
-    y = _centred(pdf, y + 3, certificate.course_title, "Source", "B", 16, height=7.5)
+    y = _centred(pdf, y + 3 + 3 * gap, "has completed the continuing-education course",
+                 "Source", "I", 13, MUTED)  # fmt: skip
+    y = _centred(pdf, y + 3 * gap, certificate.course_title, "Source", "B", 16, height=7.5)
 
     facts = [
         ("Completed", certificate.completed_on),
-        ("Score", f"{certificate.score_pct:g}%"),
+        ("Score", formatting.percent(certificate.score_pct)),
         ("Pass mark", f"{certificate.pass_mark:g}%"),
         ("CE hours", f"{certificate.ce_hours:.1f}"),
     ]
     box = WIDTH / len(facts)
-    top = y + 8
+    top = y + 8 * gap
     pdf.set_draw_color(*ACCENT)
     pdf.set_line_width(0.3)
     pdf.rect(MARGIN, top, WIDTH, 19)
@@ -216,12 +251,14 @@ def render(certificate: Certificate) -> bytes:
         pdf.set_text_color(*INK)
         pdf.cell(box, 7, value, align="C")
 
-    y = top + 27
+    y = top + 19 + 8 * gap
     pdf.set_xy(MARGIN, y)
     pdf.set_font("SourceSemi", "", 12)
     pdf.set_text_color(*ACCENT)
     pdf.cell(WIDTH, 6, "Learning objectives", new_x="LMARGIN", new_y="NEXT")
-    _objectives(pdf, y + 8, _scope(pdf, certificate.scope) - 5, certificate.objectives)
+    sizes = (*OBJECTIVE_SIZES, 5, MIN_TIGHT) if tight else OBJECTIVE_SIZES
+    fits = _objectives(pdf, y + 8, _scope(pdf, certificate.scope) - 5, certificate.objectives,
+                       sizes)  # fmt: skip
 
     pdf.set_draw_color(*MUTED)
     pdf.line(MARGIN, FOOT_RULE, PAGE_W - MARGIN, FOOT_RULE)
@@ -229,13 +266,13 @@ def render(certificate: Certificate) -> bytes:
     _centred(pdf, 260, certificate.code, "Source", "B", 17, height=8)
     _centred(
         pdf,
-        270,
-        f"Issued by {certificate.provider}. Anyone can check this certificate with its code on "
-        "the course's “Verify a certificate” page (no sign-in needed).",
+        269,
+        f"Issued by {certificate.provider}. Anyone can check this certificate, without "
+        f"signing in, at {address} (the course's “Verify a certificate” page, with its code).",
         "Source",
         "",
         8.5,
         MUTED,
         height=4,
     )
-    return bytes(pdf.output())
+    return fits

@@ -16,7 +16,7 @@ import random
 import re
 import secrets
 
-from quiz_app import grading
+from quiz_app import formatting, grading
 from quiz_app.clock import Clock, SystemClock, iso
 from quiz_app.course import Course
 from quiz_app.errors import QuizError
@@ -118,8 +118,8 @@ class Certificates:
                 grading.exact(attempt["score_exact"]), attempt["max_score"]
             )
             raise NotEligible(
-                f"Attempt {attempt_id} did not pass ({percent:g}% against a pass mark of "
-                f"{attempt['pass_mark']:g}%), so it has no certificate."
+                f"Attempt {attempt_id} did not pass ({formatting.percent(percent)} against a "
+                f"pass mark of {attempt['pass_mark']:g}%), so it has no certificate."
             )
         if not self.course.has_quiz(attempt["quiz_id"]):
             raise NotEligible(f"The quiz {attempt['quiz_id']} is no longer in the course.")

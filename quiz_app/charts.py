@@ -1,4 +1,5 @@
-"""Vega-Lite charts for the instructor pages: specs as plain dicts, data as Arrow tables.
+"""Vega-Lite charts: specs as plain dicts, data as Arrow tables (instructor pages) or
+frames (the learner's progress).
 
 Streamlit converts a chart's data to Arrow on every run, so the views build these
 tables once per report (see `Reports.memo`) and pass them as `data`; the specs
@@ -7,13 +8,17 @@ themselves hold no data and cost nothing to rebuild.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
 
 Spec = dict[str, Any]
 BINS = 10
+MAX_TIME_TICKS = 7
+PASS_MARK_COLOR = "#b91c1c"
 
 
 def histogram_table(scores: Sequence[float]) -> pa.Table:
@@ -132,3 +137,56 @@ def share_spec() -> Spec:
         },
         "height": {"step": 26},
     }  # fmt: skip
+
+
+def time_axis(first: datetime, last: datetime) -> Spec:
+    """An x encoding's scale and axis for times from `first` to `last` (wall-clock times
+    drawn on a UTC scale): whole days, padded so that no point sits on an edge (at least
+    half a day, or a twentieth of the span, on each side); a tick at midnight every day,
+    or every few days so that at most MAX_TIME_TICKS show."""
+    pad = max((last - first) / 20, timedelta(hours=12))
+    start = datetime.combine((first - pad).date(), datetime.min.time(), UTC)
+    end = datetime.combine((last + pad).date() + timedelta(days=1), datetime.min.time(), UTC)
+    days = (end - start).days
+    step = max(1, math.ceil((days + 1) / MAX_TIME_TICKS))
+    return {
+        "scale": {"type": "utc", "domain": [_datetime(start), _datetime(end)]},
+        "axis": {"format": "%-d %b", "tickCount": {"interval": "day", "step": step},
+                 "labelOverlap": True, "grid": True},
+    }  # fmt: skip
+
+
+def _datetime(day: datetime) -> Spec:
+    """A UTC midnight as Vega-Lite's DateTime (it takes no epoch number for a UTC scale's
+    domain the way it reads the data)."""
+    return {"year": day.year, "month": day.month, "date": day.day, "utc": True}
+
+
+def scores_spec(first: datetime, last: datetime, pass_mark: float | None) -> Spec:
+    """A learner's scores over time (fields When, Score %, Kind, Finished, Quiz), one line
+    per kind of quiz, on `time_axis`; the pass mark as a dashed line labelled with it."""
+    scores: Spec = {
+        "mark": {"type": "line", "point": {"size": 70}},
+        "encoding": {
+            "x": {"field": "When", "type": "temporal", "title": None, **time_axis(first, last)},
+            "y": {"field": "Score %", "type": "quantitative", "title": "Score (%)",
+                  "scale": {"domain": [0, 100]}},
+            "color": {"field": "Kind", "type": "nominal",
+                      "scale": {"domain": ["Practice", "Post-test"]},  # same colours always
+                      "legend": {"orient": "bottom", "title": None}},
+            "tooltip": [{"field": "Finished"}, {"field": "Quiz"},
+                        {"field": "Score %", "title": "Score (%)"}],
+        },
+    }  # fmt: skip
+    layers = [scores]
+    if pass_mark is not None:
+        line = {"y": {"datum": pass_mark, "type": "quantitative"}}
+        one = {"values": [{}]}  # drawn once, not once per attempt
+        layers += [
+            {"data": one, "encoding": line,
+             "mark": {"type": "rule", "strokeDash": [4, 4], "color": PASS_MARK_COLOR}},
+            {"data": one, "encoding": {**line, "x": {"value": 4}},
+             "mark": {"type": "text", "align": "left", "baseline": "bottom", "dy": -3,
+                      "color": PASS_MARK_COLOR, "text": f"pass mark {pass_mark:g}%"}},
+        ]  # fmt: skip
+    return {"layer": layers, "height": 280}

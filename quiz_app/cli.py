@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from quiz_app import formatting
 from quiz_app.analytics import ATTEMPT_CHOICES
 from quiz_app.course import default_banks_dir, load_course
 from quiz_app.errors import BankError, QuizError
@@ -287,9 +288,20 @@ def backup(db_path: Path, dest: Path) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
 )
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="Start the CSV with a UTF-8 byte-order mark, so Excel shows accented names right.",
+)
 @domain_errors
 def report(
-    db_path: Path, code: str, kind: str | None, quiz_id: str | None, which: str, fmt: str
+    db_path: Path,
+    code: str,
+    kind: str | None,
+    quiz_id: str | None,
+    which: str,
+    fmt: str,
+    excel: bool,
 ) -> None:
     """Print a cohort's gradebook, item analysis (--items) or responses (--responses).
 
@@ -299,6 +311,9 @@ def report(
     app has not yet submitted count as in progress, and a note on stderr says how many.
     """
     from quiz_app.exports import csv_chunks, csv_value_chunks, json_chunks, to_json
+
+    if excel and fmt != "csv":
+        raise click.UsageError("--excel is for CSV; JSON has no byte-order mark.")
     from quiz_app.reports import (
         GRADEBOOK_COLUMNS,
         ITEM_COLUMNS,
@@ -320,8 +335,9 @@ def report(
     waiting = reports.attempts.timed_out()
     if waiting:
         click.echo(
-            f"Note: {waiting} attempt(s) ran out of time and are not yet submitted; this report"
-            " counts them as in progress until the app next runs on this database.",
+            f"Note: out of time but not yet submitted: {formatting.plural(waiting, 'attempt')};"
+            " this report counts such attempts as in progress until the app next runs on this"
+            " database.",
             err=True,
         )
     chunks: Iterable[str]
@@ -331,19 +347,19 @@ def report(
         if fmt == "json":
             click.echo(to_json({"items": rows, "test": result.test_export()}))
             return
-        chunks = csv_chunks(rows, ITEM_COLUMNS)
+        chunks = csv_chunks(rows, ITEM_COLUMNS, bom=excel)
     elif kind == "responses":
         if fmt == "json":
             chunks = json_chunks(reports.responses(cohort, Filters(quiz_id)))
         else:
             values = reports.response_values(cohort, Filters(quiz_id))
-            chunks = csv_value_chunks(values, RESPONSE_COLUMNS)
+            chunks = csv_value_chunks(values, RESPONSE_COLUMNS, bom=excel)
     else:
         gradebook = reports.gradebook(cohort, Filters(quiz_id or post_test))
         if fmt == "json":
             chunks = json_chunks(gradebook)
         else:
-            chunks = csv_chunks(gradebook, GRADEBOOK_COLUMNS)
+            chunks = csv_chunks(gradebook, GRADEBOOK_COLUMNS, bom=excel)
     for chunk in chunks:
         click.echo(chunk, nl=False)
 
@@ -366,7 +382,7 @@ def verify_certificate(code: str, db_path: Path) -> None:
     click.echo(f"Name:      {found.learner_name}")
     click.echo(f"Course:    {found.course_title}")
     click.echo(f"Completed: {found.completed_on}")
-    click.echo(f"Score:     {found.score_pct:g}% (pass mark {found.pass_mark:g}%)")
+    click.echo(f"Score:     {formatting.percent(found.score_pct)} (pass mark {found.pass_mark:g}%)")
     click.echo(f"CE hours:  {found.ce_hours:.1f}")
     click.echo(f"Provider:  {found.provider}")
 
@@ -384,6 +400,7 @@ def certificate(db_path: Path, attempt_id: int, out: Path, force: bool) -> None:
 
     An existing --out is refused unless --force; the PDF is written whole or not at all.
     """
+    from quiz_app.addresses import app_address
     from quiz_app.certificate_pdf import render
     from quiz_app.certificates import Certificates
     from quiz_app.files import write_new
@@ -400,7 +417,7 @@ def certificate(db_path: Path, attempt_id: int, out: Path, force: bool) -> None:
     if not out.parent.is_dir():
         raise click.ClickException(f"{printable(str(out.parent))}: no such folder")
     found = Certificates(Store(db_path), load_course()).issue(attempt_id)
-    write_new(out, render(found), replace=force)
+    write_new(out, render(found, app_address()), replace=force)
     click.echo(f"Wrote {printable(str(out))}: certificate {found.code} for {found.learner_name}.")
 
 

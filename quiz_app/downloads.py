@@ -7,8 +7,9 @@ to a route that `quiz-app serve` runs beside the app (quiz_app/server.py) instea
     GET /exports/items.csv?cohort=ID&quiz=QUIZ[&attempts=first|best|last|all]
     GET /exports/responses.csv?cohort=ID[&quiz=QUIZ]
 
-(DAY as 2026-11-21, the course's days). The answer is the CSV `quiz-app report` prints
-(quiz_app/exports.py), as an attachment named as the pages name it, written a thousand
+(DAY as 2026-11-21, the course's days), each also with `&excel=1` for Excel (after a
+UTF-8 byte-order mark). The answer is the CSV `quiz-app report` prints
+(quiz_app/exports.py; `--excel`), as an attachment named as the pages name it, written a thousand
 rows at a time: the database work runs in the threadpool, never on the event loop, and a
 download of any size takes the same memory.
 
@@ -78,6 +79,7 @@ class Download:
     since: date | None = None
     until: date | None = None
     which: str = "first"  # which attempts per learner the item analysis counts
+    excel: bool = False  # start with a UTF-8 byte-order mark (exports.BOM), for Excel
 
     @property
     def url(self) -> str:
@@ -87,6 +89,8 @@ class Download:
             query |= {"since": self.since, "until": self.until}
         if self.kind == "items":
             query["attempts"] = self.which
+        if self.excel:
+            query["excel"] = 1
         shown = {k: v.isoformat() if isinstance(v, date) else v for k, v in query.items()}
         return f"{EXPORTS_PATH}/{self.kind}.csv?" + urlencode(
             {k: v for k, v in shown.items() if v is not None}
@@ -103,9 +107,12 @@ class Download:
         which = query.get("attempts", "first")
         if which not in ATTEMPT_CHOICES:
             raise NoSuchDownload(f'"attempts" is one of {", ".join(ATTEMPT_CHOICES)}.')
+        excel = query.get("excel", "")
+        if excel not in ("", "1"):
+            raise NoSuchDownload('"excel" is 1 or absent.')
         return cls(
             kind, int(cohort), query.get("quiz") or None, _day(query, "since"),
-            _day(query, "until"), which,
+            _day(query, "until"), which, excel == "1",
         )  # fmt: skip
 
     def file_name(self, join_code: str, today: date) -> str:
@@ -153,15 +160,15 @@ def _prepare(reports: Reports, accounts: Accounts, token: str | None, ask: Downl
     chunks: Iterator[str]
     if ask.kind == "gradebook":
         gradebook = reports.gradebook(cohort, Filters(quiz_id, ask.since, ask.until))
-        chunks = csv_chunks(gradebook, GRADEBOOK_COLUMNS)
+        chunks = csv_chunks(gradebook, GRADEBOOK_COLUMNS, bom=ask.excel)
     elif ask.kind == "items":
         if quiz_id is None:
             raise NoSuchDownload("The course has no post-test; name a quiz.")
         report = reports.item_analysis(cohort, quiz_id, ask.which)
-        chunks = csv_chunks((r.as_export() for r in report.items), ITEM_COLUMNS)
+        chunks = csv_chunks((r.as_export() for r in report.items), ITEM_COLUMNS, bom=ask.excel)
     else:
         values = reports.response_values(cohort, Filters(quiz_id))
-        chunks = csv_value_chunks(values, RESPONSE_COLUMNS)
+        chunks = csv_value_chunks(values, RESPONSE_COLUMNS, bom=ask.excel)
     try:
         first = next(chunks)  # the query runs here, so its errors get a plain answer
     except BaseException:

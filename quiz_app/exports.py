@@ -20,6 +20,10 @@ So a learner named `=HYPERLINK(...)` is shown as text and never run as a formula
 Numbers stay numbers, unquoted, negative ones included; exact fractions are written as
 decimals.
 
+With `bom`, a CSV export starts with a UTF-8 byte-order mark (Excel's "CSV UTF-8"), so
+Excel opened by a double-click reads accented names as written instead of guessing an old
+code page; other readers skip it.
+
 Exports of any size take the same memory: `csv_chunks` (rows as mappings),
 `csv_value_chunks` (rows as tuples) and `json_chunks` write rows as they come, a
 thousand at a time, for the command line to print and the app's download
@@ -43,6 +47,7 @@ _TRIGGER = f"[{re.escape(FORMULA_STARTS)}]"
 _AT_START = re.compile(f"\\s*{_TRIGGER}")
 _INSIDE = re.compile(f"([{re.escape(SEPARATORS)}][\\s\"']*)(?={_TRIGGER})")
 ROWS_PER_CHUNK = 1_000
+BOM = "\ufeff"  # the byte-order mark that tells Excel a CSV file is UTF-8
 CELL_CACHE = 65_536
 
 
@@ -120,18 +125,21 @@ class _Writer:
 
 
 def csv_value_chunks(
-    rows: Iterable[Sequence[Any]], columns: Sequence[str], rows_per_chunk: int = ROWS_PER_CHUNK
+    rows: Iterable[Sequence[Any]],
+    columns: Sequence[str],
+    rows_per_chunk: int = ROWS_PER_CHUNK,
+    bom: bool = False,
 ) -> Iterator[str]:
-    """Rows given as values in the order of `columns` as CSV text with a header, in pieces
-    of up to `rows_per_chunk` rows (the first with the header), each piece written as its
-    rows come: every cell as `safe_cell` makes it and every text cell quoted. Holds one
-    piece at a time, so any number of rows takes the same memory. Closes `rows` (when it
-    is a generator) when it ends, however it ends. Raises ValueError for a row without
-    one value per column."""
+    """Rows given as values in the order of `columns` as CSV text with a header (after a
+    BOM, with `bom`), in pieces of up to `rows_per_chunk` rows (the first with the
+    header), each piece written as its rows come: every cell as `safe_cell` makes it and
+    every text cell quoted. Holds one piece at a time, so any number of rows takes the
+    same memory. Closes `rows` (when it is a generator) when it ends, however it ends.
+    Raises ValueError for a row without one value per column."""
     writer = _Writer()
     rows = iter(rows)
     try:
-        header = writer.text([columns], len(columns))
+        header = (BOM if bom else "") + writer.text([columns], len(columns))
         while batch := list(islice(rows, rows_per_chunk)):
             yield header + writer.text(batch, len(columns))
             header = ""
@@ -142,11 +150,14 @@ def csv_value_chunks(
 
 
 def csv_chunks(
-    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], rows_per_chunk: int = ROWS_PER_CHUNK
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    rows_per_chunk: int = ROWS_PER_CHUNK,
+    bom: bool = False,
 ) -> Iterator[str]:
     """Rows given as mappings (a missing column is blank) as `csv_value_chunks` writes
     them."""
-    return csv_value_chunks(_values(rows, columns), columns, rows_per_chunk)
+    return csv_value_chunks(_values(rows, columns), columns, rows_per_chunk, bom)
 
 
 def _values(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> Iterator[list[Any]]:

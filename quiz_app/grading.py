@@ -44,11 +44,19 @@ def percent(score: Fraction, max_score: float) -> Fraction:
     return 100 * Fraction(score) / Fraction(max_score)
 
 
+def shown_digits(value: Fraction | float) -> float:
+    """A percent as it is shown: rounded down to one decimal place. A float is first taken
+    to 12 significant digits, so a value already rounded (79.9) or computed in floating
+    point (100 * 0.313 = 31.299999999999997) is not pushed down by its binary error."""
+    exact_value = Fraction(f"{value:.12g}") if isinstance(value, float) else Fraction(value)
+    return math.floor(exact_value * 10) / 10
+
+
 def shown_percent(score: Fraction | None, max_score: float | None) -> float | None:
     """The percent to show: rounded down to one decimal place; None without a score."""
     if score is None or not max_score:
         return None
-    return math.floor(percent(score, max_score) * 10) / 10
+    return shown_digits(percent(score, max_score))
 
 
 def passed(score: Fraction, max_score: float, pass_mark: float) -> bool:

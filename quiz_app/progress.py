@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from quiz_app import grading
+from quiz_app import formatting, grading
 from quiz_app.bank import Question
+from quiz_app.clock import LocalTime
 from quiz_app.course import Course
 from quiz_app.records import Attempt, Row
 
@@ -183,3 +184,33 @@ def _breakdown(
         TopicScore(key, titles.get(key, "Retired questions"), earned[key], possible[key])
         for key in sorted(possible, key=lambda k: order.get(k, len(order)))
     ]
+
+
+@dataclass(frozen=True)
+class AttemptLine:
+    """One attempt as the learner's list of attempts shows it."""
+
+    attempt_id: int
+    quiz: str
+    started: str  # the local day and time, with the zone's abbreviation
+    score: str  # "31.3%", "–" for one in progress
+    result: str  # "passed", "not passed", "in progress" or "finished" (practice)
+    is_open: bool
+
+
+def attempt_line(attempt: Attempt, local: LocalTime) -> AttemptLine:
+    """How `attempt` appears in the learner's list: times in the course's zone (`local`)."""
+    if attempt.is_open:
+        result = f"in progress, {attempt.answered} of {len(attempt.slots)} answered"
+    elif attempt.passed is not None:
+        result = "passed" if attempt.passed else "not passed"
+    else:
+        result = "finished"
+    return AttemptLine(
+        attempt.id,
+        attempt.quiz_title,
+        local.moment_text(attempt.started_at),
+        formatting.NO_VALUE if attempt.is_open else formatting.percent(attempt.percent),
+        result,
+        attempt.is_open,
+    )

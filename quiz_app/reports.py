@@ -44,7 +44,7 @@ T = TypeVar("T")
 
 GRADEBOOK_COLUMNS = (
     "username", "display_name", "joined_at", "attempts", "best_score_pct", "last_score_pct",
-    "passed", "status", "last_activity", "certificate_code",
+    "passed", "completed_at", "status", "last_activity", "certificate_code",
 )  # fmt: skip
 ITEM_COLUMNS = (
     "question_id", "topic", "type", "n", "facility_pct", "sd_pct", "discrimination_index",
@@ -95,9 +95,12 @@ class LearnerRow:
     status: str
     last_activity: str | None
     certificate_code: str | None = None
+    completed_at: str | None = None  # when the first passed post-test was submitted
 
     def as_export(self, local: LocalTime) -> dict[str, Any]:
-        """The gradebook row; dates and times are local (`local`, the course's zone)."""
+        """The gradebook row; dates and times are local (`local`, the course's zone), the
+        completion (`completed_at`, blank until the post-test is passed) in ISO 8601 with
+        the zone's offset, as the responses export writes its times."""
         return {
             "username": self.username,
             "display_name": self.display_name,
@@ -106,6 +109,7 @@ class LearnerRow:
             "best_score_pct": self.best_pct,
             "last_score_pct": self.last_pct,
             "passed": self.passed,
+            "completed_at": local.iso(self.completed_at) if self.completed_at else "",
             "status": self.status,
             "last_activity": (
                 f"{local.at(self.last_activity):%Y-%m-%d %H:%M}" if self.last_activity else ""
@@ -319,6 +323,7 @@ class Reports:
                     status=status,
                     last_activity=row["last_activity"],
                     certificate_code=row["certificate_code"],
+                    completed_at=row["completed_at"],
                 )
             )
         local = self.course.local_time

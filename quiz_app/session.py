@@ -246,9 +246,9 @@ def weak_spots_offer(user: User, weak: list[str]) -> None:
     if not weak:
         return
     count = min(len(weak), WEAK_SPOTS_MAX)
-    st.caption(f"{len(weak)} questions you have not yet got fully right.")
+    st.caption(f"{ui.plural(len(weak), 'question')} you have not yet got fully right.")
     if st.button(
-        f"Practise my weak spots ({count} questions)",
+        f"Practise my weak spots ({ui.plural(count, 'question')})",
         key="weak-spots",
         icon=":material/fitness_center:",
     ):

@@ -1225,7 +1225,8 @@ class Store:
         """One row per member of the cohort, by display name, over the cohort's attempts
         started in [since, until): who (`id`, `username`, `display_name`, `joined_at`);
         `started` (any attempt), `open` (one not submitted), `passed` (a passed attempt of
-        the post-test `post_test_id`), `last_activity` (the latest start or submit);
+        the post-test `post_test_id`), `completed_at` (when the first such attempt was
+        submitted), `last_activity` (the latest start or submit);
         `attempts` of the quiz (every quiz when None), and the exact score and maximum of
         the best (`best_exact`, `best_max`, by score over maximum) and of the last
         (`last_exact`, `last_max`, by start) of those that are finished; and the code of
@@ -1246,7 +1247,7 @@ class Store:
             f"""
             SELECT u.id, u.username, u.display_name, m.joined_at,
                 p.user_id IS NOT NULL AS started, coalesce(p.open, 0) AS open,
-                coalesce(p.passed, 0) AS passed, p.last_activity,
+                coalesce(p.passed, 0) AS passed, p.completed_at, p.last_activity,
                 coalesce(p.attempts, 0) AS attempts,
                 ({finished} ORDER BY a.score / a.max_score DESC LIMIT 1) AS best,
                 ({finished} ORDER BY a.started_at DESC, a.id DESC LIMIT 1) AS last,
@@ -1257,6 +1258,8 @@ class Store:
             LEFT JOIN (
                 SELECT a.user_id, max(a.submitted_at IS NULL) AS open,
                     max(a.quiz_id IS :post AND a.passed = 1) AS passed,
+                    min(CASE WHEN a.quiz_id IS :post AND a.passed = 1 THEN a.submitted_at END)
+                        AS completed_at,
                     max(coalesce(a.submitted_at, a.started_at)) AS last_activity,
                     total(:quiz IS NULL OR a.quiz_id = :quiz) AS attempts
                 FROM attempts a WHERE a.cohort_id = :cohort

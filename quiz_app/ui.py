@@ -11,7 +11,6 @@ import threading
 import time
 import unicodedata
 from dataclasses import dataclass, replace
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,15 @@ from quiz_app.bank import Question
 from quiz_app.course import Course, default_banks_dir, load_course
 from quiz_app.downloads import Download
 from quiz_app.errors import BankError, Problem
+
+# How pages write numbers: the pure core's one rule of each (quiz_app/formatting.py).
+from quiz_app.formatting import PERCENT_COLUMN as PERCENT_COLUMN
+from quiz_app.formatting import mark_value as mark_value
+from quiz_app.formatting import marks as marks
+from quiz_app.formatting import percent as percent
+from quiz_app.formatting import percent_value as percent_value
+from quiz_app.formatting import plural as plural
+from quiz_app.formatting import ratio_percent as ratio_percent
 
 TYPE_LABELS = {
     "single": "Single answer",
@@ -230,16 +238,6 @@ def minutes(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def marks(value: Fraction | float) -> str:
-    """Marks as people read them: 2, 0.5, 8.33 (two decimals at most)."""
-    return f"{float(value):.2f}".rstrip("0").rstrip(".")
-
-
-def plural(count: float, noun: str) -> str:
-    """`1 CE hour`, `1.5 CE hours`, `3 questions`."""
-    return f"{count:g} {noun}{'' if count == 1 else 's'}"
-
-
 def remembered_choice(label: str, names: dict[Any, str], memory: str, key: str) -> Any:
     """A selectbox over `names` (value -> label) whose choice is remembered across pages
     in st.session_state[memory]; the first value when nothing valid is remembered."""
@@ -259,5 +257,15 @@ def remembered_choice(label: str, names: dict[Any, str], memory: str, key: str) 
 def csv_download(label: str, download: Download, key: str) -> None:
     """A button that downloads an export as spreadsheet-safe CSV from the server's
     download route (quiz_app/downloads.py), which streams it: nothing is built in the
-    page, and nothing is held in the server's memory."""
-    st.link_button(label, download.url, icon=":material/download:", key=key)
+    page, and nothing is held in the server's memory; beside it, the same file for
+    Excel (marked as UTF-8, so accented names open right on a double-click)."""
+    with st.container(horizontal=True):
+        st.link_button(label, download.url, icon=":material/download:", key=key)
+        st.link_button(
+            "For Excel",
+            replace(download, excel=True).url,
+            icon=":material/table_view:",
+            key=f"{key}-excel",
+            help="The same CSV, marked as UTF-8 so that Excel shows accented names right "
+            "when the file is opened with a double-click.",
+        )

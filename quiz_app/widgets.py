@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from quiz_app import certificate_pdf, ui
+from quiz_app.addresses import app_address
 from quiz_app.attempts import Attempts
 from quiz_app.bank import Question
 from quiz_app.certificates import Certificates
@@ -237,7 +238,9 @@ def _review_markdown(question: Question, slot: Slot, answer: Any, parts: frozens
                 mark = ui.NEUTRAL
             note = " **(your answer)**" if i in picked else ""
             if choice.correct and i not in picked and question.type == "multiple" and show_key:
-                note = " *(also right)*"
+                # "also" only beside a right choice the learner did pick.
+                found_one = any(question.choices[p].correct for p in picked)
+                note = " *(also right)*" if found_one else " *(right, not ticked)*"
             lines.append(f"- {mark} {ui.safe(choice.text)}{note}")
             if choice.feedback and "feedback" in parts:
                 lines.append(f"    - :gray[*{ui.safe(choice.feedback)}*]")
@@ -289,9 +292,10 @@ def certificate_button(certificates: Certificates, attempt_id: int) -> None:
     if problem:
         st.error(ui.literal(problem), icon=":material/error:")
     else:
+        address = app_address(st.context.url)  # read now: the PDF is drawn on download
         st.download_button(
             "Download your certificate (PDF)",
-            data=lambda: certificate_pdf.render(certificate),
+            data=lambda: certificate_pdf.render(certificate, address),
             file_name=f"certificate-{certificate.code}.pdf",
             mime="application/pdf",
             type="primary",
@@ -317,21 +321,23 @@ def attempt_summary(
     if attempt.is_post_test and attempt.passed is not None:
         if attempt.passed:
             st.success(
-                f"Passed with {attempt.percent:g}% (pass mark {attempt.pass_mark:g}%).",
+                f"Passed with {ui.percent(attempt.percent)} (pass mark {attempt.pass_mark:g}%).",
                 icon=":material/verified:",
             )
             if certificates is not None:
                 certificate_button(certificates, attempt.id)
         else:
             st.error(
-                f"Not passed: {attempt.percent:g}%; the pass mark is {attempt.pass_mark:g}%.",
+                f"Not passed: {ui.percent(attempt.percent)}; "
+                f"the pass mark is {attempt.pass_mark:g}%.",
                 icon=":material/cancel:",
             )
     st.caption(timing(attempt, course))
     left, middle, right = st.columns(3)
-    left.metric("Score", f"{attempt.percent:g}%" if attempt.percent is not None else "–")
+    left.metric("Score", ui.percent(attempt.percent))
     middle.metric(
-        "Marks", f"{ui.marks(attempt.score or 0)} of {attempt.max_score or len(attempt.slots):g}"
+        "Marks",
+        f"{ui.marks(attempt.score or 0)} of {ui.marks(attempt.max_score or len(attempt.slots))}",
     )
     right.metric("Answered", f"{attempt.answered} of {len(attempt.slots)}")
     _marks_table("Topic", topic_breakdown(attempt, course))
@@ -361,11 +367,16 @@ def timing(attempt: Attempt, course: Course) -> str:
 def _marks_table(label: str, scores: list[TopicScore]) -> None:
     """Marks per topic or objective as a table: questions, marks and score."""
     rows = [
-        {label: s.title, "Questions": s.possible, "Marks": round(float(s.earned), 2),
+        {label: s.title, "Questions": s.possible, "Marks": ui.mark_value(s.earned),
          "Score %": s.percent}
         for s in scores
     ]  # fmt: skip
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        column_config={"Score %": st.column_config.NumberColumn(format=ui.PERCENT_COLUMN)},
+    )
 
 
 def attempt_review(

@@ -67,6 +67,9 @@ def test_instructor_journey(tmp_path: Path, course: Course) -> None:
         assert {"username", "display_name", "attempts", "best_score_pct", "last_score_pct",
                 "passed"} <= set(rows[0])  # fmt: skip
         assert sum(r["passed"] == "yes" for r in rows) == summary.passed
+        excel = page.get_by_role("link", name="For Excel").first  # the same, for Excel
+        for_excel = page.request.get(urljoin(page.url, excel.get_attribute("href")))
+        assert for_excel.ok and for_excel.body() == b"\xef\xbb\xbf" + answer.body()
 
         nav(page, "Learners")
         page.get_by_role("heading", name="Learners").wait_for()

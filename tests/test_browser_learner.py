@@ -178,6 +178,8 @@ def test_learner_journey(tmp_path: Path, course: Course) -> None:
         code = store.first("SELECT code FROM certificates")["code"]
         assert len(reader.pages) == 1
         assert "Ana Lima" in certificate and code in certificate
+        origin = "/".join(page.url.split("/")[:3])  # the page's own address, printed
+        assert f"{origin}/verify?code={code}" in "".join(certificate.split())
         expect(page.get_by_test_id("stExpander")).to_have_count(25, timeout=20_000)
         page.get_by_test_id("stExpander").first.click()
         page.get_by_text("Why.").first.wait_for()

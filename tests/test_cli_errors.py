@@ -178,7 +178,7 @@ def test_report_leaves_timed_out_attempts_as_they_are_and_says_so(
     result = CliRunner().invoke(cli.cli, ["report", "--db", str(db_path), "--cohort",
                                           cohort["join_code"]])  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "Note: 1 attempt(s) ran out of time" in result.stderr
+    assert "Note: out of time but not yet submitted: 1 attempt;" in result.stderr
     assert "in progress" in result.stdout
     assert store.attempt(attempt.id)["submitted_at"] is None
 

@@ -72,7 +72,7 @@ def test_items_csv_and_json(world, db_path: Path) -> None:
     # Four submitted post-tests. Dia's, left open and now long past its deadline, is not
     # submitted by a report (it only reads the database), and the report says so.
     assert {r["n"] for r in rows} == {"4"}
-    assert "Note: 1 attempt(s) ran out of time" in result.stderr
+    assert "Note: out of time but not yet submitted: 1 attempt;" in result.stderr
     app_runs(world)  # the app submits it with the answer it had, and the report counts it
     again = run("report", "--db", str(db_path), "--cohort", code, "--items", "--attempts", "all")
     assert {r["n"] for r in csv.DictReader(io.StringIO(again.stdout))} == {"5"}

@@ -171,10 +171,10 @@ def test_a_failure_midway_drops_the_download_instead_of_ending_it(
     assert "The download of responses-" in caplog.text and "Traceback" not in caplog.text
 
 
-def _one_row_chunks(rows, columns):
+def _one_row_chunks(rows, columns, bom=False):
     from quiz_app.exports import csv_value_chunks
 
-    return csv_value_chunks(rows, columns, rows_per_chunk=1)
+    return csv_value_chunks(rows, columns, rows_per_chunk=1, bom=bom)
 
 
 def test_a_download_address_round_trips() -> None:

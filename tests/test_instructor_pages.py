@@ -39,7 +39,8 @@ def test_dashboard(world) -> None:
         (
             "Download the gradebook (CSV)",
             f"/exports/gradebook.csv?cohort={cohort_id}&quiz=post-test",
-        )
+        ),
+        ("For Excel", f"/exports/gradebook.csv?cohort={cohort_id}&quiz=post-test&excel=1"),
     ]
     assert not at.get("download_button")  # nothing of the file is built in the page
 
@@ -101,7 +102,10 @@ def test_item_analysis(world) -> None:
     assert [(b.proto.label, b.proto.url) for b in at.link_button] == [
         ("Download item analysis (CSV)",
          f"/exports/items.csv?cohort={cohort_id}&quiz=post-test&attempts=all"),
+        ("For Excel",
+         f"/exports/items.csv?cohort={cohort_id}&quiz=post-test&attempts=all&excel=1"),
         ("Download responses (CSV)", f"/exports/responses.csv?cohort={cohort_id}&quiz=post-test"),
+        ("For Excel", f"/exports/responses.csv?cohort={cohort_id}&quiz=post-test&excel=1"),
     ]  # fmt: skip
 
 

@@ -198,6 +198,8 @@ def expected_dashboard(store: Store, course: Course, cohort_id: int, filters: Fi
                 last_activity=max((a["submitted_at"] or a["started_at"] for a in theirs),
                                   default=None),
                 certificate_code=certificates.get(user_id),
+                completed_at=min((a["submitted_at"] for a in theirs
+                                  if a["quiz_id"] == post_id and a["passed"] == 1), default=None),
             )
         )  # fmt: skip
     post_test = course.post_test

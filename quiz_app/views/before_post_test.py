@@ -52,7 +52,7 @@ def render() -> None:
     best = progress.best_post_test(service.of_learner(user.id, quiz.id))
     if best is not None and best.passed:
         st.success(
-            f"You passed this post-test with {best.percent:g}%: nothing more to sit.",
+            f"You passed this post-test with {ui.percent(best.percent)}: nothing more to sit.",
             icon=":material/verified:",
         )
         st.page_link("views/home.py", label="Back to start", icon=":material/home:")

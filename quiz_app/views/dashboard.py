@@ -86,7 +86,7 @@ def render() -> None:
     columns[3].metric("Not started", board.not_started)
     columns[4].metric(
         "Pass rate",
-        f"{100 * board.pass_rate:.0f}%" if board.pass_rate is not None else "–",
+        ui.ratio_percent(board.passed, board.enrolled),
         help="Learners who passed the post-test, of those enrolled.",
     )
 
@@ -114,7 +114,7 @@ def render() -> None:
             st.vega_lite_chart(table, charts.topic_spec(), width="stretch")
             st.markdown(
                 f"Weakest topic: **{ui.safe(weakest.title)}**, "
-                f"{100 * weakest.mean:.0f}% average mark."
+                f"{ui.percent(100 * weakest.mean)} average mark."
             )
         else:
             st.caption("No answers in this selection.")
@@ -159,8 +159,8 @@ def render() -> None:
         selection_mode="single-row",
         key="dashboard-learners",
         column_config={
-            "Best %": st.column_config.NumberColumn(format="%.0f%%"),
-            "Last %": st.column_config.NumberColumn(format="%.0f%%"),
+            "Best %": st.column_config.NumberColumn(format=ui.PERCENT_COLUMN),
+            "Last %": st.column_config.NumberColumn(format=ui.PERCENT_COLUMN),
             "Last activity": st.column_config.DatetimeColumn(
                 f"Last activity ({local.name})", format="D MMM YYYY, HH:mm"
             ),

@@ -1,10 +1,13 @@
-"""My attempts: every quiz taken, and a review of any one of them."""
+"""My attempts: every quiz taken, as a table, and the review of the one picked."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from quiz_app import session, ui, widgets
+from quiz_app import progress, session, ui, widgets
+from quiz_app.records import Attempt
+
+COLUMNS = (5, 3, 2)  # quiz and start, score and result, button
 
 
 def render() -> None:
@@ -13,35 +16,48 @@ def render() -> None:
     service = session.attempts()
 
     st.title("My attempts", anchor=False)
-    attempts = {a.id: a for a in service.of_learner(user.id)}
+    attempts = {a.id: a for a in service.of_learner(user.id)}  # newest first
     if not attempts:
         st.info("You have not started a quiz yet.")
         st.page_link("views/home.py", label="Choose a quiz", icon=":material/play_arrow:")
         st.stop()
 
-    def label(attempt_id: int) -> str:
-        attempt = attempts[attempt_id]
-        when = course.local_time.moment_text(attempt.started_at)
-        if attempt.is_open:
-            state = "in progress"
-        elif attempt.percent is not None:
-            state = f"{attempt.percent:g}%"
-            if attempt.passed is not None:
-                state += ", passed" if attempt.passed else ", not passed"
-        else:
-            state = "submitted"
-        return f"{when} · {attempt.quiz_title} · {state}"
+    lines = [progress.attempt_line(a, course.local_time) for a in attempts.values()]
+    with st.container(border=True):
+        # Each row says what its cells are, so it still reads when a phone stacks them.
+        for line in lines:
+            quiz, result, action = st.columns(COLUMNS, vertical_alignment="center")
+            quiz.markdown(f"**{ui.safe(line.quiz)}**  \n:gray[Started {line.started}]")
+            result.markdown(f"Score {line.score} · {line.result}")
+            if line.is_open:
+                if action.button("Resume", key=f"history-resume-{line.attempt_id}"):
+                    session.open_attempt(line.attempt_id)
+            elif action.button(
+                "Review",
+                key=f"history-review-{line.attempt_id}",
+                help=f"Review {line.quiz}, started {line.started}",
+            ):
+                st.query_params["attempt"] = str(line.attempt_id)
 
-    chosen = st.selectbox("Attempt", list(attempts), format_func=label, key="history-attempt")
+    chosen = _chosen(attempts)
+    if chosen is None:
+        return
     attempt = attempts[chosen]
-    if attempt.is_open:
-        st.caption(f"{attempt.answered} of {len(attempt.slots)} answered so far.")
-        if st.button("Resume", type="primary", key=f"history-resume-{attempt.id}"):
-            session.open_attempt(attempt.id)
-    else:
-        widgets.attempt_summary(attempt, course, service.certificates)
-        st.subheader("Review", anchor=False)
-        widgets.attempt_review(attempt, service, course)
+    st.subheader(f"{ui.safe(attempt.quiz_title)}, started "
+                 f"{course.local_time.moment_text(attempt.started_at)}", anchor=False)  # fmt: skip
+    widgets.attempt_summary(attempt, course, service.certificates)
+    st.subheader("Review", anchor=False)
+    widgets.attempt_review(attempt, service, course)
+
+
+def _chosen(attempts: dict[int, Attempt]) -> int | None:
+    """The finished attempt named by ?attempt=ID (so a refresh or a link keeps it), else
+    the newest finished one; None when every attempt is still open."""
+    named = st.query_params.get("attempt", "")
+    picked = attempts.get(int(named)) if named.isascii() and named.isdigit() else None
+    if picked is not None and not picked.is_open:
+        return picked.id
+    return next((a.id for a in attempts.values() if not a.is_open), None)
 
 
 if __name__ == "__main__":

@@ -47,8 +47,9 @@ def render() -> None:
         used = store.count_attempts(user.id, post_test.id)
         allowed = post_test.attempts_allowed or 0
         st.markdown(
-            f"{post_test.length} questions from every topic · "
-            f"{post_test.time_limit_minutes} minutes · pass mark {post_test.pass_mark:g}% · "
+            f"{ui.plural(post_test.length, 'question')} from every topic · "
+            f"{ui.plural(post_test.time_limit_minutes or 0, 'minute')} · "
+            f"pass mark {post_test.pass_mark:g}% · "
             f"{ui.plural(post_test.ce_hours, 'CE hour')}"
         )
         st.caption(
@@ -64,14 +65,15 @@ def render() -> None:
         last = next((a for a in mine if not a.is_open and a.percent is not None), None)
         if best is not None and best.passed:
             st.success(
-                f"You passed with {best.percent:g}%: nothing more to sit. Your certificate:",
+                f"You passed with {ui.percent(best.percent)}: nothing more to sit. "
+                "Your certificate:",
                 icon=":material/verified:",
             )
             widgets.certificate_button(service.certificates, best.id)
         else:
             if last is not None:
                 st.warning(
-                    f"Your last attempt: {last.percent:g}%, not passed (the pass mark is "
+                    f"Your last attempt: {ui.percent(last.percent)}, not passed (the pass mark is "
                     f"{post_test.pass_mark:g}%).",
                     icon=":material/history:",
                 )

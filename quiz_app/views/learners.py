@@ -34,7 +34,7 @@ def render() -> None:
         if attempt.is_open:
             state = f"in progress, {attempt.answered} of {len(attempt.slots)} answered"
         else:
-            state = f"{attempt.percent:g}%"
+            state = ui.percent(attempt.percent)
             if attempt.passed is not None:
                 state += ", passed" if attempt.passed else ", not passed"
         return f"{when} · {attempt.quiz_title} · {state}"
@@ -43,7 +43,7 @@ def render() -> None:
     first, second, third = st.columns(3)
     first.metric("Attempts", len(attempts))
     best = max((a.percent or 0 for a in post_tests), default=None)
-    second.metric("Best post-test", f"{best:g}%" if best is not None else "–")
+    second.metric("Best post-test", ui.percent(best))
     third.metric("Passed", "yes" if any(a.passed for a in post_tests) else "no")
     by_id = {a.id: a for a in attempts}
     chosen = st.selectbox(

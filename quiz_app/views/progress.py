@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from quiz_app import progress, session, ui
-
-DAY_MS = 24 * 60 * 60 * 1000
+from quiz_app import charts, progress, session, ui
 
 
 def render() -> None:
@@ -36,7 +33,7 @@ def render() -> None:
     first.metric("Quizzes finished", len(done))
     second.metric(
         "Best post-test",
-        f"{best.percent:g}%" if best else "–",
+        ui.percent(best.percent if best else None),
         delta=("passed" if best.passed else "not passed") if best else None,
         delta_color="normal" if best and best.passed else "inverse",
         delta_arrow="off",
@@ -47,41 +44,21 @@ def render() -> None:
         st.subheader("Scores over time", anchor=False)
         local = course.local_time
         finished = [a.submitted_at or a.started_at for a in done]
+        # The course's wall-clock times, drawn on a UTC scale: the browser shows them as
+        # they are, whatever its own time zone.
+        when = [local.at(t).replace(tzinfo=UTC) for t in finished]
         frame = pd.DataFrame(
             {
-                # The course's wall-clock times, drawn on a UTC scale: the browser shows
-                # them as they are, whatever its own time zone.
-                "When": [local.at(t).replace(tzinfo=UTC) for t in finished],
+                "When": when,
                 "Finished": [local.moment_text(t) for t in finished],
                 "Score %": [a.percent for a in done],
                 "Quiz": [a.quiz_title for a in done],
                 "Kind": ["Post-test" if a.is_post_test else "Practice" for a in done],
             }
         )
-        chart = (
-            alt.Chart(frame)
-            .mark_line(point=alt.OverlayMarkDef(size=70))
-            .encode(
-                x=alt.X(
-                    "When:T",
-                    title=None,
-                    scale=alt.Scale(type="utc"),
-                    axis=alt.Axis(format="%d %b", tickMinStep=DAY_MS),
-                ),
-                y=alt.Y("Score %:Q", scale=alt.Scale(domain=[0, 100])),
-                color=alt.Color("Kind:N", legend=alt.Legend(orient="bottom", title=None)),
-                tooltip=["Finished:N", "Quiz:N", "Score %:Q"],
-            )
-        )
         pass_mark = course.post_test.pass_mark if course.post_test else None
-        if pass_mark is not None:
-            rule = (
-                alt.Chart(pd.DataFrame({"Score %": [pass_mark]}))
-                .mark_rule(strokeDash=[4, 4], color="gray")
-                .encode(y="Score %:Q")
-            )
-            chart = chart + rule
-        st.altair_chart(chart, width="stretch")
+        spec = charts.scores_spec(min(when), max(when), pass_mark)
+        st.vega_lite_chart(frame, spec, width="stretch")
 
     st.subheader("Mastery by topic", anchor=False)
     st.caption("Your latest answer to each question you have met, averaged per topic.")
@@ -90,14 +67,14 @@ def render() -> None:
         [
             {
                 "Topic": m.title,
-                "Mastery": round(100 * m.mastery) if m.mastery is not None else None,
+                "Mastery": ui.percent_value(100 * m.mastery if m.mastery is not None else None),
                 "Questions met": f"{m.answered} of {m.total}",
             }
             for m in mastery
         ],
         column_config={
             "Mastery": st.column_config.ProgressColumn(
-                "Mastery", min_value=0, max_value=100, format="%d%%"
+                "Mastery", min_value=0, max_value=100, format=ui.PERCENT_COLUMN
             ),
         },
         hide_index=True,

@@ -18,6 +18,8 @@ def render() -> None:
         checked = st.form_submit_button("Verify", type="primary")
     code = typed if checked else preset
     if not code.strip():
+        if checked:
+            st.warning("Enter the code printed on the certificate, then press Verify.")
         return
     found = Certificates(session.store(), ui.course()).verify(code)
     if found is None:
@@ -30,7 +32,7 @@ def render() -> None:
         st.markdown(f"completed **{ui.safe(found.course_title)}**")
         st.markdown(
             "| Completed | Score | Pass mark | CE hours |\n|---|---|---|---|\n"
-            f"| {found.completed_on} | {found.score_pct:g}% | {found.pass_mark:g}% "
+            f"| {found.completed_on} | {ui.percent(found.score_pct)} | {found.pass_mark:g}% "
             f"| {found.ce_hours:.1f} |"
         )
         st.caption(f"Issued by {ui.safe(found.provider)} · code {ui.literal(found.code)}")
