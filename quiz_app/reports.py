@@ -98,9 +98,9 @@ class LearnerRow:
     completed_at: str | None = None  # when the first passed post-test was submitted
 
     def as_export(self, local: LocalTime) -> dict[str, Any]:
-        """The gradebook row; dates and times are local (`local`, the course's zone), the
-        completion (`completed_at`, blank until the post-test is passed) in ISO 8601 with
-        the zone's offset, as the responses export writes its times."""
+        """The gradebook row; days are the course's (`local`), and times (`completed_at`,
+        blank until the post-test is passed, and `last_activity`) are in ISO 8601 with the
+        zone's offset, as the responses export writes its times: never an unlabelled one."""
         return {
             "username": self.username,
             "display_name": self.display_name,
@@ -111,9 +111,7 @@ class LearnerRow:
             "passed": self.passed,
             "completed_at": local.iso(self.completed_at) if self.completed_at else "",
             "status": self.status,
-            "last_activity": (
-                f"{local.at(self.last_activity):%Y-%m-%d %H:%M}" if self.last_activity else ""
-            ),
+            "last_activity": local.iso(self.last_activity) if self.last_activity else "",
             "certificate_code": self.certificate_code or "",
         }
 

@@ -187,7 +187,7 @@ def test_gradebook_and_responses_give_sydney_times(store, sydney, clock, world) 
     sam_passes(store, sydney, clock, world)
     reports = Reports(store, sydney, clock)
     (row,) = reports.gradebook(world["cohort"], Filters("post-test"))
-    assert (row["joined_at"], row["last_activity"]) == ("2026-11-22", "2026-11-22 08:00")
+    assert (row["joined_at"], row["last_activity"]) == ("2026-11-22", "2026-11-22T08:00:00+11:00")
     submitted = {r["submitted_at"] for r in reports.responses(world["cohort"], Filters(None))}
     assert submitted == {"2026-11-22T08:00:00+11:00"}
 
