@@ -18,12 +18,14 @@ import streamlit as st
 
 from quiz_app import ui
 from quiz_app.accounts import INSTRUCTOR, LEARNER, TOKEN, Accounts, User
+from quiz_app.addresses import origin_of, public_url
 from quiz_app.attempts import Attempts, OtherAttemptOpen
 from quiz_app.clock import Clock, SystemClock
 from quiz_app.cookies import CLAIM_PATH, DEVICE_COOKIE, SESSION_COOKIE, SIGN_OUT_PATH
 from quiz_app.errors import QuizError
 from quiz_app.quizdef import QuizDef
 from quiz_app.reports import Reports
+from quiz_app.resets import PasswordResets
 from quiz_app.store import Row, Store
 
 DB_ENV = "QUIZ_DB"
@@ -62,6 +64,16 @@ def attempts() -> Attempts:
     return Attempts(store(), ui.course(), clock())
 
 
+def password_resets() -> PasswordResets:
+    return PasswordResets(store(), clock())
+
+
+def app_address() -> str:
+    """The app's address for links people are handed: $QUIZ_PUBLIC_URL, else the scheme,
+    host and port this browser is on (quiz_app/addresses.py)."""
+    return public_url() or origin_of(st.context.url or "")
+
+
 def current_user() -> User | None:
     """The signed-in user of this browser session, checked in the database on every call.
 
@@ -93,6 +105,15 @@ def check_password(username: str, password: str) -> User:
     """The user whose password this is, counting failures against this browser's device
     token when it has one; raises AccountError or AccountLocked (see Accounts.sign_in)."""
     return accounts().sign_in(username, password, browser_cookie(DEVICE_COOKIE))
+
+
+def change_password(user: User, current: str, new: str, repeat: str) -> None:
+    """Change the signed-in user's password from this page, which stays signed in while
+    their other sessions are revoked; the current password is counted as this browser's
+    sign-in would be (see Accounts.change_password)."""
+    accounts().change_password(
+        user, current, new, repeat, st.session_state.get("session"), browser_cookie(DEVICE_COOKIE)
+    )
 
 
 def sync_cookie() -> None:
@@ -157,12 +178,18 @@ def check_user() -> User | None:
     return user
 
 
-def require_role(role: str) -> User:
-    """The signed-in user if they have `role`; otherwise explain and stop the page."""
+def require_user() -> User:
+    """The signed-in user, whatever their role; otherwise explain and stop the page."""
     user = st.session_state.pop(CHECKED) if CHECKED in st.session_state else current_user()
     if user is None:
         st.warning("Please sign in to see this page.")
         st.stop()
+    return user
+
+
+def require_role(role: str) -> User:
+    """The signed-in user if they have `role`; otherwise explain and stop the page."""
+    user = require_user()
     if user.role != role:
         needed = "instructors" if role == INSTRUCTOR else "learners"
         st.error(f"This page is for {needed}. You are signed in as {user.role}.")

@@ -3,12 +3,16 @@ instructor of the learner's cohort (or the command line)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from quiz_app.accounts import MAX_FAILED_SIGNINS, AccountError, AccountLocked, Accounts
-from quiz_app.clock import ManualClock
+from quiz_app.clock import LocalTime, ManualClock, iso
 from quiz_app.resets import NOT_VALID, RESET_MINUTES, PasswordResets, ResetRefused
 from quiz_app.store import Store
+from quiz_app.testing import APP, open_app, sign_in_as, texts
 
 
 @pytest.fixture
@@ -113,3 +117,79 @@ def test_the_link_address(resets: PasswordResets, learner) -> None:
     assert resets.issue_for_username(" ana ").user == learner
     with pytest.raises(ResetRefused, match='no account has the username "nobody"'):
         resets.issue_for_username("nobody")
+
+
+# -- the pages --------------------------------------------------------------------------
+
+
+def test_the_reset_page_sets_the_password_from_a_fresh_browser(
+    env: None, accounts: Accounts, resets: PasswordResets, learner
+) -> None:
+    link = resets.issue(learner)
+    at = open_app(page="views/reset_password.py", token=link.token)
+    assert not at.exception and at.title[0].value == "Set a new password"
+    assert "For the account ana." in texts(at)
+    at.text_input(key="reset-new").input("brand-new-pass")
+    at.text_input(key="reset-repeat").input("brand-new-pasz")
+    at.button(key="FormSubmitter:reset-password-Set password").click().run()
+    assert at.error[0].value == "The two passwords differ."
+    at.text_input(key="reset-new").input("brand-new-pass")
+    at.text_input(key="reset-repeat").input("brand-new-pass")
+    at.button(key="FormSubmitter:reset-password-Set password").click().run()
+    assert "Sign in with the new password." in at.success[0].value
+    assert "token" not in at.query_params
+    assert "session" not in at.session_state  # signed in only by signing in
+    assert accounts.sign_in("ana", "brand-new-pass") == learner
+
+
+@pytest.mark.parametrize("state", ["used", "expired", "unknown", "missing"])
+def test_a_link_that_does_not_work_shows_one_sentence_and_no_form(
+    env: None, resets: PasswordResets, learner, clock: ManualClock, state: str
+) -> None:
+    link = resets.issue(learner)
+    if state == "used":
+        resets.use(link.token, "brand-new-pass", "brand-new-pass")
+    elif state == "expired":
+        clock.advance(minutes=RESET_MINUTES)
+    query = {} if state == "missing" else {"token": "A" * 43 if state == "unknown" else link.token}
+    at = open_app(page="views/reset_password.py", **query)
+    assert [e.value for e in at.error] == [NOT_VALID]
+    assert not at.text_input and link.token not in texts(at)
+
+
+def test_an_instructor_makes_a_link_on_the_learners_page_after_confirming(
+    cohort_world, env: None, store: Store, clock: ManualClock
+) -> None:
+    ana = cohort_world["people"]["ana"]
+    at = AppTest.from_file(APP, default_timeout=30)
+    sign_in_as(at, cohort_world["teacher"])
+    at.session_state["learner_choice"] = ana.id
+    at.switch_page("views/learners.py")
+    at.run()
+    at.button(key="reset-link").click().run()
+    assert "sets a new password?" in texts(at)
+    at.button(key="reset-link-cancel").click().run()
+    assert not store.query("SELECT * FROM password_resets") and not at.code
+    at.button(key="reset-link").click().run()
+    at.button(key="reset-link-make").click().run()
+    (code,) = at.code
+    address = code.value
+    assert address.startswith("http://localhost:8501/reset_password?token=")
+    token = address.split("token=")[1]
+    assert PasswordResets(store, clock).holder(token) == ana
+    in_an_hour = LocalTime("UTC").moment_text(iso(clock.now() + timedelta(hours=1)))
+    assert f"Expires {in_an_hour}." in texts(at) and in_an_hour.endswith(" UTC")
+    assert "it works once, for one hour" in texts(at)
+
+
+def test_the_page_link_uses_the_public_address(
+    cohort_world, env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUIZ_PUBLIC_URL", "https://ce.example.edu/quiz/")
+    at = AppTest.from_file(APP, default_timeout=30)
+    sign_in_as(at, cohort_world["teacher"])
+    at.switch_page("views/learners.py")
+    at.run()
+    at.button(key="reset-link").click().run()
+    at.button(key="reset-link-make").click().run()
+    assert at.code[0].value.startswith("https://ce.example.edu/quiz/reset_password?token=")

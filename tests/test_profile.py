@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from quiz_app.accounts import (
+    INSTRUCTOR,
     LOCK_MINUTES,
     MAX_FAILED_SIGNINS,
     WRONG_CURRENT,
@@ -16,6 +18,7 @@ from quiz_app.accounts import (
 )
 from quiz_app.clock import ManualClock
 from quiz_app.store import Store
+from quiz_app.testing import open_app, texts
 
 
 @pytest.mark.parametrize(
@@ -90,3 +93,62 @@ def test_wrong_current_passwords_count_toward_the_sign_in_lock(
         accounts.sign_in("ana", "password123")
     clock.advance(minutes=LOCK_MINUTES + 1)
     assert accounts.sign_in("ana", "password123") == learner
+
+
+# -- the page ---------------------------------------------------------------------------
+
+
+def profile(user) -> AppTest:
+    return open_app(user, "views/profile.py")
+
+
+def test_the_profile_page_shows_who_you_are_and_renames(env: None, accounts, learner) -> None:
+    at = profile(learner)
+    assert not at.exception and at.title[0].value == "Profile"
+    shown = texts(at)
+    assert "**Username:** ana" in shown and "**Role:** Learner" in shown
+    at.text_input(key="profile-name").input("Ana *Lima* <b>x</b>")
+    at.button(key="FormSubmitter:profile-name-Save name").click().run()
+    assert accounts.user(learner.id).display_name == "Ana *Lima* <b>x</b>"
+    assert at.success[0].value == r"Your name is now Ana \*Lima\* \<b\>x\</b\>."
+    assert at.text_input(key="profile-name").value == "Ana *Lima* <b>x</b>"
+    at.text_input(key="profile-name").input("   ")
+    at.button(key="FormSubmitter:profile-name-Save name").click().run()
+    assert at.error[0].value == "Enter your name (1 to 100 characters)."
+
+
+def test_an_issued_certificate_fixes_the_name_on_the_page(cohort_world, env: None) -> None:
+    at = profile(cohort_world["people"]["ana"])
+    box = at.text_input(key="profile-name-fixed")
+    assert box.disabled and box.value == "Ana"
+    assert "ask your instructor to correct it" in texts(at)
+    assert not [b for b in at.button if b.label == "Save name"]
+
+
+def test_the_page_changes_the_password_and_signs_other_sessions_out(
+    env: None, accounts, learner
+) -> None:
+    elsewhere = accounts.start_session(learner)
+    at = profile(learner)
+    at.text_input(key="profile-current").input("not-my-password")
+    at.text_input(key="profile-new").input("new-password")
+    at.text_input(key="profile-repeat").input("new-password")
+    at.button(key="FormSubmitter:profile-password-Change password").click().run()
+    assert at.error[0].value.startswith(WRONG_CURRENT)
+    assert accounts.session_user(elsewhere.id) == learner
+    at.text_input(key="profile-current").input("password123")
+    at.text_input(key="profile-new").input("new-password")
+    at.text_input(key="profile-repeat").input("new-password")
+    at.button(key="FormSubmitter:profile-password-Change password").click().run()
+    assert not at.error
+    assert "other sessions are signed out" in at.success[0].value
+    assert accounts.session_user(elsewhere.id) is None
+    assert accounts.session_user(at.session_state["session"]) == learner  # still signed in
+    assert at.title[0].value == "Profile"
+    assert accounts.sign_in("ana", "new-password") == learner
+
+
+def test_instructors_have_the_profile_page_too(env: None, accounts) -> None:
+    teacher = accounts.sign_up("teacher", "Teacher", "teacher-pass", INSTRUCTOR)
+    at = profile(teacher)
+    assert at.title[0].value == "Profile" and "**Role:** Instructor" in texts(at)
