@@ -3,11 +3,16 @@ instructor of the learner's cohort (or the command line)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
+from quiz_app import cli
 from quiz_app.accounts import MAX_FAILED_SIGNINS, AccountError, AccountLocked, Accounts
 from quiz_app.clock import LocalTime, ManualClock, iso
 from quiz_app.resets import NOT_VALID, RESET_MINUTES, PasswordResets, ResetRefused
@@ -193,3 +198,58 @@ def test_the_page_link_uses_the_public_address(
     at.button(key="reset-link").click().run()
     at.button(key="reset-link-make").click().run()
     assert at.code[0].value.startswith("https://ce.example.edu/quiz/reset_password?token=")
+
+
+# -- the command line -------------------------------------------------------------------
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli.cli, list(args))
+
+
+def test_the_command_prints_a_link_and_its_expiry(
+    env: None, store: Store, learner, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = run("reset-password", "ana", "--db", str(db_path))
+    assert result.exit_code == 0, result.output
+    address, when = result.output.splitlines()
+    assert address.startswith("http://localhost:8501/reset_password?token=")
+    assert PasswordResets(store).holder(address.split("token=")[1]) == learner
+    assert when.startswith("For ana; it works once, until ") and when.endswith(" UTC.")
+    monkeypatch.setenv("QUIZ_PUBLIC_URL", "https://ce.example.edu/quiz")
+    result = run("reset-password", "ana", "--db", str(db_path))
+    assert result.output.startswith("https://ce.example.edu/quiz/reset_password?token=")
+    result = run("reset-password", "ana", "--db", str(db_path), "--base-url", "http://x.org:8080/")
+    assert result.output.startswith("http://x.org:8080/reset_password?token=")
+    assert PasswordResets(store).holder(address.split("token=")[1]) is None  # replaced
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "message"),
+    [
+        (["nobody"], 1, 'Error: no account has the username "nobody"'),
+        (["ana", "--base-url", "ftp://x.org"], 2, "is not an http(s) address"),
+    ],
+    ids=["unknown-username", "bad-base-url"],
+)
+def test_the_command_refuses_in_one_line(
+    env: None, learner, db_path: Path, args: list[str], status: int, message: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "quiz_app", "reset-password", *args, "--db", str(db_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == status
+    assert message in result.stderr and "Traceback" not in result.stderr + result.stdout
+    assert not result.stdout
+    if status == 1:
+        assert result.stderr.strip() == message
+
+
+def test_the_command_never_creates_a_database(env: None, tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.db"
+    result = run("reset-password", "ana", "--db", str(missing))
+    assert result.exit_code == 1 and "does not exist" in result.output
+    assert not missing.exists()
