@@ -178,9 +178,14 @@ def check_user() -> User | None:
     return user
 
 
+def signed_in() -> User | None:
+    """Who is signed in: as `check_user` found at the top of this run, else checked now."""
+    return st.session_state.pop(CHECKED) if CHECKED in st.session_state else current_user()
+
+
 def require_user() -> User:
     """The signed-in user, whatever their role; otherwise explain and stop the page."""
-    user = st.session_state.pop(CHECKED) if CHECKED in st.session_state else current_user()
+    user = signed_in()
     if user is None:
         st.warning("Please sign in to see this page.")
         st.stop()

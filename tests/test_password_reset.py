@@ -253,3 +253,14 @@ def test_the_command_never_creates_a_database(env: None, tmp_path: Path) -> None
     result = run("reset-password", "ana", "--db", str(missing))
     assert result.exit_code == 1 and "does not exist" in result.output
     assert not missing.exists()
+
+
+def test_a_link_opened_signed_in_says_to_sign_out_first(
+    cohort_world, env: None, store: Store, clock: ManualClock
+) -> None:
+    ana = cohort_world["people"]["ana"]
+    link = PasswordResets(store, clock).issue(ana)
+    at = open_app(cohort_world["teacher"], "views/reset_password.py", token=link.token)
+    assert not at.exception and "You are signed in as teacher." in at.info[0].value
+    assert not at.text_input and not at.error
+    assert PasswordResets(store, clock).holder(link.token) == ana  # still unused

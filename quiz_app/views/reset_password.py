@@ -21,6 +21,13 @@ def render() -> None:
         )
         st.page_link("views/sign_in.py", label="Sign in", icon=":material/login:")
         return
+    user = session.signed_in()
+    if user is not None:
+        st.info(
+            f"You are signed in as {ui.literal(user.username)}. A reset link is for "
+            "someone signed out: sign out first, or open the link in another browser."
+        )
+        return
     token = st.query_params.get(TOKEN_PARAM, "")
     resets = session.password_resets()
     user = resets.holder(token)
