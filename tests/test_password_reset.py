@@ -264,3 +264,7 @@ def test_a_link_opened_signed_in_says_to_sign_out_first(
     assert not at.exception and "You are signed in as teacher." in at.info[0].value
     assert not at.text_input and not at.error
     assert PasswordResets(store, clock).holder(link.token) == ana  # still unused
+
+
+def test_the_sign_in_page_says_where_a_forgotten_password_goes(env: None) -> None:
+    assert "Ask your instructor for a reset link." in texts(open_app())
