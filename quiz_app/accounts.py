@@ -26,6 +26,8 @@ DEVICE_DAYS = 180
 SESSION_HOURS = 12
 HANDOFF_SECONDS = 60
 NO_MATCH = "That username and password do not match."
+WRONG_CURRENT = "That is not your current password."
+PASSWORDS_DIFFER = "The two passwords differ."
 # Session tokens, device tokens and hand-off codes: URL-safe base64 of 32 random bytes.
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 # Join codes avoid look-alike characters (0/O, 1/I/L) so they survive being read aloud.
@@ -45,6 +47,10 @@ class AccountError(QuizError):
 class AccountLocked(AccountError):
     """Too many failed sign-ins: this username is refused for a while, password unchecked,
     on browsers where it has not signed in before."""
+
+
+class NameFixed(AccountError):
+    """The display name is printed on an issued certificate, so it is no longer changed here."""
 
 
 class BadJoinCode(QuizError):
@@ -176,7 +182,23 @@ def check_new_account(username: str, display_name: str, password: str) -> None:
             f"A username cannot mix {' and '.join(s.title() for s in sorted(scripts))} letters, "
             f"whose look-alikes let it pass for another name (it has {_described(foreign[0])})."
         )
-    printed_name_check(clean_name(display_name, "your name"))
+    check_display_name(display_name)
+    check_new_password(password)
+
+
+def check_display_name(display_name: str) -> str:
+    """The display name as stored (`clean_name`), or AccountError when it is unusable or
+    the certificate could not print it: the rule for sign-up and for a change of name."""
+    name = clean_name(display_name, "your name")
+    printed_name_check(name)
+    return name
+
+
+def check_new_password(password: str, repeat: str | None = None) -> None:
+    """Raise AccountError when `password` is too short for an account, or when it was
+    typed twice (`repeat`) and the two differ: the rule for sign-up, change and reset."""
+    if repeat is not None and password != repeat:
+        raise AccountError(PASSWORDS_DIFFER)
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"A password needs at least {MIN_PASSWORD} characters.")
 
@@ -197,7 +219,7 @@ class Accounts:
         """
         username = normalise_username(username)
         check_new_account(username, display_name, password)
-        display_name = clean_name(display_name, "your name")
+        display_name = check_display_name(display_name)
         try:
             user_id = self.store.create_user(
                 username, display_name, role, hash_password(password), iso(self.clock.now())
@@ -207,7 +229,15 @@ class Accounts:
         return User(user_id, username, display_name, role)
 
     def sign_in(self, username: str, password: str, device_token: str | None = None) -> User:
-        """The user whose password this is; raises AccountError, or AccountLocked.
+        """The user whose password this is; raises AccountError, or AccountLocked (see
+        `_check_password`)."""
+        return self._check_password(username, password, device_token, NO_MATCH)
+
+    def _check_password(
+        self, username: str, password: str, device_token: str | None, no_match: str
+    ) -> User:
+        """The user whose password this is; raises AccountError starting with `no_match`
+        for a wrong password, or AccountLocked.
 
         Every password check first takes a ticket, in one write, from one of two counts:
         - a browser holding a valid `device_token` of the account (one it signed in on)
@@ -228,8 +258,8 @@ class Accounts:
         now = self.clock.now()
         name = normalise_username(username)
         row = self.store.user_by_username(name)
-        guard_key = _token_hash(name)
-        device_hash = _token_hash(device_token) if device_token else None
+        guard_key = signin_guard_key(name)
+        device_hash = token_hash(device_token) if device_token else None
         ticket = self.store.take_signin_ticket(
             guard_key,
             device_hash,
@@ -249,11 +279,11 @@ class Accounts:
             left = DEVICE_FAILURES - ticket["checks"]
             if self.store.forget_failing_device(used_device, DEVICE_FAILURES):
                 raise AccountError(
-                    f"{NO_MATCH} After {DEVICE_FAILURES} failed attempts this browser is no "
+                    f"{no_match} After {DEVICE_FAILURES} failed attempts this browser is no "
                     "longer recognised for this username."
                 )
             raise AccountError(
-                f"{NO_MATCH} After {_more(left)}, this browser will no longer be recognised "
+                f"{no_match} After {_more(left)}, this browser will no longer be recognised "
                 "for this username."
             )
         left = MAX_FAILED_SIGNINS - ticket["checks"]
@@ -263,7 +293,7 @@ class Accounts:
                 f"{LOCK_MINUTES} minutes on browsers where it has not signed in before."
             )
         raise AccountError(
-            f"{NO_MATCH} {_more(left)} will lock this username for {LOCK_MINUTES} minutes "
+            f"{no_match} {_more(left)} will lock this username for {LOCK_MINUTES} minutes "
             "on browsers where it has not signed in before."
         )
 
@@ -277,7 +307,7 @@ class Accounts:
         now = self.clock.now()
         session_id = self.store.create_session(
             user.id,
-            _token_hash(code),
+            token_hash(code),
             iso(now + timedelta(seconds=HANDOFF_SECONDS)),
             iso(now),
             iso(now + timedelta(hours=SESSION_HOURS)),
@@ -298,12 +328,12 @@ class Accounts:
         token, device = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         now = self.clock.now()
         claimed = self.store.claim_session(
-            _token_hash(code),
-            _token_hash(token),
+            token_hash(code),
+            token_hash(token),
             iso(now),
-            _token_hash(presented_token) if presented_token else None,
-            _token_hash(device_token) if device_token else None,
-            _token_hash(device),
+            token_hash(presented_token) if presented_token else None,
+            token_hash(device_token) if device_token else None,
+            token_hash(device),
             iso(now + timedelta(days=DEVICE_DAYS)),
         )
         if claimed is None:
@@ -315,7 +345,7 @@ class Accounts:
         """The session and user of an unexpired session token, or None."""
         if not TOKEN.fullmatch(token):
             return None
-        row = self.store.session_of_token(_token_hash(token), iso(self.clock.now()))
+        row = self.store.session_of_token(token_hash(token), iso(self.clock.now()))
         return SignedIn(row["session_id"], User.from_row(row)) if row else None
 
     def session_user(self, session_id: int) -> User | None:
@@ -330,11 +360,49 @@ class Accounts:
     def end_session_of_token(self, token: str) -> None:
         """Revoke the session that has this token, if any."""
         if TOKEN.fullmatch(token):
-            self.store.delete_session_of_token(_token_hash(token))
+            self.store.delete_session_of_token(token_hash(token))
 
     def user(self, user_id: int) -> User | None:
         row = self.store.user(user_id)
         return User.from_row(row) if row else None
+
+    def name_fixed(self, user: User) -> bool:
+        """Whether a certificate has been issued to `user`: it prints their name, which
+        is then fixed (a correction goes through the instructor)."""
+        return self.store.has_certificate(user.id)
+
+    def change_display_name(self, user: User, display_name: str) -> User:
+        """The user with a new display name, checked as sign-up checks it; raises
+        AccountError for an unusable name, NameFixed once a certificate has been issued
+        (decided by the update itself, so an issue at the same moment cannot slip by)."""
+        name = check_display_name(display_name)
+        if not self.store.set_display_name(user.id, name):
+            raise NameFixed(
+                "The name on an issued certificate is fixed, so it cannot be changed here; "
+                "ask your instructor to correct it."
+            )
+        return User(user.id, user.username, name, user.role)
+
+    def change_password(
+        self,
+        user: User,
+        current: str,
+        new: str,
+        repeat: str,
+        keep_session_id: int | None,
+        device_token: str | None = None,
+    ) -> None:
+        """Set a new password after checking the current one, and revoke every session of
+        the user but `keep_session_id` (the browser that asked stays signed in).
+
+        The current password is checked as a sign-in is, from the same counts (this
+        browser's device, else the username's guard): a wrong one is a failed sign-in
+        and can lock the username (AccountLocked). Raises AccountError (WRONG_CURRENT,
+        or the new password's rule) and changes nothing then.
+        """
+        check_new_password(new, repeat)
+        self._check_password(user.username, current, device_token, WRONG_CURRENT)
+        self.store.set_password(user.id, hash_password(new), keep_session_id)
 
     def join(self, user: User, join_code: str) -> Row:
         """Join the cohort with this code; raises BadJoinCode. Joining twice is harmless."""
@@ -402,7 +470,13 @@ def _lookalike_message(username: str) -> str:
     )
 
 
-def _token_hash(token: str) -> str:
+def signin_guard_key(username: str) -> str:
+    """The key of a username's sign-in guard (its lock), existing account or not."""
+    return token_hash(normalise_username(username))
+
+
+def token_hash(token: str) -> str:
+    """What the database keeps of a token or code: its SHA-256, in hex."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 

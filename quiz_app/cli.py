@@ -203,6 +203,49 @@ def add_instructor(
     click.echo(f"Instructor {user.username} created in {where}.")
 
 
+def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--base-url checked as $QUIZ_PUBLIC_URL is (an http or https address)."""
+    from quiz_app.addresses import PUBLIC_URL_ENV, PublicUrlError, public_url
+
+    if value is None:
+        return None
+    try:
+        return public_url({PUBLIC_URL_ENV: value})
+    except PublicUrlError:
+        raise click.BadParameter(
+            f"{value!r} is not an http(s) address such as https://ce.example.edu/quiz"
+        ) from None
+
+
+@cli.command("reset-password")
+@click.argument("username")
+@db_option()
+@click.option(
+    "--base-url",
+    callback=_base_url,
+    help="The app's address the link starts with (default: $QUIZ_PUBLIC_URL, else "
+    "http://localhost:8501).",
+)
+@domain_errors
+def reset_password(username: str, db_path: Path, base_url: str | None) -> None:
+    """Print a one-time password-reset link for USERNAME, valid for one hour.
+
+    Pass the link on to its owner: opened in any browser, it sets a new password, signs
+    the account out everywhere and lifts a sign-in lock. A newer link replaces it.
+    """
+    from quiz_app.addresses import app_address
+    from quiz_app.resets import PasswordResets
+    from quiz_app.store import Store
+
+    if not db_path.exists():
+        raise click.ClickException(f"{printable(str(db_path))} does not exist")
+    base = base_url or app_address()
+    link = PasswordResets(Store(db_path)).issue_for_username(username)
+    expires = load_course().local_time.moment_text(link.expires_at)
+    click.echo(link.address(base))
+    click.echo(f"For {link.user.username}; it works once, until {expires}.")
+
+
 @cli.command("demo-data")
 @db_option(required=True)
 @click.option("--learners", default=200, show_default=True, type=click.IntRange(1, 100_000))

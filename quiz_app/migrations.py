@@ -481,3 +481,24 @@ def m012_question_flags(db: Database) -> None:
         " question_id TEXT NOT NULL, flagged_at TEXT NOT NULL,"
         " PRIMARY KEY (attempt_id, question_id))"
     )
+
+
+@migrations()
+def m013_password_resets(db: Database) -> None:
+    """One-time password-reset links: the SHA-256 of each link's token (never the token),
+    whose account it resets, who issued it (an instructor; NULL for the command line),
+    when it was made, when it expires and when it was used."""
+    db["password_resets"].create(
+        {
+            "token_hash": str,
+            "user_id": int,
+            "issued_by": int,
+            "created_at": str,
+            "expires_at": str,
+            "used_at": str,
+        },
+        pk="token_hash",
+        not_null=["user_id", "created_at", "expires_at"],
+        foreign_keys=[("user_id", "users", "id"), ("issued_by", "users", "id")],
+    )
+    db["password_resets"].create_index(["user_id"])

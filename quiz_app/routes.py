@@ -51,6 +51,10 @@ LEARN = (
     ("history", "My attempts", "history"),
 )
 MY_COHORTS = ("my_cohorts", "My cohorts", "group")
+PROFILE = ("profile", "Profile", "account_circle")
+# A reset link's page, in every role's navigation (hidden), so a link opened signed in
+# says what to do instead of being turned away.
+RESET = ("reset_password", "Set a new password", "lock_reset")
 HIDDEN = {"quiz", "before_post_test"}
 PAGES = "_pages"  # st.session_state key: this session's own st.Page objects, by role
 ELSEWHERE = "_pages_elsewhere"  # the same, for the other roles' pages (hidden)
@@ -91,7 +95,7 @@ def elsewhere_for(user: User | None) -> list[st.Page]:
     kept = st.session_state.setdefault(ELSEWHERE, {})
     if role not in kept:
         mine = _files(user)
-        specs = [VERIFY, *TEACH, *AUTHORING, *LEARN, MY_COHORTS]  # not SIGN_IN: see below
+        specs = [VERIFY, *TEACH, *AUTHORING, *LEARN, MY_COHORTS, PROFILE]  # not SIGN_IN: see below
         kept[role] = [_page(spec, hidden=True) for spec in specs if spec[0] not in mine]
     return kept[role]
 
@@ -99,26 +103,39 @@ def elsewhere_for(user: User | None) -> list[st.Page]:
 def _files(user: User | None) -> set[str]:
     """The files under views/ of a role's own pages (as `_navigation` lists them)."""
     if user is None:
-        return {SIGN_IN[0], VERIFY[0], SIGNED_OUT[0]}
+        return {SIGN_IN[0], VERIFY[0], SIGNED_OUT[0], RESET[0]}
     if user.is_instructor:
-        return {spec[0] for spec in (*TEACH, *AUTHORING, VERIFY, SIGN_OUT)}
-    return {spec[0] for spec in (*LEARN, MY_COHORTS, VERIFY, SIGN_OUT)}
+        return {spec[0] for spec in (*TEACH, *AUTHORING, PROFILE, VERIFY, SIGN_OUT, RESET)}
+    return {spec[0] for spec in (*LEARN, MY_COHORTS, PROFILE, VERIFY, SIGN_OUT, RESET)}
 
 
 def _navigation(user: User | None) -> dict[str, list[st.Page]]:
     if user is None:
-        return {"": [_page(SIGN_IN, default=True), _page(VERIFY), _page(SIGNED_OUT, hidden=True)]}
+        return {
+            "": [
+                _page(SIGN_IN, default=True),
+                _page(VERIFY),
+                _page(SIGNED_OUT, hidden=True),
+                _page(RESET, hidden=True),
+            ]
+        }
     if user.is_instructor:
         return {
             "Teach": [_page(spec, default=i == 0) for i, spec in enumerate(TEACH)],
             "Authoring": [_page(spec) for spec in AUTHORING],
-            "Account": [_page(VERIFY), _page(SIGN_OUT)],
+            "Account": [_page(PROFILE), _page(VERIFY), _page(SIGN_OUT), _page(RESET, hidden=True)],
         }
     return {
         "Learn": [
             _page(spec, default=i == 0, hidden=spec[0] in HIDDEN) for i, spec in enumerate(LEARN)
         ],
-        "Account": [_page(MY_COHORTS), _page(VERIFY), _page(SIGN_OUT)],
+        "Account": [
+            _page(MY_COHORTS),
+            _page(PROFILE),
+            _page(VERIFY),
+            _page(SIGN_OUT),
+            _page(RESET, hidden=True),
+        ],
     }
 
 

@@ -24,6 +24,7 @@ from quiz_app.cookies import CLAIM_PATH, DEVICE_COOKIE, SESSION_COOKIE, SIGN_OUT
 from quiz_app.errors import QuizError
 from quiz_app.quizdef import QuizDef
 from quiz_app.reports import Reports
+from quiz_app.resets import PasswordResets
 from quiz_app.store import Row, Store
 
 DB_ENV = "QUIZ_DB"
@@ -62,6 +63,10 @@ def attempts() -> Attempts:
     return Attempts(store(), ui.course(), clock())
 
 
+def password_resets() -> PasswordResets:
+    return PasswordResets(store(), clock())
+
+
 def current_user() -> User | None:
     """The signed-in user of this browser session, checked in the database on every call.
 
@@ -93,6 +98,15 @@ def check_password(username: str, password: str) -> User:
     """The user whose password this is, counting failures against this browser's device
     token when it has one; raises AccountError or AccountLocked (see Accounts.sign_in)."""
     return accounts().sign_in(username, password, browser_cookie(DEVICE_COOKIE))
+
+
+def change_password(user: User, current: str, new: str, repeat: str) -> None:
+    """Change the signed-in user's password from this page, which stays signed in while
+    their other sessions are revoked; the current password is counted as this browser's
+    sign-in would be (see Accounts.change_password)."""
+    accounts().change_password(
+        user, current, new, repeat, st.session_state.get("session"), browser_cookie(DEVICE_COOKIE)
+    )
 
 
 def sync_cookie() -> None:
@@ -157,12 +171,23 @@ def check_user() -> User | None:
     return user
 
 
-def require_role(role: str) -> User:
-    """The signed-in user if they have `role`; otherwise explain and stop the page."""
-    user = st.session_state.pop(CHECKED) if CHECKED in st.session_state else current_user()
+def signed_in() -> User | None:
+    """Who is signed in: as `check_user` found at the top of this run, else checked now."""
+    return st.session_state.pop(CHECKED) if CHECKED in st.session_state else current_user()
+
+
+def require_user() -> User:
+    """The signed-in user, whatever their role; otherwise explain and stop the page."""
+    user = signed_in()
     if user is None:
         st.warning("Please sign in to see this page.")
         st.stop()
+    return user
+
+
+def require_role(role: str) -> User:
+    """The signed-in user if they have `role`; otherwise explain and stop the page."""
+    user = require_user()
     if user.role != role:
         needed = "instructors" if role == INSTRUCTOR else "learners"
         st.error(f"This page is for {needed}. You are signed in as {user.role}.")

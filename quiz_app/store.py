@@ -63,11 +63,13 @@ DATA_TABLES = (
     "signin_guards",
     "devices",
     "flags",
+    "password_resets",
 )
 BUSY_TIMEOUT_MS = 5_000
 POOL_SIZE = 16
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
 STREAM_BATCH = 1_000  # rows a streamed read fetches at a time
+_SET_PASSWORD = "UPDATE users SET password_hash = ? WHERE id = ?"
 
 
 class NotFound(QuizError):
@@ -523,6 +525,30 @@ class Store:
             (json.dumps(list(skeletons)),),
         )
 
+    def set_display_name(self, user_id: int, display_name: str) -> bool:
+        """Change a user's display name unless a certificate has been issued to them, in
+        one statement; True when it was changed."""
+        return (
+            self.execute(
+                "UPDATE users SET display_name = ? WHERE id = ? AND NOT EXISTS"
+                " (SELECT 1 FROM certificates WHERE user_id = users.id)",
+                (display_name, user_id),
+            )
+            > 0
+        )
+
+    def set_password(self, user_id: int, password_hash: str, keep_session_id: int | None) -> None:
+        """Store a new password hash and delete every session of the user but
+        `keep_session_id`, in one write."""
+
+        def change(conn: sqlite3.Connection) -> None:
+            conn.execute(_SET_PASSWORD, (password_hash, user_id))
+            conn.execute(
+                "DELETE FROM sessions WHERE user_id = ? AND id IS NOT ?", (user_id, keep_session_id)
+            )
+
+        self.write(change)
+
     def take_signin_ticket(
         self,
         guard_key: str,
@@ -681,6 +707,60 @@ class Store:
     def delete_session_of_token(self, token_hash: str) -> None:
         self.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
 
+    # -- password resets -------------------------------------------------------------
+
+    def create_password_reset(
+        self, user_id: int, token_hash: str, now: str, expires_at: str, issued_by: int | None
+    ) -> None:
+        """A new reset link for the user; their older unused links are deleted in the same
+        write, so only the newest works."""
+
+        def insert(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "DELETE FROM password_resets WHERE user_id = ? AND used_at IS NULL", (user_id,)
+            )
+            conn.execute(
+                "INSERT INTO password_resets (token_hash, user_id, issued_by, created_at,"
+                " expires_at) VALUES (?, ?, ?, ?, ?)",
+                (token_hash, user_id, issued_by, now, expires_at),
+            )
+
+        self.write(insert)
+
+    def password_reset_user(self, token_hash: str, now: str) -> Row | None:
+        """The user of an unused, unexpired reset link, or None."""
+        return self.first(
+            "SELECT u.* FROM password_resets r JOIN users u ON u.id = r.user_id"
+            " WHERE r.token_hash = ? AND r.used_at IS NULL AND r.expires_at > ?",
+            (token_hash, now),
+        )
+
+    def use_password_reset(
+        self, token_hash: str, now: str, password_hash: str, guard_key: str
+    ) -> int | None:
+        """Use an unused, unexpired reset link, in one write: mark it used, store the new
+        password hash, delete every session of its user, clear the sign-in guard
+        `guard_key` (their username's lock) and their devices' failure counts. Returns
+        the user's id, or None (nothing changed) when the link is unknown, used or
+        expired."""
+
+        def use(conn: sqlite3.Connection) -> int | None:
+            used = conn.execute(
+                "UPDATE password_resets SET used_at = ? WHERE token_hash = ?"
+                " AND used_at IS NULL AND expires_at > ? RETURNING user_id",
+                (now, token_hash, now),
+            ).fetchall()
+            if not used:
+                return None
+            user_id = int(used[0][0])
+            conn.execute(_SET_PASSWORD, (password_hash, user_id))
+            conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
+            conn.execute("UPDATE devices SET failures = 0 WHERE user_id = ?", (user_id,))
+            conn.execute("DELETE FROM signin_guards WHERE key = ?", (guard_key,))
+            return user_id
+
+        return self.write(use)
+
     # -- cohorts ---------------------------------------------------------------------
 
     def create_cohort(
@@ -736,6 +816,17 @@ class Store:
             "SELECT c.*, m.joined_at FROM memberships m JOIN cohorts c ON c.id = m.cohort_id"
             " WHERE m.user_id = ? ORDER BY m.joined_at",
             (user_id,),
+        )
+
+    def teaches(self, instructor_id: int, user_id: int) -> bool:
+        """Whether the user is a member of one of the instructor's cohorts."""
+        return (
+            self.first(
+                "SELECT 1 FROM memberships m JOIN cohorts c ON c.id = m.cohort_id"
+                " WHERE c.instructor_id = ? AND m.user_id = ? LIMIT 1",
+                (instructor_id, user_id),
+            )
+            is not None
         )
 
     def members(self, cohort_id: int) -> list[Row]:
@@ -1056,6 +1147,12 @@ class Store:
 
     def certificate_for_attempt(self, attempt_id: int) -> Row | None:
         return self.first("SELECT * FROM certificates WHERE attempt_id = ?", (attempt_id,))
+
+    def has_certificate(self, user_id: int) -> bool:
+        return (
+            self.first("SELECT 1 FROM certificates WHERE user_id = ? LIMIT 1", (user_id,))
+            is not None
+        )
 
     def cohort_certificates(self, cohort_id: int) -> dict[int, Row]:
         """Each learner's first certificate earned in this cohort, by user id."""

@@ -27,6 +27,7 @@ ALL_MIGRATIONS = [
     "m010_report_versions",
     "m011_username_skeletons",
     "m012_question_flags",
+    "m013_password_resets",
 ]
 
 

@@ -5,13 +5,20 @@ from __future__ import annotations
 import streamlit as st
 
 from quiz_app import session, ui, widgets
+from quiz_app.accounts import User
+from quiz_app.addresses import app_address
+from quiz_app.errors import QuizError
+from quiz_app.resets import RESET_MINUTES
+
+ASKED = "_reset_link_asked"  # st.session_state key: the learner a link is being confirmed for
+MADE = "_reset_link_made"  # st.session_state key: (learner id, link, expiry) just made
 
 
 def render() -> None:
     page = session.cohort_page("Learners", "learners")
     if page is None:
         return
-    _, cohort = page
+    instructor, cohort = page
     reports = session.reports()
     members = session.store().members(cohort["id"])
     if not members:
@@ -22,6 +29,8 @@ def render() -> None:
         for m in members
     }
     user_id = ui.remembered_choice("Learner", names, "learner_choice", "learner-pick")
+    chosen = next(m for m in members if m["id"] == user_id)
+    _reset_link(instructor, user_id, f"{chosen['display_name']} ({chosen['username']})")
     service = session.attempts()
     local = ui.course().local_time
     attempts = reports.learner_attempts(cohort, user_id)
@@ -59,6 +68,44 @@ def render() -> None:
         widgets.attempt_summary(attempt, ui.course())
     st.subheader("As the learner saw it", anchor=False)
     widgets.attempt_review(attempt, service, ui.course(), full=True)
+
+
+def _reset_link(instructor: User, user_id: int, name: str) -> None:
+    """A "Password reset link" button for the learner chosen: after a confirmation, a
+    one-time link (shown here, to pass on) that replaces any unused one."""
+    made = st.session_state.get(MADE)
+    if made is not None and made[0] == user_id:
+        _, address, expires = made
+        st.code(address, language=None, wrap_lines=True)
+        st.caption(
+            f"Expires {expires}. Pass it to the learner; it works once, for one hour. "
+            "A newer link replaces it."
+        )
+    if st.session_state.get(ASKED) != user_id:
+        if st.button("Password reset link", key="reset-link", icon=":material/lock_reset:"):
+            st.session_state[ASKED] = user_id
+            st.rerun()
+        return
+    with st.container(border=True):
+        st.markdown(
+            f"Make a one-time link with which {ui.literal(name)} sets a new password? It "
+            f"works for {RESET_MINUTES} minutes, signs them out everywhere, and replaces "
+            "any link made before that has not been used."
+        )
+        make, cancel = st.columns(2)
+        if make.button("Make the link", key="reset-link-make", type="primary"):
+            st.session_state.pop(ASKED, None)
+            try:
+                link = session.password_resets().issue_for_learner(instructor, user_id)
+            except QuizError as exc:
+                st.error(str(exc))
+                return
+            expires = ui.course().local_time.moment_text(link.expires_at)
+            st.session_state[MADE] = (user_id, link.address(app_address(st.context.url)), expires)
+            st.rerun()
+        if cancel.button("Cancel", key="reset-link-cancel"):
+            st.session_state.pop(ASKED, None)
+            st.rerun()
 
 
 if __name__ == "__main__":

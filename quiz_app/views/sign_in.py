@@ -17,6 +17,7 @@ def render() -> None:
     with sign_in_tab, st.form("sign-in"):
         username = st.text_input("Username", key="signin-username")
         password = st.text_input("Password", type="password", key="signin-password")
+        st.caption("Forgot your password? Ask your instructor for a reset link.")
         if st.form_submit_button("Sign in", type="primary"):
             try:
                 user = session.check_password(username, password)

@@ -1,0 +1,75 @@
+"""Profile: who you are signed in as; change your name (until a certificate prints it)
+and your password."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from quiz_app import session, ui
+from quiz_app.accounts import MIN_PASSWORD
+from quiz_app.errors import QuizError
+
+ROLES = {"learner": "Learner", "instructor": "Instructor"}
+
+
+def render() -> None:
+    user = session.require_user()
+    ui.show_flash()
+    accounts = session.accounts()
+
+    st.title("Profile", anchor=False)
+    st.markdown(
+        f"**Username:** {ui.literal(user.username)}  \n"
+        f"**Name:** {ui.literal(user.display_name)}  \n"
+        f"**Role:** {ROLES.get(user.role, user.role)}"
+    )
+
+    st.subheader("Your name", anchor=False)
+    if accounts.name_fixed(user):
+        st.text_input("Your name", value=user.display_name, disabled=True, key="profile-name-fixed")
+        st.caption(
+            "Your name is printed on a certificate already issued to you, so it is fixed. "
+            "If it is wrong, ask your instructor to correct it."
+        )
+    else:
+        with st.form("profile-name"):
+            name = st.text_input(
+                "Your name",
+                value=user.display_name,
+                help="As it should appear to your instructor and on your certificate.",
+                key="profile-name",
+            )
+            if st.form_submit_button("Save name"):
+                try:
+                    renamed = accounts.change_display_name(user, name)
+                except QuizError as exc:
+                    st.error(ui.literal(str(exc)))
+                else:
+                    ui.flash(f"Your name is now {ui.literal(renamed.display_name)}.", "success")
+                    st.rerun()
+
+    st.subheader("Password", anchor=False)
+    with st.form("profile-password", clear_on_submit=True):
+        current = st.text_input("Current password", type="password", key="profile-current")
+        new = st.text_input(
+            "New password",
+            type="password",
+            help=f"At least {MIN_PASSWORD} characters.",
+            key="profile-new",
+        )
+        repeat = st.text_input("New password again", type="password", key="profile-repeat")
+        st.caption("Changing it signs you out everywhere else; this browser stays signed in.")
+        if st.form_submit_button("Change password", type="primary"):
+            try:
+                session.change_password(user, current, new, repeat)
+            except QuizError as exc:
+                st.error(ui.literal(str(exc)))
+            else:
+                ui.flash(
+                    "Your password is changed, and your other sessions are signed out.", "success"
+                )
+                st.rerun()
+
+
+if __name__ == "__main__":
+    render()
