@@ -481,3 +481,11 @@ def m012_question_flags(db: Database) -> None:
         " question_id TEXT NOT NULL, flagged_at TEXT NOT NULL,"
         " PRIMARY KEY (attempt_id, question_id))"
     )
+
+
+@migrations()
+def m014_cohort_archive(db: Database) -> None:
+    """When an instructor archived a cohort (NULL: not archived). An archived cohort is
+    hidden from the instructor's default list and cannot be joined; its members, attempts
+    and reports stay. Reports read none of it, so no report version counts it."""
+    db["cohorts"].add_column("archived_at", str)

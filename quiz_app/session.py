@@ -55,7 +55,7 @@ def store() -> Store:
 
 
 def accounts() -> Accounts:
-    return Accounts(store(), clock())
+    return Accounts(store(), clock(), ui.course().local_time)
 
 
 def attempts() -> Attempts:

@@ -114,6 +114,7 @@ def test_cohorts_create_rotate_and_members(world, db_path: Path) -> None:
     store = Store(db_path)
     old = store.cohort(world["cohort"]["id"])["join_code"]
     at.button(key=f"rotate-{world['cohort']['id']}").click().run()
+    at.button(key=f"rotate-yes-{world['cohort']['id']}").click().run()
     new = store.cohort(world["cohort"]["id"])["join_code"]
     assert new != old and f"new join code, {new}" in at.success[0].value
     assert [c.value for c in at.code].count(new) == 1

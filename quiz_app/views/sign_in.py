@@ -54,11 +54,13 @@ def render() -> None:
             else:
                 try:
                     accounts = session.accounts()
+                    if join_code.strip():  # a wrong code refuses the sign-up, to be fixed
+                        accounts.cohort_to_join(join_code)
                     user = accounts.sign_up(new_username, display_name, new_password)
                     if join_code.strip():
                         try:
                             accounts.join(user, join_code)
-                        except QuizError as exc:
+                        except QuizError as exc:  # the cohort closed since the check
                             ui.flash(
                                 f"Your account is ready, but: {ui.literal(str(exc))}", "warning"
                             )
