@@ -74,9 +74,7 @@ def render() -> None:
         first, second = st.columns(2)
         first.date_input("Starts (optional)", value=None, key="cohort-starts")
         second.date_input("Ends (optional)", value=None, key="cohort-ends")
-        st.form_submit_button(
-            "Create cohort", type="primary", on_click=create, args=(instructor,)
-        )
+        st.form_submit_button("Create cohort", type="primary", on_click=create, args=(instructor,))
         error = st.session_state.pop("cohort-error", None)
         if error:
             st.error(ui.literal(error))
@@ -120,9 +118,7 @@ def cohort_card(instructor: User, cohort: Row) -> None:
             key = f"rename-{cohort['id']}"
             with st.form(f"rename-form-{cohort['id']}", border=False):
                 st.text_input("New name", value=cohort["name"], max_chars=100, key=key)
-                st.form_submit_button(
-                    "Rename", on_click=rename, args=(instructor, cohort["id"])
-                )
+                st.form_submit_button("Rename", on_click=rename, args=(instructor, cohort["id"]))
                 error = st.session_state.pop(f"{key}-error", None)
                 if error:
                     st.error(ui.literal(error))
