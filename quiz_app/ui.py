@@ -235,6 +235,16 @@ def marks(value: Fraction | float) -> str:
     return f"{float(value):.2f}".rstrip("0").rstrip(".")
 
 
+def stem_start(stem: str, limit: int = 80) -> str:
+    """The start of a question's stem on one line, to tell questions apart in a list:
+    whitespace runs made one space, and when longer than `limit` characters, cut at a
+    word with "…" (still bank text: pass it through `safe`)."""
+    line = " ".join(stem.split())
+    if len(line) <= limit:
+        return line
+    return line[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
 def plural(count: float, noun: str) -> str:
     """`1 CE hour`, `1.5 CE hours`, `3 questions`."""
     return f"{count:g} {noun}{'' if count == 1 else 's'}"
