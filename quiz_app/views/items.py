@@ -119,7 +119,8 @@ def render() -> None:
                 "these marks could show; under 15 is low",
             ),
             "Flags": st.column_config.TextColumn(
-                help="Why a question is worth reviewing; pick its row for the details"
+                width="large",
+                help="Why a question is worth reviewing; pick its row for the details",
             ),
         },
     )
