@@ -113,6 +113,7 @@ def test_a_wrong_join_code_refuses_the_sign_up_and_keeps_the_form(
     at = open_app()
     fill_sign_up(at, "WRONG123")
     assert 'No cohort has the join code "WRONG123"' in at.error[0].value
+    assert at.error[0].value.endswith("or leave it empty to join later under My cohorts.")
     assert "session" not in at.session_state
     assert store.user_by_username("newbie") is None  # no account yet
     assert at.text_input(key="signup-username").value == "newbie"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from quiz_app import session, ui
+from quiz_app.accounts import BadJoinCode
 from quiz_app.errors import QuizError
 
 
@@ -52,10 +53,17 @@ def render() -> None:
             if new_password != repeat:
                 st.error("The two passwords differ.")
             else:
+                accounts = session.accounts()
                 try:
-                    accounts = session.accounts()
                     if join_code.strip():  # a wrong code refuses the sign-up, to be fixed
                         accounts.cohort_to_join(join_code)
+                except BadJoinCode as exc:
+                    st.error(
+                        f"{ui.literal(str(exc))} Correct the join code, or leave it empty "
+                        "to join later under My cohorts."
+                    )
+                    return
+                try:
                     user = accounts.sign_up(new_username, display_name, new_password)
                     if join_code.strip():
                         try:
