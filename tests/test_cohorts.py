@@ -171,3 +171,12 @@ def test_rename_and_archive_on_the_page(accounts: Accounts, store: Store, teache
     assert "**Autumn 2026**" in texts(at)
     at.button(key=f"archive-{cohort['id']}").click().run()
     assert store.cohort(cohort["id"])["archived_at"] is None
+
+
+def test_an_archived_cohort_keeps_its_reports(cohort_world) -> None:
+    teacher, cohort = cohort_world["teacher"], cohort_world["cohort"]
+    cohort_world["accounts"].archive_cohort(teacher, cohort["id"])
+    at = open_app(teacher, "views/dashboard.py")
+    assert not at.exception
+    assert at.selectbox(key="cohort-dashboard").options == [f"{cohort['name']} (archived)"]
+    assert next(m.value for m in at.metric if m.label == "Enrolled") == "5"
