@@ -708,14 +708,11 @@ class Store:
     def cohort_by_code(self, join_code: str) -> Row | None:
         return self.first("SELECT * FROM cohorts WHERE join_code = ?", (join_code,))
 
-    def cohorts_of(self, instructor_id: int, archived: bool = True) -> list[Row]:
-        """An instructor's cohorts, newest first, with their `members` count; archived ones
-        too unless `archived` is False."""
+    def cohorts_of(self, instructor_id: int) -> list[Row]:
+        """An instructor's cohorts, archived ones too, newest first, with their `members`."""
         return self.query(
             "SELECT c.*, (SELECT count(*) FROM memberships m WHERE m.cohort_id = c.id) AS members"
-            " FROM cohorts c WHERE c.instructor_id = ?"
-            + ("" if archived else " AND c.archived_at IS NULL")
-            + " ORDER BY c.created_at DESC, c.id DESC",
+            " FROM cohorts c WHERE c.instructor_id = ? ORDER BY c.created_at DESC, c.id DESC",
             (instructor_id,),
         )
 

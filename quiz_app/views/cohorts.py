@@ -80,9 +80,12 @@ def render() -> None:
             st.error(ui.literal(error))
 
     show_archived = st.toggle("Show archived cohorts", key="cohorts-archived")
-    cohorts = session.store().cohorts_of(instructor.id, archived=show_archived)
-    if not cohorts:
-        st.caption("No cohorts yet." if show_archived else "No cohorts yet, or all archived.")
+    every = session.store().cohorts_of(instructor.id)
+    cohorts = [c for c in every if show_archived or not c["archived_at"]]
+    if not every:
+        st.caption("No cohorts yet.")
+    elif len(cohorts) < len(every):
+        st.caption(f"{ui.plural(len(every) - len(cohorts), 'archived cohort')} not shown.")
     for cohort in cohorts:
         cohort_card(instructor, cohort)
 
