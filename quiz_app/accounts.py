@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from quiz_app import fonts, formatting
 from quiz_app.auth import hash_password, verify_password
-from quiz_app.clock import Clock, SystemClock, iso, parse
+from quiz_app.clock import Clock, LocalTime, SystemClock, iso, parse
 from quiz_app.errors import QuizError
 from quiz_app.store import LookalikeTaken, Row, Store
 from quiz_app.usernames import LOOKALIKES, normalise_username
@@ -54,7 +54,11 @@ class NameFixed(AccountError):
 
 
 class BadJoinCode(QuizError):
-    """No cohort has that join code."""
+    """No cohort has that join code, or its cohort takes no one any more."""
+
+
+class AlreadyJoined(QuizError):
+    """The learner is already in the cohort of that join code; nothing changed."""
 
 
 @dataclass(frozen=True)
@@ -204,11 +208,13 @@ def check_new_password(password: str, repeat: str | None = None) -> None:
 
 
 class Accounts:
-    """Sign-up, sign-in and cohort membership, over a Store and a Clock."""
+    """Sign-up, sign-in and cohort membership, over a Store and a Clock; `local` is the
+    course's time zone, whose day a cohort's end date is."""
 
-    def __init__(self, store: Store, clock: Clock | None = None):
+    def __init__(self, store: Store, clock: Clock | None = None, local: LocalTime | None = None):
         self.store = store
         self.clock = clock or SystemClock()
+        self.local = local or LocalTime()
 
     def sign_up(self, username: str, display_name: str, password: str, role: str = LEARNER) -> User:
         """Create an account; raises AccountError (or UsernameTaken) with the reason.
@@ -404,8 +410,10 @@ class Accounts:
         self._check_password(user.username, current, device_token, WRONG_CURRENT)
         self.store.set_password(user.id, hash_password(new), keep_session_id)
 
-    def join(self, user: User, join_code: str) -> Row:
-        """Join the cohort with this code; raises BadJoinCode. Joining twice is harmless."""
+    def cohort_to_join(self, join_code: str) -> Row:
+        """The cohort a learner may join with this code (spaces, dashes and case ignored);
+        raises BadJoinCode, saying why, for an empty or unknown code or a cohort that is
+        archived or ended (before today, in the course's time zone)."""
         code = join_code.strip().upper().replace(" ", "").replace("-", "")
         if not code:
             raise BadJoinCode("Enter the join code your instructor gave you.")
@@ -414,8 +422,29 @@ class Accounts:
             raise BadJoinCode(
                 f'No cohort has the join code "{join_code.strip()}". Check it with your instructor.'
             )
-        self.store.join_cohort(cohort["id"], user.id, iso(self.clock.now()))
+        if cohort["archived_at"]:
+            raise BadJoinCode(_closed_message(cohort, "archived"))
+        if cohort["ends_on"] and cohort["ends_on"] < self._today():
+            raise BadJoinCode(_closed_message(cohort, "ended"))
         return cohort
+
+    def join(self, user: User, join_code: str) -> Row:
+        """Join the cohort with this code; raises BadJoinCode (see `cohort_to_join`), or
+        AlreadyJoined for a member. The store checks archive and end date again in the
+        insert, so a cohort archived or ended meanwhile is refused all the same."""
+        cohort = self.cohort_to_join(join_code)
+        outcome = self.store.join_cohort(
+            cohort["id"], user.id, iso(self.clock.now()), self._today()
+        )
+        if outcome == "already":
+            raise AlreadyJoined(f"You are already in {cohort['name']}.")
+        if outcome != "joined":
+            raise BadJoinCode(_closed_message(cohort, outcome))
+        return cohort
+
+    def _today(self) -> str:
+        """Today in the course's time zone, as YYYY-MM-DD."""
+        return self.local.day(iso(self.clock.now())).isoformat()
 
     def cohorts_joined(self, user: User) -> list[Row]:
         return self.store.cohorts_joined(user.id)
@@ -445,6 +474,22 @@ class Accounts:
         assert row is not None
         return row
 
+    def rename_cohort(self, instructor: User, cohort_id: int, name: str) -> Row:
+        """Rename the instructor's cohort; raises QuizError for a bad name or another's
+        cohort. Reports show the new name (the rename counts as a change of the cohort's
+        reports, see m010_report_versions)."""
+        cohort = self.owned_cohort(instructor, cohort_id)
+        self.store.rename_cohort(cohort["id"], clean_name(name, "a cohort name"))
+        row = self.store.cohort(cohort["id"])
+        assert row is not None
+        return row
+
+    def archive_cohort(self, instructor: User, cohort_id: int, archived: bool = True) -> None:
+        """Archive the instructor's cohort (no one joins it any more; members, attempts
+        and reports stay), or with `archived` False take it out of the archive."""
+        cohort = self.owned_cohort(instructor, cohort_id)
+        self.store.set_cohort_archived(cohort["id"], iso(self.clock.now()) if archived else None)
+
     def rotate_join_code(self, instructor: User, cohort_id: int) -> str:
         """Give the instructor's cohort a new join code; the old one stops working."""
         cohort = self.owned_cohort(instructor, cohort_id)
@@ -458,6 +503,17 @@ class Accounts:
         if cohort is None or cohort["instructor_id"] != instructor.id:
             raise QuizError("That cohort does not exist or is not yours.")
         return cohort
+
+
+def _closed_message(cohort: Row, why: str) -> str:
+    """Why a learner cannot join `cohort`: it was archived, or it `ended`."""
+    if why == "archived":
+        return f"{cohort['name']} is archived and takes no new learners. Ask your instructor."
+    ended = date.fromisoformat(cohort["ends_on"])
+    return (
+        f"{cohort['name']} ended on {ended.day} {ended.strftime('%B %Y')} and takes no new "
+        "learners. Ask your instructor."
+    )
 
 
 def _lookalike_message(username: str) -> str:

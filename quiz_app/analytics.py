@@ -206,7 +206,8 @@ def item_from_moments(question_id: str, m: Moments) -> ItemStats:
 
 
 def flags(item: ItemStats) -> tuple[str, ...]:
-    """Reasons, in plain words, why an item is worth reviewing."""
+    """Reasons, in plain words, why an item is worth reviewing; each starts with its name
+    (see `flag_name`), then a colon or a parenthesis with the detail."""
     found = []
     if item.n < FEW_ATTEMPTS:
         found.append(f"few attempts: only {item.n}, so these figures are unreliable")
@@ -226,6 +227,11 @@ def flags(item: ItemStats) -> tuple[str, ...]:
     if item.efficiency is not None and 0 <= item.efficiency < EFFICIENCY_LOW:
         found.append(f"low discriminative efficiency ({item.efficiency:.0f})")
     return tuple(found)
+
+
+def flag_name(flag: str) -> str:
+    """The name a reason of `flags` starts with ("too hard", "weak discrimination")."""
+    return flag.split(":", 1)[0].split(" (", 1)[0]
 
 
 def quiz_stats(attempts: Sequence[ScoredAttempt], items: Sequence[ItemStats]) -> QuizStats:

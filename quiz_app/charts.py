@@ -37,15 +37,20 @@ def histogram_table(scores: Sequence[float]) -> pa.Table:
     )
 
 
-def histogram_spec(pass_mark: float | None) -> Spec:
-    """Bars of `histogram_table`, with the pass mark as a dashed, labelled line."""
+def histogram_spec(pass_mark: float | None, tallest: int) -> Spec:
+    """Bars of `histogram_table`, with the pass mark as a dashed, labelled line.
+
+    The count axis reaches a fifth above the `tallest` bar, so no bar touches the top of
+    the chart and the pass-mark label sits in that headroom, above the bars."""
+    top = max(1, math.ceil(tallest * 1.2), tallest + 1)
     bars: Spec = {
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
             "x": {"field": "from", "type": "quantitative", "bin": {"binned": True, "step": 10},
                   "title": "Best score (%)", "scale": {"domain": [0, 100]}},
             "x2": {"field": "to"},
-            "y": {"field": "learners", "type": "quantitative", "title": "Learners"},
+            "y": {"field": "learners", "type": "quantitative", "title": "Learners",
+                  "scale": {"domain": [0, top], "nice": False}, "axis": {"tickMinStep": 1}},
             "tooltip": [{"field": "band", "title": "Score"},
                         {"field": "learners", "title": "Learners"}],
         },
@@ -57,7 +62,8 @@ def histogram_spec(pass_mark: float | None) -> Spec:
             {"mark": {"type": "rule", "strokeDash": [5, 4], "color": "#b91c1c", "size": 2},
              "encoding": line},
             {"mark": {"type": "text", "align": "right", "dx": -4, "dy": 2, "baseline": "top",
-                      "color": "#b91c1c", "text": f"pass mark {pass_mark:g}%"},
+                      "color": "#b91c1c", "fontWeight": "bold",
+                      "text": f"pass mark {pass_mark:g}%"},
              "encoding": {**line, "y": {"value": 0}}},
         ]  # fmt: skip
     return {"layer": layers, "height": 220}
@@ -113,12 +119,18 @@ def activity_spec() -> Spec:
     }
 
 
+RIGHT_ANSWER = "Right answer"
+OTHER_CHOICE = "Other choice"
+
+
 def share_table(rows: Sequence[tuple[str, float, bool]]) -> pa.Table:
+    """Share of attempts per option; `kind` names it a right answer or another choice, as
+    the chart's legend shows it."""
     return pa.table(
         {
             "option": [o for o, _, _ in rows],
             "share": [round(100 * s, 1) for _, s, _ in rows],
-            "right": [r for _, _, r in rows],
+            "kind": [RIGHT_ANSWER if r else OTHER_CHOICE for _, _, r in rows],
         }
     )
 
@@ -132,8 +144,10 @@ def share_spec() -> Spec:
                   "axis": {"labelLimit": 380}},
             "x": {"field": "share", "type": "quantitative", "title": "Share of attempts (%)",
                   "scale": {"domain": [0, 100]}},
-            "color": {"field": "right", "type": "nominal", "title": "Right option",
-                      "scale": {"domain": [True, False], "range": ["#2e7d32", "#9e9e9e"]}},
+            "color": {"field": "kind", "type": "nominal", "title": None,
+                      "scale": {"domain": [RIGHT_ANSWER, OTHER_CHOICE],
+                                "range": ["#2e7d32", "#9e9e9e"]},
+                      "legend": {"orient": "bottom"}},
         },
         "height": {"step": 26},
     }  # fmt: skip

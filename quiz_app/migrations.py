@@ -502,3 +502,11 @@ def m013_password_resets(db: Database) -> None:
         foreign_keys=[("user_id", "users", "id"), ("issued_by", "users", "id")],
     )
     db["password_resets"].create_index(["user_id"])
+
+
+@migrations()
+def m014_cohort_archive(db: Database) -> None:
+    """When an instructor archived a cohort (NULL: not archived). An archived cohort is
+    hidden from the instructor's default list and cannot be joined; its members, attempts
+    and reports stay. Reports read none of it, so no report version counts it."""
+    db["cohorts"].add_column("archived_at", str)

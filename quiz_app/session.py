@@ -56,7 +56,7 @@ def store() -> Store:
 
 
 def accounts() -> Accounts:
-    return Accounts(store(), clock())
+    return Accounts(store(), clock(), ui.course().local_time)
 
 
 def attempts() -> Attempts:
@@ -285,7 +285,8 @@ def reports() -> Reports:
 
 
 def choose_cohort(instructor: User, key: str) -> Row | None:
-    """A selectbox of the instructor's own cohorts; the choice carries across pages.
+    """A selectbox of the instructor's own cohorts, archived ones too (marked so); the
+    choice carries across pages.
 
     Returns the authorised cohort, or None (after saying so) when there is none yet.
     """
@@ -294,7 +295,10 @@ def choose_cohort(instructor: User, key: str) -> Row | None:
         st.info("You have no cohorts yet: create one on the Cohorts page.")
         st.page_link("views/cohorts.py", label="Cohorts", icon=":material/group_add:")
         return None
-    names = {c["id"]: ui.literal(c["name"], markdown=False) for c in cohorts}
+    names = {
+        c["id"]: ui.literal(c["name"], markdown=False) + (" (archived)" if c["archived_at"] else "")
+        for c in cohorts
+    }  # archived cohorts keep their reports, so they stay here, named as archived
     chosen = ui.remembered_choice("Cohort", names, "cohort_choice", f"cohort-{key}")
     return reports().authorize(instructor, chosen)
 

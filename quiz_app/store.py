@@ -789,25 +789,47 @@ class Store:
         return self.first("SELECT * FROM cohorts WHERE join_code = ?", (join_code,))
 
     def cohorts_of(self, instructor_id: int) -> list[Row]:
+        """An instructor's cohorts, archived ones too, newest first, with their `members`."""
         return self.query(
             "SELECT c.*, (SELECT count(*) FROM memberships m WHERE m.cohort_id = c.id) AS members"
             " FROM cohorts c WHERE c.instructor_id = ? ORDER BY c.created_at DESC, c.id DESC",
             (instructor_id,),
         )
 
+    def rename_cohort(self, cohort_id: int, name: str) -> None:
+        self.execute("UPDATE cohorts SET name = ? WHERE id = ?", (name, cohort_id))
+
+    def set_cohort_archived(self, cohort_id: int, archived_at: str | None) -> None:
+        """Archive a cohort at `archived_at`, or (None) take it out of the archive."""
+        self.execute("UPDATE cohorts SET archived_at = ? WHERE id = ?", (archived_at, cohort_id))
+
     def set_join_code(self, cohort_id: int, join_code: str) -> None:
         self.execute("UPDATE cohorts SET join_code = ? WHERE id = ?", (join_code, cohort_id))
 
-    def join_cohort(self, cohort_id: int, user_id: int, now: str) -> bool:
-        """Add a member; joining twice is a no-op. Returns True when newly joined."""
+    def join_cohort(self, cohort_id: int, user_id: int, now: str, today: str) -> str:
+        """Add a member, unless the cohort is archived or ended before `today` (a
+        YYYY-MM-DD day), checked in the insert itself so that an archive or a new end
+        date meanwhile is never missed. Returns "joined", "already" (a member before:
+        nothing changes), "archived" or "ended"."""
 
-        def insert(conn: sqlite3.Connection) -> bool:
+        def insert(conn: sqlite3.Connection) -> str:
+            if conn.execute(
+                "SELECT 1 FROM memberships WHERE cohort_id = ? AND user_id = ?",
+                (cohort_id, user_id),
+            ).fetchone():
+                return "already"
             cursor = conn.execute(
-                "INSERT OR IGNORE INTO memberships (cohort_id, user_id, joined_at)"
-                " VALUES (?, ?, ?)",
-                (cohort_id, user_id, now),
+                "INSERT INTO memberships (cohort_id, user_id, joined_at)"
+                " SELECT id, ?, ? FROM cohorts WHERE id = ? AND archived_at IS NULL"
+                " AND (ends_on IS NULL OR ends_on >= ?)",
+                (user_id, now, cohort_id, today),
             )
-            return cursor.rowcount == 1
+            if cursor.rowcount == 1:
+                return "joined"
+            (archived,) = conn.execute(
+                "SELECT archived_at FROM cohorts WHERE id = ?", (cohort_id,)
+            ).fetchone()
+            return "archived" if archived else "ended"
 
         return self.write(insert)
 

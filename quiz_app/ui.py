@@ -238,6 +238,16 @@ def minutes(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
+def stem_start(stem: str, limit: int = 80) -> str:
+    """The start of a question's stem on one line, to tell questions apart in a list:
+    whitespace runs made one space, and when longer than `limit` characters, cut at a
+    word with "…" (still bank text: pass it through `safe`)."""
+    line = " ".join(stem.split())
+    if len(line) <= limit:
+        return line
+    return line[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
 def remembered_choice(label: str, names: dict[Any, str], memory: str, key: str) -> Any:
     """A selectbox over `names` (value -> label) whose choice is remembered across pages
     in st.session_state[memory]; the first value when nothing valid is remembered."""

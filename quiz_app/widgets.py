@@ -409,8 +409,7 @@ def attempt_review(
             icon = ":orange[:material/contrast:] "
         else:
             icon = ui.WRONG + " "
-        stem = question.stem if len(question.stem) <= 90 else question.stem[:89] + "…"
-        with st.expander(f"{icon}{number}. {ui.safe(stem)}"):
+        with st.expander(f"{icon}{number}. {ui.safe(ui.stem_start(question.stem, 90))}"):
             st.markdown(ui.safe(question.stem))
             answer = response.answer if response else None
             review(question, slot, answer, mark, course, parts)

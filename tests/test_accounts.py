@@ -9,6 +9,7 @@ from quiz_app.accounts import (
     AccountError,
     AccountLocked,
     Accounts,
+    AlreadyJoined,
     BadJoinCode,
 )
 from quiz_app.auth import hash_password, verify_password
@@ -109,14 +110,16 @@ def test_cohorts_and_join_codes(accounts: Accounts) -> None:
     assert len(cohort["join_code"]) == 8
     joined = accounts.join(learner, f" {cohort['join_code'].lower()} ")
     assert joined["id"] == cohort["id"]
-    accounts.join(learner, cohort["join_code"])
+    with pytest.raises(AlreadyJoined, match="already in"):
+        accounts.join(learner, cohort["join_code"])
     assert [c["id"] for c in accounts.cohorts_joined(learner)] == [cohort["id"]]
     with pytest.raises(BadJoinCode, match='"NOPE1234"'):
         accounts.join(learner, "NOPE1234")
     new_code = accounts.rotate_join_code(teacher, cohort["id"])
     with pytest.raises(BadJoinCode):
         accounts.join(learner, cohort["join_code"])
-    assert accounts.join(learner, new_code)["id"] == cohort["id"]
+    with pytest.raises(AlreadyJoined):  # the new code finds the cohort
+        accounts.join(learner, new_code)
 
 
 def test_only_the_owner_manages_a_cohort(accounts: Accounts) -> None:

@@ -49,6 +49,10 @@ def test_instructor_journey(tmp_path: Path, course: Course) -> None:
         page.get_by_role("button", name="Create cohort").click()
         page.get_by_text("Spring 2027 is ready. Its join code is").wait_for()
         shot(page, "11-cohorts")
+        page.get_by_role("button", name="New join code").first.click()  # asks first
+        page.get_by_text("It stops working at once").wait_for()
+        page.get_by_role("button", name="Yes, give it a new code").click()
+        page.get_by_text("Spring 2027 has a new join code").wait_for()
 
         nav(page, "Dashboard")
         page.get_by_role("heading", name="Cohort dashboard").wait_for()

@@ -45,7 +45,7 @@ def test_filter_by_type(monkeypatch: pytest.MonkeyPatch, db_path: Path, course: 
     at.multiselect(key="browser_types").set_value(["true_false"]).run()
     expected = [q for q in course.banks[0].questions if q.type == "true_false"]
     assert len(at.expander) == len(expected)
-    assert all(e.label.startswith("True or false") for e in at.expander)
+    assert all(" · True or false · " in e.label for e in at.expander)
 
 
 def test_html_in_bank_text_renders_as_text(
@@ -79,3 +79,38 @@ def test_shows_reserved_questions_enemies_and_document_labels(
     captions = " ".join(c.value for c in at.caption)
     for question in with_enemies:
         assert all(f"`{e}`" in captions for e in course.enemies[question.id])
+
+
+def test_filtering_lists_only_objectives_with_questions(
+    monkeypatch: pytest.MonkeyPatch, db_path: Path, course: Course
+) -> None:
+    at = browser(monkeypatch, db_path)
+    at.multiselect(key="browser_types").set_value(["ordering"]).run()
+    bank = course.banks[0]
+    ordering = [q for q in bank.questions if q.type == "ordering"]
+    kept = [bank.objectives[o] for o in bank.objectives if any(q.objective == o for q in ordering)]
+    assert len(kept) < len(bank.objectives), "the test needs an objective the filter empties"
+    assert [s.value for s in at.subheader] == [ui.safe(o) for o in kept]
+    assert not any(c.value.endswith("· 0 questions") for c in at.caption)
+
+
+def test_questions_are_labelled_by_the_start_of_their_stem(
+    monkeypatch: pytest.MonkeyPatch, db_path: Path, bank_dir: Path
+) -> None:
+    long_stem = "A <b>patient</b> asks " + "whether dry needling hurts " * 5
+    write(bank_dir, "demo.yaml", BANK.replace("stem: Which one?", f'stem: "{long_stem}"'))
+    at = browser(monkeypatch, db_path, bank_dir)
+    (label,) = [e.label for e in at.expander]
+    assert label.startswith("A &lt;b&gt;patient&lt;/b&gt; asks whether dry needling hurts")
+    assert "…" in label and label.endswith(" · Single answer · recall · q-single")
+    assert len(label) < len(long_stem)
+
+
+def test_a_filter_matching_nothing_says_so(
+    monkeypatch: pytest.MonkeyPatch, db_path: Path, bank_dir: Path
+) -> None:
+    write(bank_dir, "demo.yaml", BANK)
+    at = browser(monkeypatch, db_path, bank_dir)
+    at.multiselect(key="browser_types").set_value(["true_false"]).run()
+    assert not at.subheader and not at.expander
+    assert at.info[0].value == "No question in this topic is of the types chosen."

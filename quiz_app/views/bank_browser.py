@@ -34,16 +34,23 @@ def render() -> None:
         key="browser_types",
     )
 
+    listed = 0
     for objective_id, objective in bank.objectives.items():
         shown = [
             q
             for q in bank.questions
             if q.objective == objective_id and (not types or q.type in types)
         ]
+        if not shown:  # an objective the filter leaves empty is not listed
+            continue
+        listed += len(shown)
         st.subheader(ui.safe(objective), anchor=False)
-        st.caption(f"Objective `{objective_id}` · {len(shown)} questions")
+        st.caption(f"Objective `{objective_id}` · {ui.plural(len(shown), 'question')}")
         for question in shown:
-            label = f"{ui.TYPE_LABELS[question.type]} · {question.level} · {question.id}"
+            label = (
+                f"{ui.safe(ui.stem_start(question.stem))} · {ui.TYPE_LABELS[question.type]} · "
+                f"{question.level} · {question.id}"
+            )
             if question.reserved:
                 label += " · post-test only"
             with st.expander(label):
@@ -54,6 +61,8 @@ def render() -> None:
                 st.markdown(ui.answer_markdown(question))
                 st.markdown(f"**Explanation.** {ui.safe(question.explanation)}")
                 ui.show_sources(question, course)
+    if not listed:
+        st.info("No question in this topic is of the types chosen.")
 
 
 if __name__ == "__main__":

@@ -44,18 +44,30 @@ def date_filter(key: str) -> tuple[date | None, date | None]:
     return None, None
 
 
-def learner_table(rows: Sequence[LearnerRow], local: LocalTime) -> pa.Table:
+NO_CERTIFICATE = "not yet"
+
+
+def attempts_label(quiz_id: str | None) -> str:
+    """What the learner table's count of attempts counts: the chosen quiz's attempts."""
+    if quiz_id is None:
+        return "Attempts (every quiz)"
+    quiz = next(q for q in ui.course().quizzes if q.id == quiz_id)
+    return "Post-test attempts" if quiz.is_post_test else "Attempts at this quiz"
+
+
+def learner_table(rows: Sequence[LearnerRow], local: LocalTime, attempts: str) -> pa.Table:
     """The learner table's columns, as Arrow (what st.dataframe sends anyway); the last
-    activity in the course's time zone (`local`), which the table shows it in."""
+    activity in the course's time zone (`local`), which the table shows it in; `attempts`
+    names the count of attempts (see `attempts_label`)."""
     return pa.table(
         {
             "Name": [ui.literal(r.display_name, markdown=False) for r in rows],
             "Username": [ui.literal(r.username, markdown=False) for r in rows],
-            "Attempts": pa.array([r.attempts for r in rows], pa.int32()),
+            attempts: pa.array([r.attempts for r in rows], pa.int32()),
             "Best %": pa.array([r.best_pct for r in rows], pa.float64()),
             "Last %": pa.array([r.last_pct for r in rows], pa.float64()),
             "Status": [STATUS_LABELS[r.status] for r in rows],
-            "Certificate": [r.certificate_code for r in rows],
+            "Certificate": [r.certificate_code or NO_CERTIFICATE for r in rows],
             "Last activity": pa.array(
                 [local.at(r.last_activity) if r.last_activity else None for r in rows],
                 pa.timestamp("s", tz=local.name),
@@ -97,7 +109,10 @@ def render() -> None:
             table = reports.memo(
                 board, "histogram", lambda: charts.histogram_table(board.best_scores)
             )
-            st.vega_lite_chart(table, charts.histogram_spec(board.pass_mark), width="stretch")
+            tallest = max(table["learners"].to_pylist())
+            st.vega_lite_chart(
+                table, charts.histogram_spec(board.pass_mark, tallest), width="stretch"
+            )
         else:
             st.caption("No finished attempts in this selection.")
     with right:
@@ -146,10 +161,11 @@ def render() -> None:
         if (not needle or needle in r.display_name.casefold() or needle in r.username)
         and (not shown_status or r.status in shown_status)
     ]
+    attempts = attempts_label(quiz_id)
     table = (
-        learner_table(rows, local)
+        learner_table(rows, local, attempts)
         if needle or shown_status
-        else reports.memo(board, "learners", lambda: learner_table(board.learners, local))
+        else reports.memo(board, "learners", lambda: learner_table(board.learners, local, attempts))
     )
     picked = st.dataframe(
         table,

@@ -8,7 +8,7 @@ import pyarrow as pa
 import streamlit as st
 
 from quiz_app import charts, session, ui
-from quiz_app.analytics import ATTEMPT_CHOICES
+from quiz_app.analytics import ATTEMPT_CHOICES, flag_name
 from quiz_app.downloads import Download
 from quiz_app.reports import ItemRow
 
@@ -29,13 +29,13 @@ def item_table(rows: Sequence[ItemRow]) -> pa.Table:
     return pa.table(
         {
             "Question": [r.stats.question_id for r in rows],
+            "Flags": [", ".join(map(flag_name, r.stats.flags)) for r in rows],
             "Topic": [r.topic_title for r in rows],
             "n": pa.array([r.stats.n for r in rows], pa.int32()),
             "Facility %": pa.array([percent(r.stats.facility) for r in rows], pa.float64()),
             "SD %": pa.array([percent(r.stats.sd) for r in rows], pa.float64()),
             "Discrimination": pa.array([r.stats.discrimination for r in rows], pa.float64()),
             "Efficiency": pa.array([r.stats.efficiency for r in rows], pa.float64()),
-            "Flags": ["; ".join(r.stats.flags) for r in rows],
         }
     )
 
@@ -118,7 +118,10 @@ def render() -> None:
                 help="Discrimination as a share of the most "
                 "these marks could show; under 15 is low",
             ),
-            "Flags": st.column_config.TextColumn(width="large"),
+            "Flags": st.column_config.TextColumn(
+                width="large",
+                help="Why a question is worth reviewing; pick its row for the details",
+            ),
         },
     )
     flagged = sum(1 for r in report.items if r.stats.flags)

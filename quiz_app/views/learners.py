@@ -50,7 +50,7 @@ def render() -> None:
 
     post_tests = [a for a in attempts if a.is_post_test and not a.is_open]
     first, second, third = st.columns(3)
-    first.metric("Attempts", len(attempts))
+    first.metric("Quizzes taken", len(attempts), help="Attempts at every quiz, practice included.")
     best = max((a.percent or 0 for a in post_tests), default=None)
     second.metric("Best post-test", ui.percent(best))
     third.metric("Passed", "yes" if any(a.passed for a in post_tests) else "no")

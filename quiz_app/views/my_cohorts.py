@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from quiz_app import session, ui
+from quiz_app.accounts import AlreadyJoined
 from quiz_app.errors import QuizError
 
 
@@ -31,6 +32,8 @@ def render() -> None:
         if st.form_submit_button("Join cohort", type="primary"):
             try:
                 cohort = accounts.join(user, code)
+            except AlreadyJoined as exc:
+                st.info(ui.literal(str(exc)))
             except QuizError as exc:
                 st.error(ui.literal(str(exc)))
             else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from quiz_app import session, ui
+from quiz_app.accounts import BadJoinCode, check_new_password
 from quiz_app.errors import QuizError
 
 
@@ -50,24 +51,32 @@ def render() -> None:
             help="From your instructor; you can also join later.",
         )
         if st.form_submit_button("Create account", type="primary"):
-            if new_password != repeat:
-                st.error("The two passwords differ.")
+            accounts = session.accounts()
+            try:
+                check_new_password(new_password, repeat)
+                if join_code.strip():  # a wrong code refuses the sign-up, to be fixed
+                    accounts.cohort_to_join(join_code)
+            except BadJoinCode as exc:
+                st.error(
+                    f"{ui.literal(str(exc))} Correct the join code, or leave it empty "
+                    "to join later under My cohorts."
+                )
+                return
+            except QuizError as exc:
+                st.error(ui.literal(str(exc)))
+                return
+            try:
+                user = accounts.sign_up(new_username, display_name, new_password)
+                if join_code.strip():
+                    try:
+                        accounts.join(user, join_code)
+                    except QuizError as exc:  # the cohort closed since the check
+                        ui.flash(f"Your account is ready, but: {ui.literal(str(exc))}", "warning")
+            except QuizError as exc:
+                st.error(ui.literal(str(exc)))
             else:
-                try:
-                    accounts = session.accounts()
-                    user = accounts.sign_up(new_username, display_name, new_password)
-                    if join_code.strip():
-                        try:
-                            accounts.join(user, join_code)
-                        except QuizError as exc:
-                            ui.flash(
-                                f"Your account is ready, but: {ui.literal(str(exc))}", "warning"
-                            )
-                except QuizError as exc:
-                    st.error(ui.literal(str(exc)))
-                else:
-                    session.sign_in(user)
-                    st.rerun()
+                session.sign_in(user)
+                st.rerun()
 
 
 if __name__ == "__main__":
