@@ -54,7 +54,8 @@ def histogram_spec(pass_mark: float | None) -> Spec:
     if pass_mark is not None:
         line = {"x": {"datum": pass_mark, "type": "quantitative"}}
         layers += [
-            {"mark": {"type": "rule", "strokeDash": [5, 4], "color": "#b91c1c", "size": 2},
+            {"mark": {"type": "rule", "strokeDash": [5, 4], "color": "#b91c1c", "size": 2,
+                      "description": f"Pass mark {pass_mark:g}%"},  # its text for assistive tech
              "encoding": line},
             {"mark": {"type": "text", "align": "right", "dx": -4, "dy": 2, "baseline": "top",
                       "color": "#b91c1c", "text": f"pass mark {pass_mark:g}%"},

@@ -153,6 +153,7 @@ def route() -> None:
         return
     instructor = user is not None and user.is_instructor
     _configure(instructor)
+    ui.page_style()
     try:
         page = _allowed_page(user)  # first: it may switch pages, which ends this run
         session.sync_cookie()
