@@ -31,6 +31,7 @@ UNEXPECTED = (
     "Something went wrong on the server; your saved answers are safe. Please reload the page."
 )
 
+APP_TITLE = "Dry needling CE quizzes"
 # (file under views/, title, Material icon): immutable, so safe to share.
 SIGN_IN = ("sign_in", "Sign in", "login")
 SIGNED_OUT = ("sign_out", "Signed out", "logout")
@@ -156,6 +157,7 @@ def route() -> None:
     ui.page_style()
     try:
         page = _allowed_page(user)  # first: it may switch pages, which ends this run
+        st.set_page_config(page_title=f"{page.title} · {APP_TITLE}")  # each tab names its page
         session.sync_cookie()
         if ui.show_bank_status(instructor=instructor):
             notice = st.session_state.pop(NOTICE, None)
@@ -195,7 +197,7 @@ def _allowed_page(user: User | None) -> st.Page:
 
 def _configure(instructor: bool) -> None:
     st.set_page_config(
-        page_title="Dry needling CE quizzes",
+        page_title=APP_TITLE,
         page_icon=":material/health_and_safety:",
         layout="wide" if instructor else "centered",
     )

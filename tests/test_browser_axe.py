@@ -4,7 +4,7 @@ axe-core runs in the page (axe-playwright-python ships it; nothing is downloaded
 each page in the states a visitor, a learner and an instructor meet it: a violation of
 impact "serious" or "critical" fails the test, with its rule, impact, elements and help
 page; moderate and minor ones are printed (the README's "Accessibility" section says
-what was decided for each).
+what was decided for each). Each page's browser tab names it (item 11).
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
+from playwright.sync_api import expect
 
 from quiz_app.accounts import Accounts
 from quiz_app.course import Course
 from quiz_app.demo import DEMO_INSTRUCTOR, DEMO_PASSWORD, generate
+from quiz_app.routes import APP_TITLE
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
 from tests.browser import chromium_page, require_axe, served, settle, shot, sign_in, type_into
@@ -59,10 +61,12 @@ class Audit:
     failures: list[str] = field(default_factory=list)
     noted: dict[tuple[str, str], set[str]] = field(default_factory=dict)
 
-    def run(self, page, state: str) -> None:
-        """Audit the page as it is now (its script run ended), as `state`."""
+    def run(self, page, state: str, tab: str) -> None:
+        """Audit the page as it is now (its script run ended), as `state`; the browser's
+        tab names the page, `tab` (WCAG 2.4.2), and the app."""
         from axe_playwright_python.sync_playwright import Axe
 
+        expect(page).to_have_title(f"{tab} · {APP_TITLE}")
         settle(page)
         page.wait_for_timeout(300)  # let the last frame of the run paint
         shot(page, f"axe-{re.sub(r'[^a-z0-9]+', '-', state.lower())}")
@@ -118,21 +122,21 @@ def test_signed_out_pages_pass_axe(demo: tuple[str, Store]) -> None:
     audit = Audit()
     with chromium_page(1400, 900) as page:
         page.goto(url)
-        audit.run(page, "Sign in")
+        audit.run(page, "Sign in", "Sign in")
         page.get_by_role("tab", name="Create an account").click()
-        audit.run(page, "Sign in, create an account")
+        audit.run(page, "Sign in, create an account", "Sign in")
         nav(page, "Verify a certificate")
         page.get_by_role("heading", name="Verify a certificate").wait_for()
-        audit.run(page, "Verify a certificate")
+        audit.run(page, "Verify a certificate", "Verify a certificate")
         type_into(page.get_by_role("textbox", name="Certificate code"), "NOPE-NOPE")
         page.get_by_role("button", name="Verify").click()
         page.get_by_text("Not found").wait_for()
-        audit.run(page, "Verify, not found")
+        audit.run(page, "Verify, not found", "Verify a certificate")
         code = store.first("SELECT code FROM certificates")
         if code is not None:
             page.goto(f"{url}/verify?code={code['code']}")
             page.get_by_text("Valid certificate.").wait_for()
-            audit.run(page, "Verify, found")
+            audit.run(page, "Verify, found", "Verify a certificate")
     audit.check()
 
 
@@ -143,7 +147,7 @@ def test_learner_pages_pass_axe(demo: tuple[str, Store], course: Course) -> None
         page.goto(url)
         sign_in(page)
         page.get_by_role("heading", name="Welcome, Ana Lima").wait_for()
-        audit.run(page, "Start")
+        audit.run(page, "Start", "Start")
 
         page.get_by_role("button", name="Start practice").click()
         question_shown(page, 10, 0)
@@ -152,24 +156,24 @@ def test_learner_pages_pass_axe(demo: tuple[str, Store], course: Course) -> None
         question = course.question(slot["id"])
         answer_in_browser(page, practice["id"], question, correct_answer(question), "Check answer")
         page.get_by_text("Correct.", exact=True).wait_for()
-        audit.run(page, "Practice, feedback shown")
+        audit.run(page, "Practice, feedback shown", "Quiz")
 
         nav(page, "Start")
         page.get_by_role("button", name="Start the post-test").click()
         page.get_by_role("button", name="Begin the post-test").wait_for()
-        audit.run(page, "Before the post-test")
+        audit.run(page, "Before the post-test", "Before the post-test")
         page.get_by_role("button", name="Begin the post-test").click()
         page.locator('[id^="countdown-"] b').wait_for()
         post = store.first("SELECT * FROM attempts WHERE mode = 'post_test'")
         total = len(json.loads(post["slots"]))
         question_shown(page, total, 0)
-        audit.run(page, "Post-test, a question open")
+        audit.run(page, "Post-test, a question open", "Quiz")
         page.get_by_role("button", name="Submit the post-test").click()
         page.get_by_role("button", name="Yes, submit").wait_for()
-        audit.run(page, "Post-test, summary")
+        audit.run(page, "Post-test, summary", "Quiz")
         page.get_by_role("button", name="Yes, submit").click()
         page.get_by_text("Not passed").wait_for()
-        audit.run(page, "Post-test, results")
+        audit.run(page, "Post-test, results", "Quiz")
 
         for name, heading in [
             ("My progress", "My progress"),
@@ -178,7 +182,7 @@ def test_learner_pages_pass_axe(demo: tuple[str, Store], course: Course) -> None
         ]:
             nav(page, name)
             page.get_by_role("heading", name=heading).wait_for()
-            audit.run(page, name)
+            audit.run(page, name, name)
     audit.check()
 
 
@@ -190,21 +194,21 @@ def test_instructor_pages_pass_axe(demo: tuple[str, Store]) -> None:
         sign_in(page, DEMO_INSTRUCTOR, DEMO_PASSWORD)
         page.get_by_role("heading", name="Cohort dashboard").wait_for()
         page.locator('[data-testid="stVegaLiteChart"]').first.wait_for()
-        audit.run(page, "Dashboard")
+        audit.run(page, "Dashboard", "Dashboard")
         nav(page, "Learners")
         page.get_by_text("As the learner saw it").wait_for()
         page.get_by_test_id("stExpander").first.click()
         page.get_by_text("Why.").first.wait_for()
-        audit.run(page, "Learners, a learner open")
+        audit.run(page, "Learners, a learner open", "Learners")
         nav(page, "Item analysis")
         page.get_by_test_id("stMetric").filter(has_text="Cronbach's alpha").wait_for()
-        audit.run(page, "Item analysis")
+        audit.run(page, "Item analysis", "Item analysis")
         nav(page, "Cohorts")
         page.get_by_role("button", name="Create cohort").wait_for()
-        audit.run(page, "Cohorts")
+        audit.run(page, "Cohorts", "Cohorts")
         nav(page, "Question banks")
         page.get_by_role("heading", name="Question banks").wait_for()
-        audit.run(page, "Question banks")
+        audit.run(page, "Question banks", "Question banks")
     audit.check()
 
 
@@ -215,9 +219,9 @@ def test_phone_pages_pass_axe(demo: tuple[str, Store]) -> None:
         page.goto(url)
         sign_in(page, "bea")
         page.get_by_role("heading", name="Welcome, Bea Costa").wait_for()
-        audit.run(page, "Start, phone")
+        audit.run(page, "Start, phone", "Start")
         page.get_by_role("button", name="Start the post-test").click()
         page.get_by_role("button", name="Begin the post-test").click()
         page.locator('[id^="countdown-"] b').wait_for()
-        audit.run(page, "Post-test, phone")
+        audit.run(page, "Post-test, phone", "Quiz")
     audit.check()
