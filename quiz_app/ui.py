@@ -90,11 +90,19 @@ def literal(text: str, markdown: bool = True) -> str:
 # for text (WCAG 1.4.3 asks 4.5:1): the text colour of the page at 80% opacity keeps
 # them subdued at about 6:1, in the light theme and the dark one alike. A selected
 # pill's label is drawn in the primary colour on its tint (4.47:1): the page's text
-# colour instead, the tint and border still showing that it is selected.
+# colour instead, the tint and border still showing that it is selected. The question
+# palette's words for assistive tech are hidden from sight (views/quiz.py, `palette`).
+# An ordering question's place boxes have no "Clear value" button: it was a tab stop
+# between two boxes that wiped the place on Enter, and a place is changed, never
+# taken away (widgets.answer_input swaps places).
 PAGE_CSS = """
 <style>
 [data-testid="stCaptionContainer"], [data-testid="stMarkdownContainer"] blockquote {
   color: inherit; opacity: 0.8; }
+[class*="st-key-palette-"] em { position: absolute; width: 1px; height: 1px; margin: -1px;
+  overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+[class*="st-key-"][class*="-place-"] [aria-label="Clear value"] { display: none; }
+h2.quiz-question { font-size: 1.1rem; padding: 0; margin: 0 0 0.25rem; }
 [data-testid="stButtonGroup"] button[data-selected="true"],
 [data-testid="stButtonGroup"] button[data-selected="true"] * { color: inherit !important; }
 </style>
