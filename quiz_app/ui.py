@@ -114,6 +114,25 @@ def page_style() -> None:
     st.html(PAGE_CSS)
 
 
+# Streamlit closes the sidebar after a page is chosen only in browsers that say they
+# are a phone (their user agent): on any narrow screen, close it once the page shows.
+# Its breakpoint for the sidebar as an overlay is 768 px.
+_CLOSE_SIDEBAR_JS = """
+setTimeout(() => {
+  const bar = document.querySelector('[data-testid="stSidebar"]');
+  if (window.matchMedia("(max-width: 768px)").matches && bar?.dataset.collapsed === "false") {
+    document.querySelector('[data-testid="stSidebarCollapseButton"] button')?.click();
+  }
+});
+"""
+
+
+def close_sidebar_on_narrow_screens() -> None:
+    """Close the sidebar, if it is open over a narrow screen (after choosing a page)."""
+    with st.sidebar:
+        st.html(f"<script>{_CLOSE_SIDEBAR_JS}</script>", unsafe_allow_javascript=True)
+
+
 RELOAD_CHECK_S = 2.0
 NO_COURSE = (
     "The course is not available: its question banks have errors. The course administrator "

@@ -373,6 +373,8 @@ def test_progress_and_weak_spots(learner: User, service: Attempts, tiny_course: 
     assert "Identify things." in texts(at) or any(
         "Identify things." in str(df.value) for df in at.dataframe
     )
+    (missed,) = [df for df in at.dataframe if "Missed" in df.value.columns]
+    assert list(missed.value.columns)[0] == "Missed"  # first: a phone shows it (item 12)
     at.button(key="weak-spots").click().run()
     weak = service.load(at.session_state["attempt_id"])
     assert [s.question_id for s in weak.slots] == ["q-tf"]
