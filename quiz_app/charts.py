@@ -185,7 +185,8 @@ def scores_spec(first: datetime, last: datetime, pass_mark: float | None) -> Spe
         one = {"values": [{}]}  # drawn once, not once per attempt
         layers += [
             {"data": one, "encoding": line,
-             "mark": {"type": "rule", "strokeDash": [4, 4], "color": PASS_MARK_COLOR}},
+             "mark": {"type": "rule", "strokeDash": [4, 4], "color": PASS_MARK_COLOR,
+                      "description": f"Pass mark {pass_mark:g}%"}},  # for assistive tech
             {"data": one, "encoding": {**line, "x": {"value": 4}},
              "mark": {"type": "text", "align": "left", "baseline": "bottom", "dy": -3,
                       "color": PASS_MARK_COLOR, "text": f"pass mark {pass_mark:g}%"}},

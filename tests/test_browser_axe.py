@@ -179,6 +179,7 @@ def test_learner_pages_pass_axe(demo: tuple[str, Store], course: Course) -> None
             ("My progress", "My progress"),
             ("My attempts", "My attempts"),
             ("My cohorts", "My cohorts"),
+            ("Profile", "Profile"),
         ]:
             nav(page, name)
             page.get_by_role("heading", name=heading).wait_for()
@@ -209,6 +210,9 @@ def test_instructor_pages_pass_axe(demo: tuple[str, Store]) -> None:
         nav(page, "Question banks")
         page.get_by_role("heading", name="Question banks").wait_for()
         audit.run(page, "Question banks", "Question banks")
+        nav(page, "Profile")
+        page.get_by_role("heading", name="Profile").wait_for()
+        audit.run(page, "Profile, instructor", "Profile")
     audit.check()
 
 
