@@ -59,7 +59,8 @@ def histogram_spec(pass_mark: float | None, tallest: int) -> Spec:
     if pass_mark is not None:
         line = {"x": {"datum": pass_mark, "type": "quantitative"}}
         layers += [
-            {"mark": {"type": "rule", "strokeDash": [5, 4], "color": "#b91c1c", "size": 2},
+            {"mark": {"type": "rule", "strokeDash": [5, 4], "color": "#b91c1c", "size": 2,
+                      "description": f"Pass mark {pass_mark:g}%"},  # its text for assistive tech
              "encoding": line},
             {"mark": {"type": "text", "align": "right", "dx": -4, "dy": 2, "baseline": "top",
                       "color": "#b91c1c", "fontWeight": "bold",
@@ -198,7 +199,8 @@ def scores_spec(first: datetime, last: datetime, pass_mark: float | None) -> Spe
         one = {"values": [{}]}  # drawn once, not once per attempt
         layers += [
             {"data": one, "encoding": line,
-             "mark": {"type": "rule", "strokeDash": [4, 4], "color": PASS_MARK_COLOR}},
+             "mark": {"type": "rule", "strokeDash": [4, 4], "color": PASS_MARK_COLOR,
+                      "description": f"Pass mark {pass_mark:g}%"}},  # for assistive tech
             {"data": one, "encoding": {**line, "x": {"value": 4}},
              "mark": {"type": "text", "align": "left", "baseline": "bottom", "dy": -3,
                       "color": PASS_MARK_COLOR, "text": f"pass mark {pass_mark:g}%"}},

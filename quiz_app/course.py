@@ -20,6 +20,7 @@ from quiz_app.validate import validate_paths
 
 BANKS_ENV = "QUIZ_BANKS_DIR"
 SHIPPED_BANKS = Path(__file__).resolve().parent.parent / "question_banks"
+MIX_TITLE_MAX = 40  # characters: "Practice: what dry needling is used for" is 39
 DEFAULT_INFO = CourseInfo(title="Dry needling", provider="Continuing education")
 
 
@@ -108,14 +109,19 @@ class Course:
         return [q for q in self.quizzes if not q.is_post_test]
 
     def practice_quiz(self, topics: list[str], length: int) -> QuizDef:
-        """A practice quiz over `topics`: the defined one for a single topic, else a mix."""
+        """A practice quiz over `topics`: the defined one for a single topic, else a mix,
+        titled with its topics ("Practice: a, b") or, when that is longer than
+        MIX_TITLE_MAX characters, their number ("Practice: 3 topics"), so it fits a
+        phone's screen."""
         for quiz in self.practice_quizzes:
             if list(quiz.topics) == topics:
                 return quiz.model_copy(update={"questions": length})
-        titles = ", ".join(self.bank(t).title.lower() for t in topics)
+        title = "Practice: " + ", ".join(self.bank(t).title.lower() for t in topics)
+        if len(topics) > 1 and len(title) > MIX_TITLE_MAX:
+            title = f"Practice: {len(topics)} topics"
         return QuizDef(
             id=_mix_id(topics),
-            title=f"Practice: {titles}"[:200],
+            title=title[:200],
             mode=PRACTICE,
             topics=tuple(topics),
             questions=length,

@@ -31,6 +31,7 @@ UNEXPECTED = (
     "Something went wrong on the server; your saved answers are safe. Please reload the page."
 )
 
+APP_TITLE = "Dry needling CE quizzes"
 # (file under views/, title, Material icon): immutable, so safe to share.
 SIGN_IN = ("sign_in", "Sign in", "login")
 SIGNED_OUT = ("sign_out", "Signed out", "logout")
@@ -60,6 +61,7 @@ PAGES = "_pages"  # st.session_state key: this session's own st.Page objects, by
 ELSEWHERE = "_pages_elsewhere"  # the same, for the other roles' pages (hidden)
 AFTER_SIGN_IN = "_after_sign_in"  # the address of a page asked for while signed out
 NOTICE = "_route_notice"  # why the page asked for was not shown
+SHOWN = "_page_shown"  # the address of the page the last run showed
 
 
 def _page(spec: tuple[str, str, str], default: bool = False, hidden: bool = False) -> st.Page:
@@ -153,8 +155,13 @@ def route() -> None:
         return
     instructor = user is not None and user.is_instructor
     _configure(instructor)
+    ui.page_style()
     try:
         page = _allowed_page(user)  # first: it may switch pages, which ends this run
+        st.set_page_config(page_title=f"{page.title} · {APP_TITLE}")  # each tab names its page
+        if st.session_state.get(SHOWN, page.url_path) != page.url_path:
+            ui.close_sidebar_on_narrow_screens()  # another page was chosen
+        st.session_state[SHOWN] = page.url_path
         session.sync_cookie()
         if ui.show_bank_status(instructor=instructor):
             notice = st.session_state.pop(NOTICE, None)
@@ -194,7 +201,7 @@ def _allowed_page(user: User | None) -> st.Page:
 
 def _configure(instructor: bool) -> None:
     st.set_page_config(
-        page_title="Dry needling CE quizzes",
+        page_title=APP_TITLE,
         page_icon=":material/health_and_safety:",
         layout="wide" if instructor else "centered",
     )

@@ -85,6 +85,54 @@ def literal(text: str, markdown: bool = True) -> str:
     return _LINKERS.sub(r"\1" + WORD_JOINER, escaped)
 
 
+# Every page's own CSS (st.html with only a stylesheet takes no room on the page).
+# Streamlit's grey for captions and quotations (#828180 on white: 3.9:1) is too faint
+# for text (WCAG 1.4.3 asks 4.5:1): the text colour of the page at 80% opacity keeps
+# them subdued at about 6:1, in the light theme and the dark one alike. A selected
+# pill's label is drawn in the primary colour on its tint (4.47:1): the page's text
+# colour instead, the tint and border still showing that it is selected. The question
+# palette's words for assistive tech are hidden from sight (views/quiz.py, `palette`).
+# An ordering question's place boxes have no "Clear value" button: it was a tab stop
+# between two boxes that wiped the place on Enter, and a place is changed, never
+# taken away (widgets.answer_input swaps places).
+PAGE_CSS = """
+<style>
+[data-testid="stCaptionContainer"], [data-testid="stMarkdownContainer"] blockquote {
+  color: inherit; opacity: 0.8; }
+[class*="st-key-palette-"] em { position: absolute; width: 1px; height: 1px; margin: -1px;
+  overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+[class*="st-key-"][class*="-place-"] [aria-label="Clear value"] { display: none; }
+h2.quiz-question { font-size: 1.1rem; padding: 0; margin: 0 0 0.25rem; }
+[data-testid="stButtonGroup"] button[data-selected="true"],
+[data-testid="stButtonGroup"] button[data-selected="true"] * { color: inherit !important; }
+</style>
+"""
+
+
+def page_style() -> None:
+    """The app's own CSS, for every page (see PAGE_CSS)."""
+    st.html(PAGE_CSS)
+
+
+# Streamlit closes the sidebar after a page is chosen only in browsers that say they
+# are a phone (their user agent): on any narrow screen, close it once the page shows.
+# Its breakpoint for the sidebar as an overlay is 768 px.
+_CLOSE_SIDEBAR_JS = """
+setTimeout(() => {
+  const bar = document.querySelector('[data-testid="stSidebar"]');
+  if (window.matchMedia("(max-width: 768px)").matches && bar?.dataset.collapsed === "false") {
+    document.querySelector('[data-testid="stSidebarCollapseButton"] button')?.click();
+  }
+});
+"""
+
+
+def close_sidebar_on_narrow_screens() -> None:
+    """Close the sidebar, if it is open over a narrow screen (after choosing a page)."""
+    with st.sidebar:
+        st.html(f"<script>{_CLOSE_SIDEBAR_JS}</script>", unsafe_allow_javascript=True)
+
+
 RELOAD_CHECK_S = 2.0
 NO_COURSE = (
     "The course is not available: its question banks have errors. The course administrator "
@@ -193,7 +241,7 @@ def answer_markdown(question: Question, with_feedback: bool = True) -> str:
             mark = RIGHT if choice.correct else NEUTRAL
             lines.append(f"- {mark} {safe(choice.text)}")
             if with_feedback and choice.feedback:
-                lines.append(f"    - :gray[*{safe(choice.feedback)}*]")
+                lines.append(f"    - *{safe(choice.feedback)}*")
         return "\n".join(lines)
     if question.type == "true_false":
         return f"- {RIGHT} **{'True' if question.answer else 'False'}**"

@@ -243,7 +243,7 @@ def _review_markdown(question: Question, slot: Slot, answer: Any, parts: frozens
                 note = " *(also right)*" if found_one else " *(right, not ticked)*"
             lines.append(f"- {mark} {ui.safe(choice.text)}{note}")
             if choice.feedback and "feedback" in parts:
-                lines.append(f"    - :gray[*{ui.safe(choice.feedback)}*]")
+                lines.append(f"    - *{ui.safe(choice.feedback)}*")
         return "\n".join(lines)
     if question.type == "true_false":
         given = "not answered" if answer is None else ("True" if answer else "False")
@@ -259,7 +259,7 @@ def _review_markdown(question: Question, slot: Slot, answer: Any, parts: frozens
         for left_index, (left, right) in enumerate(question.pairs):
             chosen = answer[left_index] if isinstance(answer, list) else None
             if chosen is None:
-                mine = ":gray[(blank)]"
+                mine = "*(blank)*"
             else:
                 sign = (ui.RIGHT if chosen == left_index else ui.WRONG) if show_right else ""
                 mine = f"{sign} {ui.safe(question.rights[chosen])}".strip()
@@ -277,7 +277,7 @@ def _review_markdown(question: Question, slot: Slot, answer: Any, parts: frozens
         + ui.safe(question.items[item])
         for position, item in enumerate(mine, start=1)
     ]
-    shown = "**Your order**\n\n" + ("\n".join(yours) if yours else ":gray[(not answered)]")
+    shown = "**Your order**\n\n" + ("\n".join(yours) if yours else "*(not answered)*")
     if show_key:
         right = [f"{n}. {ui.safe(item)}" for n, item in enumerate(question.items, start=1)]
         shown += "\n\n**Right order**\n\n" + "\n".join(right)

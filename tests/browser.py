@@ -1,6 +1,6 @@
 """Browser-test plumbing: serve the app on a free port and drive Debian's chromium.
 
-The browser tests skip when chromium or playwright is missing, unless
+The browser tests skip when chromium, playwright or axe (for audits) is missing, unless
 QUIZ_REQUIRE_BROWSER=1 (as in CI), where that is a failure instead.
 """
 
@@ -35,8 +35,21 @@ def browser_available() -> str | None:
 
 def require_browser() -> None:
     reason = browser_available()
-    if reason is None:
-        return
+    if reason is not None:
+        _cannot_run(reason)
+
+
+def require_axe() -> None:
+    """As `require_browser`, and axe-playwright-python (axe-core) for accessibility audits."""
+    require_browser()
+    try:
+        import axe_playwright_python  # noqa: F401
+    except ImportError:
+        _cannot_run("axe-playwright-python is not installed (pip install -e '.[test]')")
+
+
+def _cannot_run(reason: str) -> None:
+    """Skip the test, or fail it under QUIZ_REQUIRE_BROWSER=1 (CI), saying why."""
     if os.environ.get("QUIZ_REQUIRE_BROWSER") == "1":
         pytest.fail(reason)
     pytest.skip(reason)

@@ -41,7 +41,8 @@ def test_a_flag_is_stored_marked_in_the_palette_and_kept_on_reload(learner, serv
     at.toggle(key=f"flag-{attempt.id}-{first}").set_value(True).run()
     assert service.flagged(attempt) == {first}
     labels = palette_labels(at, attempt.id)
-    assert labels[0] == ":material/flag: 1" and labels[1] == "2"
+    assert labels[0] == "1 :material/flag: *not answered, flagged*"
+    assert labels[1] == "2 *not answered*"  # the words: for assistive tech only
     again = go(open_app(learner, "views/home.py"), "views/quiz.py")  # a new browser session
     assert again.toggle(key=f"flag-{attempt.id}-{first}").value is True
     again.toggle(key=f"flag-{attempt.id}-{first}").set_value(False).run()
@@ -58,7 +59,8 @@ def test_the_summary_lists_every_question_and_submits(learner, service, tiny_cou
     at.button_group(key=f"palette-{attempt.id}").set_value(2).run()  # to question 3
     at.toggle(key=f"flag-{attempt.id}-{attempt.slots[2].question_id}").set_value(True).run()
     labels = palette_labels(at, attempt.id)
-    assert labels[0] == ":material/check: 1" and labels[2] == ":material/flag: 3"
+    assert labels[0] == "1 :material/check: *answered*"
+    assert labels[2] == "3 :material/flag: *not answered, flagged*"
 
     at.button(key=f"submit-{attempt.id}").click().run()
     shown = texts(at)

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from quiz_app.course import Course
+from quiz_app.course import MIX_TITLE_MAX, Course
 from quiz_app.quiz import NotEnoughQuestions, Slot, draw, part_count
 
 
@@ -62,3 +62,17 @@ def test_empty_pool_is_refused(course: Course) -> None:
 def test_slot_round_trips_through_json() -> None:
     slot = Slot("q", (2, 0, 1), "abc")
     assert Slot.from_json(slot.as_json()) == slot
+
+
+@pytest.mark.parametrize(
+    ("count", "title"),
+    [
+        (1, "Practice: dry needling fundamentals"),
+        (2, "Practice: 2 topics"),  # "...: dry needling fundamentals, how dry needling works"
+        (3, "Practice: 3 topics"),
+    ],
+    ids=["one topic", "two", "three"],
+)
+def test_a_practice_mix_title_fits_a_phone(course: Course, count: int, title: str) -> None:
+    assert course.practice_quiz(course.topics[:count], 10).title == title
+    assert len(title) <= MIX_TITLE_MAX

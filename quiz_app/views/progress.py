@@ -87,12 +87,15 @@ def render() -> None:
         st.dataframe(
             [
                 {
+                    "Missed": f"{m.misses} of {m.answers}",
                     "Learning objective": m.text,
                     "Topic": course.bank(m.topic).title,
-                    "Missed": f"{m.misses} of {m.answers}",
                 }
                 for m in missed
             ],
+            # The count first and pinned: on a phone the long objectives scroll sideways
+            # past it instead of pushing it out of view.
+            column_config={"Missed": st.column_config.TextColumn("Missed", pinned=True)},
             hide_index=True,
             width="stretch",
         )

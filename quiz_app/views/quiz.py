@@ -96,6 +96,26 @@ _COUNTDOWN_JS = """
 """
 
 
+def question_heading(attempt_id: int, number: int, total: int, focus: bool) -> None:
+    """The question's heading, "Question 3 of 25": an h2 that takes the keyboard focus
+    when `focus` (another question was just opened: Next, Previous, the palette, "Next
+    question"), so a screen reader goes on with the new question instead of the top of
+    the page, and Tab goes on to its answers. Only numbers go into the HTML."""
+    element = f"question-{attempt_id}-{number}"
+    script = (
+        f'<script>setTimeout(() => {{ const h = document.getElementById("{element}");'
+        'h?.focus({preventScroll: true}); h?.scrollIntoView({block: "center"}); });</script>'
+        if focus
+        else ""
+    )
+    with st.container(key=element):  # a new element for each question: its script runs
+        st.html(
+            f'<h2 id="{element}" tabindex="-1" class="quiz-question">Question {number} of '
+            f"{total}</h2>{script}",
+            unsafe_allow_javascript=True,
+        )
+
+
 def _encoded(answer: object) -> str:
     """An answer as comparable text (what a view last showed against what is stored)."""
     return json.dumps(answer, sort_keys=True)
@@ -113,14 +133,17 @@ for (const area of [document.querySelector('[data-testid="stMain"]'), document.s
 def palette(
     attempt: Attempt, flagged: set[str], index: int, go_to: Callable[[int], None], key: str
 ) -> None:
-    """Go to any question: each number marked answered and/or flagged."""
+    """Go to any question: each number marked answered and/or flagged, by icons (which
+    Streamlit hides from assistive tech) and in words that only assistive tech gets
+    (emphasis, hidden by ui.PAGE_CSS): "3 answered, flagged". The current question is
+    the checked radio of the group."""
 
     def label(i: int) -> str:
         question_id = attempt.slots[i].question_id
-        marks = (":material/check: " if question_id in attempt.responses else "") + (
-            ":material/flag: " if question_id in flagged else ""
-        )
-        return f"{marks}{i + 1}"
+        answered, marked = question_id in attempt.responses, question_id in flagged
+        icons = (" :material/check:" if answered else "") + (" :material/flag:" if marked else "")
+        words = ("answered" if answered else "not answered") + (", flagged" if marked else "")
+        return f"{i + 1}{icons} *{words}*"  # a leading icon would be named ("flag icon")
 
     st.session_state[key] = index
     st.pills(
@@ -311,7 +334,11 @@ def render() -> None:
     response = attempt.responses.get(slot.question_id)
     key = f"a{attempt.id}-{slot.question_id}"
 
+    shown = f"shown-{attempt.id}"
+    moved = st.session_state.get(shown) != index  # a question other than the last run's
+    st.session_state[shown] = index
     with st.container(border=True):
+        question_heading(attempt.id, index + 1, total, focus=moved)
         st.markdown(ui.safe(question.stem))
         if attempt.feedback_released and response is not None:
             widgets.review(question, slot, response.answer, response.mark, course)
