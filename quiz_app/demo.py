@@ -412,7 +412,7 @@ class _Demo:
                     "join_code": code,
                     "instructor_id": instructor_id,
                     "starts_on": start.date().isoformat(),
-                    "ends_on": (start + timedelta(weeks=10)).date().isoformat(),
+                    "ends_on": None,  # open: whoever tries the demo can still join it
                     "created_at": iso(start - timedelta(days=7)),
                 }
             )
