@@ -56,7 +56,7 @@ def store() -> Store:
 
 
 def accounts() -> Accounts:
-    return Accounts(store(), clock(), ui.course().local_time)
+    return Accounts(store(), clock(), ui.local_time())
 
 
 def attempts() -> Attempts:

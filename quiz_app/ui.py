@@ -17,6 +17,7 @@ from typing import Any
 import streamlit as st
 
 from quiz_app.bank import Question
+from quiz_app.clock import LocalTime
 from quiz_app.course import Course, default_banks_dir, load_course
 from quiz_app.downloads import Download
 from quiz_app.errors import BankError, Problem
@@ -200,6 +201,13 @@ def course() -> Course:
     if loaded.course is None:
         raise BankError(list(loaded.problems))
     return loaded.course
+
+
+def local_time() -> LocalTime:
+    """The course's time zone, or UTC while the banks have not been valid since the
+    process started (people can still sign in then, and be told the course is missing)."""
+    loaded = _loaded()
+    return loaded.course.local_time if loaded.course is not None else LocalTime()
 
 
 def show_bank_status(instructor: bool) -> bool:

@@ -81,6 +81,6 @@ def test_countdown_shows_the_servers_time_left_on_a_slow_browser_clock(tmp_path:
         page.get_by_text("Question 1 of 25").wait_for()
         check_countdown()
         page.get_by_role("button", name="Next").click()
-        page.get_by_text("Question 2 of 25").wait_for()
+        page.get_by_role("heading", name="Question 2 of 25").wait_for()
         settle(page)
         check_countdown()

@@ -44,7 +44,9 @@ def test_ticks_stay_few_and_points_off_the_edges(days: int) -> None:
 def test_the_pass_mark_line_is_labelled() -> None:
     spec = charts.scores_spec(AT, AT, 80)
     marks = [layer["mark"] for layer in spec["layer"]]
-    assert {"type": "rule", "strokeDash": [4, 4], "color": charts.PASS_MARK_COLOR} in marks
+    (rule,) = [m for m in marks if m["type"] == "rule"]
+    assert rule["strokeDash"] == [4, 4] and rule["color"] == charts.PASS_MARK_COLOR
+    assert rule["description"] == "Pass mark 80%"  # for assistive technology (axe)
     assert [m["text"] for m in marks if m["type"] == "text"] == ["pass mark 80%"]
     assert len(charts.scores_spec(AT, AT, None)["layer"]) == 1
 
