@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 from quiz_app.accounts import Accounts
 from quiz_app.course import Course
 from quiz_app.demo import DEMO_INSTRUCTOR, DEMO_PASSWORD, generate
+from quiz_app.resets import PasswordResets
 from quiz_app.routes import APP_TITLE
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
@@ -137,6 +138,18 @@ def test_signed_out_pages_pass_axe(demo: tuple[str, Store]) -> None:
             page.goto(f"{url}/verify?code={code['code']}")
             page.get_by_text("Valid certificate.").wait_for()
             audit.run(page, "Verify, found", "Verify a certificate")
+        link = PasswordResets(store).issue_for_username("bea")
+        page.goto(link.address(url))
+        page.get_by_role("button", name="Set password").wait_for()
+        audit.run(page, "Set a new password", "Set a new password")
+        page.goto(f"{url}/reset_password?token=not-a-token")
+        page.get_by_role("heading", name="Set a new password").wait_for()
+        audit.run(page, "Set a new password, link not valid", "Set a new password")
+        page.goto(url)
+        sign_in(page, "bea")
+        nav(page, "Sign out")
+        page.get_by_role("heading", name="Signed out").wait_for()
+        audit.run(page, "Signed out", "Signed out")
     audit.check()
 
 
