@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from quiz_app import certificate_pdf, ui
+from quiz_app.accounts import MIN_PASSWORD
 from quiz_app.addresses import app_address
 from quiz_app.attempts import Attempts
 from quiz_app.bank import Question
@@ -413,3 +414,16 @@ def attempt_review(
             st.markdown(ui.safe(question.stem))
             answer = response.answer if response else None
             review(question, slot, answer, mark, course, parts)
+
+
+def new_password_inputs(key: str) -> tuple[str, str]:
+    """The new password and its repeat, as the profile and reset-link forms ask for them
+    (keys `{key}-new` and `{key}-repeat`); `accounts.check_new_password` judges them."""
+    new = st.text_input(
+        "New password",
+        type="password",
+        help=f"At least {MIN_PASSWORD} characters.",
+        key=f"{key}-new",
+    )
+    repeat = st.text_input("New password again", type="password", key=f"{key}-repeat")
+    return new, repeat

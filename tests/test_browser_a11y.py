@@ -22,6 +22,7 @@ from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
 from tests.browser import chromium_page, require_browser, served, settle, sign_in
 from tests.test_browser_learner import answer_in_browser
+from tests.test_browser_timer import begin
 
 pytestmark = pytest.mark.browser
 
@@ -45,12 +46,7 @@ def test_the_post_test_moves_focus_names_palette_states_and_orders_by_keyboard(
     store = Store(db)
     Accounts(store).sign_up("ana", "Ana Lima", "password123")
     with served(db) as url, chromium_page(1400, 900) as page:
-        page.goto(url)
-        sign_in(page)
-        page.get_by_role("button", name="Start the post-test").click()
-        page.get_by_role("button", name="Begin the post-test").click()
-        page.locator('[id^="countdown-"] b').wait_for()
-        settle(page)
+        begin(page, url)
         post = store.first("SELECT * FROM attempts WHERE mode = 'post_test'")
         slots = json.loads(post["slots"])
         total = len(slots)

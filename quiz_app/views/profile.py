@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from quiz_app import session, ui
-from quiz_app.accounts import MIN_PASSWORD
+from quiz_app import session, ui, widgets
 from quiz_app.errors import QuizError
 
 ROLES = {"learner": "Learner", "instructor": "Instructor"}
@@ -51,13 +50,7 @@ def render() -> None:
     st.subheader("Password", anchor=False)
     with st.form("profile-password", clear_on_submit=True):
         current = st.text_input("Current password", type="password", key="profile-current")
-        new = st.text_input(
-            "New password",
-            type="password",
-            help=f"At least {MIN_PASSWORD} characters.",
-            key="profile-new",
-        )
-        repeat = st.text_input("New password again", type="password", key="profile-repeat")
+        new, repeat = widgets.new_password_inputs("profile")
         st.caption("Changing it signs you out everywhere else; this browser stays signed in.")
         if st.form_submit_button("Change password", type="primary"):
             try:

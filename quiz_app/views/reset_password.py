@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from quiz_app import session, ui
-from quiz_app.accounts import MIN_PASSWORD
+from quiz_app import session, ui, widgets
 from quiz_app.errors import QuizError
 from quiz_app.resets import NOT_VALID, TOKEN_PARAM
 
@@ -36,13 +35,7 @@ def render() -> None:
         return
     st.caption(f"For the account {ui.literal(user.username)}. The link works once.")
     with st.form("reset-password", clear_on_submit=True):
-        new = st.text_input(
-            "New password",
-            type="password",
-            help=f"At least {MIN_PASSWORD} characters.",
-            key="reset-new",
-        )
-        repeat = st.text_input("New password again", type="password", key="reset-repeat")
+        new, repeat = widgets.new_password_inputs("reset")
         if st.form_submit_button("Set password", type="primary"):
             try:
                 resets.use(token, new, repeat)
