@@ -247,3 +247,15 @@ def test_a_browser_shows_hostile_names_and_codes_as_typed_and_fetches_nothing(
             assert code in alert.inner_text().replace(ui.WORD_JOINER, "")
             assert alert.locator("a, img, .katex, b, del").count() == 0
         assert not [u for u in fetched if urlsplit(u).hostname == "evil.example"]
+
+
+def test_a_cohort_renamed_to_markdown_and_html_is_shown_literally(hostile_world) -> None:
+    at = open_app(hostile_world["teacher"], "views/cohorts.py")
+    cohort_id = hostile_world["cohort"]["id"]
+    hostile = "**bold** <b>tag</b> [x](https://evil.example) # not a heading"  # under 100
+    at.text_input(key=f"rename-{cohort_id}").input(hostile)
+    at.button(key=f"FormSubmitter:rename-form-{cohort_id}-Rename").click().run()
+    assert not at.exception
+    shown = [m.value for m in at.markdown] + [s.value for s in at.success]
+    assert any(ui.literal(hostile) in text for text in shown), shown
+    assert not any("<b>tag</b>" in text or "**bold**" in text for text in shown)
