@@ -78,7 +78,7 @@ def test_countdown_shows_the_servers_time_left_on_a_slow_browser_clock(tmp_path:
             assert shown <= 30 * 60
             assert left - LATENCY <= shown <= left + LATENCY, (shown, left)
 
-        page.get_by_text("Question 1 of 25").wait_for()
+        page.get_by_role("heading", name="Question 1 of 25").wait_for()
         check_countdown()
         page.get_by_role("button", name="Next").click()
         page.get_by_role("heading", name="Question 2 of 25").wait_for()
