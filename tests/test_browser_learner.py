@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -46,6 +47,25 @@ def nav(page, name: str) -> None:
     page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=name).click()
 
 
+def pick(page, widget, option: str) -> None:
+    """Choose `option` in the select box inside `widget`, as a person would: open it, see
+    its list, click the option, and see the list close before going on.
+
+    A click on a select box while the list of the one before is still closing can be
+    taken by that list and open nothing; the box is clicked again when no list shows.
+    """
+    listbox = page.get_by_role("listbox")
+    for _ in range(3):
+        widget.get_by_role("combobox").click()
+        try:
+            listbox.wait_for(timeout=2000)
+            break
+        except PlaywrightTimeoutError:
+            continue
+    page.get_by_role("option", name=option, exact=True).click()
+    listbox.wait_for(state="detached")
+
+
 def answer_in_browser(page, attempt_id: int, question, answer, button: str | None) -> None:
     """Answer through the widgets of this question only (Streamlit tags each keyed widget
     with an `st-key-...` class), then click the form's `button`; with None (the
@@ -71,12 +91,10 @@ def answer_in_browser(page, attempt_id: int, question, answer, button: str | Non
             settle(page)
     elif question.type == "matching":
         for left, right in enumerate(answer):
-            widget(f"match-{left}").get_by_role("combobox").click()
-            page.get_by_role("option", name=question.pairs[right][1], exact=True).click()
+            pick(page, widget(f"match-{left}"), question.pairs[right][1])
     else:
         for place, item in enumerate(answer):
-            widget(f"place-{item}").get_by_role("combobox").click()
-            page.get_by_role("option", name=ordinal(place), exact=True).click()
+            pick(page, widget(f"place-{item}"), ordinal(place))
             settle(page)  # each place is saved (and may swap) before the next is given
     if button is not None:
         submit.get_by_role("button").click()
