@@ -20,13 +20,14 @@ from pydantic import TypeAdapter
 from quiz_app import grading
 from quiz_app.bank import Question
 from quiz_app.certificates import Certificates
-from quiz_app.clock import Clock, SystemClock, iso
+from quiz_app.clock import Clock, SystemClock, iso, parse
 from quiz_app.course import Course
 from quiz_app.errors import QuizError
 from quiz_app.progress import Answered, released_answers
 from quiz_app.quiz import Slot, draw
 from quiz_app.quizdef import POST_TEST, REVIEW_PARTS, QuizDef, ReviewOptions
 from quiz_app.records import Attempt, Response
+from quiz_app.reviews import CONFIDENCE, Reviewer, Scheduling, confidence_of, rating
 from quiz_app.scoring import check_answer, mark
 from quiz_app.store import DeadlinePassed, NotFound, Store
 
@@ -65,6 +66,9 @@ class Attempts:
         self.course = course
         self.clock = clock or SystemClock()
         self.certificates = Certificates(store, course, self.clock)
+        self.scheduling = Scheduling(course.info.desired_retention)
+        # Every write that stores or releases an answer updates its card (quiz_app.reviews).
+        self.reviewer = Reviewer(course, self.scheduling)
 
     def _after_submit(self, attempt_ids: list[int]) -> None:
         """Issue the certificate of each passed post-test, however it came to be submitted."""
@@ -80,7 +84,11 @@ class Attempts:
         counts them) until the app next runs on it."""
         if self.store.read_only:
             return
-        self._after_submit(self.store.finalize_expired(iso(self.clock.now()), user_id=user_id))
+        self._after_submit(
+            self.store.finalize_expired(
+                iso(self.clock.now()), user_id=user_id, reviewer=self.reviewer
+            )
+        )
 
     def timed_out(self) -> int:
         """How many open attempts are past their deadline and not yet submitted."""
@@ -136,7 +144,7 @@ class Attempts:
             (q.content_hash, q.id, q.model_dump_json())
             for q in (self.course.question(s.question_id) for s in slots)
         )
-        attempt_id, _ = self.store.create_attempt(fields, allowed)
+        attempt_id, _ = self.store.create_attempt(fields, allowed, self.reviewer)
         if not attempt_id:
             raise NoAttemptsLeft(_no_attempts_message(allowed or 0))
         return self.load(attempt_id, user_id)
@@ -151,7 +159,9 @@ class Attempts:
             raise NotFound("That attempt does not exist.")
         if row["submitted_at"] is None and grading.expired(row["deadline"], iso(self.clock.now())):
             self._after_submit(
-                self.store.finalize_expired(iso(self.clock.now()), attempt_id=attempt_id)
+                self.store.finalize_expired(
+                    iso(self.clock.now()), attempt_id=attempt_id, reviewer=self.reviewer
+                )
             )
             row, responses = self.store.attempt_and_responses(attempt_id)
             assert row is not None
@@ -204,6 +214,7 @@ class Attempts:
                 question.content_hash,
                 now,
                 replace=attempt.is_post_test,
+                reviewer=self.reviewer,
             )
         except DeadlinePassed:
             self._after_submit([attempt.id])
@@ -223,7 +234,7 @@ class Attempts:
         if not attempt.is_post_test:
             raise QuizError("A practice answer, once checked, stays as it was checked.")
         try:
-            self.store.clear_answer(attempt.id, question_id, iso(self.clock.now()))
+            self.store.clear_answer(attempt.id, question_id, iso(self.clock.now()), self.reviewer)
         except DeadlinePassed:
             self._after_submit([attempt.id])
             raise
@@ -236,7 +247,9 @@ class Attempts:
         if not attempt.is_post_test:
             raise QuizError("Only a post-test's questions can be flagged for review.")
         try:
-            self.store.set_flag(attempt.id, question_id, flagged, iso(self.clock.now()))
+            self.store.set_flag(
+                attempt.id, question_id, flagged, iso(self.clock.now()), self.reviewer
+            )
         except DeadlinePassed:
             self._after_submit([attempt.id])
             raise
@@ -253,9 +266,39 @@ class Attempts:
 
     def submit(self, attempt: Attempt) -> Attempt:
         """Submit once: marks are totalled and pass or fail decided. AttemptClosed after."""
-        self.store.submit_attempt(attempt.id, iso(self.clock.now()))
+        self.store.submit_attempt(attempt.id, iso(self.clock.now()), self.reviewer)
         self._after_submit([attempt.id])
         return self.load(attempt.id)
+
+    def confidence(self, attempt: Attempt, question_id: str) -> tuple[bool, str | None]:
+        """Whether the learner may still say how sure they were of this answer (it is
+        right and its review is still its card's latest), and what they said (a key of
+        reviews.CONFIDENCE, or None)."""
+        response = attempt.responses.get(question_id)
+        if response is None or response.mark < 1:
+            return False, None
+        log = self.store.review_log(attempt.id, question_id)
+        if log is None:
+            return False, None
+        return bool(log["latest"]), confidence_of(log["rating"], response.mark)
+
+    def set_confidence(self, attempt: Attempt, question_id: str, confidence: str | None) -> bool:
+        """Record how sure the learner was of a right answer whose feedback they have
+        seen: "I knew it" rates its review Easy, "I guessed" Hard, None takes it back
+        (Good). Returns False when there is nothing to re-rate: the answer was not fully
+        right, made no review, or a later answer has reviewed the card since."""
+        _check_own(attempt, question_id)
+        if confidence is not None and confidence not in CONFIDENCE:
+            raise QuizError(f"Unknown confidence {confidence!r}.")
+        response = attempt.responses.get(question_id)
+        if response is None or response.mark < 1 or not attempt.feedback_released:
+            return False
+        grade = rating(response.mark, confidence)
+        return self.store.rerate_review(
+            attempt.id,
+            question_id,
+            lambda before, at: self.scheduling.review(before, grade, parse(at)),
+        )
 
     def question_as_shown(self, attempt: Attempt, question_id: str) -> Question:
         """The question as this attempt showed it, even if the bank was edited since."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
@@ -102,7 +102,22 @@ def activity_table(days: Sequence[tuple[str, int]]) -> pa.Table:
 
 
 def activity_spec() -> Spec:
-    """Attempts started per day. The browser reads `YYYY-MM-DD` as UTC midnight, so the
+    """Attempts started per day (`activity_table`)."""
+    return _daily_bars("attempts", "Attempts started")
+
+
+def forecast_table(days: Sequence[tuple[date, int]]) -> pa.Table:
+    """Cards due per local day (quiz_app.reviews.forecast), days as `YYYY-MM-DD` text."""
+    return pa.table({"day": [d.isoformat() for d, _ in days], "cards": [n for _, n in days]})
+
+
+def forecast_spec() -> Spec:
+    """Review cards due per day over the forecast (`forecast_table`)."""
+    return _daily_bars("cards", "Cards due")
+
+
+def _daily_bars(field: str, title: str) -> Spec:
+    """Bars of `field` per day. The browser reads `YYYY-MM-DD` as UTC midnight, so the
     days are binned and labelled in UTC: each bar is the day given, whatever the zone of
     the browser."""
     return {
@@ -114,10 +129,11 @@ def activity_spec() -> Spec:
                 "title": None,
                 "timeUnit": "utcyearmonthdate",
             },
-            "y": {"field": "attempts", "type": "quantitative", "title": "Attempts started"},
+            "y": {"field": field, "type": "quantitative", "title": title,
+                  "axis": {"tickMinStep": 1}},
         },
         "height": 180,
-    }
+    }  # fmt: skip
 
 
 RIGHT_ANSWER = "Right answer"

@@ -510,3 +510,45 @@ def m014_cohort_archive(db: Database) -> None:
     hidden from the instructor's default list and cannot be joined; its members, attempts
     and reports stay. Reports read none of it, so no report version counts it."""
     db["cohorts"].add_column("archived_at", str)
+
+
+@migrations()
+def m015_spaced_review(db: Database) -> None:
+    """Spaced review (quiz_app.reviews): each learner's card of each question they have
+    answered with feedback (FSRS's state as JSON, with its due time, stability and
+    difficulty beside it for queries, and the key hash it was learned with), one log
+    row per review (the rating, and the card as it was before, so that a confidence
+    click can re-rate the review), and each learner's review settings.
+
+    `review_versions` holds one version per cohort that grows at each review by one of
+    its members, so the dashboard's review figures are cached apart from the results."""
+    db.execute(
+        "CREATE TABLE cards (user_id INTEGER NOT NULL REFERENCES users (id),"
+        " question_id TEXT NOT NULL, key_hash TEXT NOT NULL, card TEXT NOT NULL,"
+        " due TEXT NOT NULL, stability REAL, difficulty REAL, last_review TEXT NOT NULL,"
+        " last_attempt_id INTEGER, reviews INTEGER NOT NULL DEFAULT 0,"
+        " PRIMARY KEY (user_id, question_id))"
+    )
+    db.execute("CREATE INDEX cards_due ON cards (user_id, due)")
+    db.execute(
+        "CREATE TABLE review_logs (id INTEGER PRIMARY KEY,"
+        " user_id INTEGER NOT NULL REFERENCES users (id), question_id TEXT NOT NULL,"
+        " attempt_id INTEGER NOT NULL REFERENCES attempts (id), rating INTEGER NOT NULL,"
+        " reviewed_at TEXT NOT NULL, card_before TEXT, UNIQUE (attempt_id, question_id))"
+    )
+    db.execute("CREATE INDEX review_logs_by_learner ON review_logs (user_id, reviewed_at)")
+    db["users"].add_column("review_cap", int)
+    db["users"].add_column("reviews_paused_at", str)
+    db.execute(
+        "CREATE TABLE review_versions (cohort_id INTEGER PRIMARY KEY, version INTEGER NOT NULL)"
+    )
+    bump = (
+        "INSERT INTO review_versions (cohort_id, version)"
+        " SELECT cohort_id, 1 FROM memberships WHERE user_id = {row}.user_id AND true"
+        " ON CONFLICT (cohort_id) DO UPDATE SET version = version + 1;"
+    )
+    for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+        db.execute(
+            f"CREATE TRIGGER cards_review_{event.lower()} AFTER {event} ON cards"
+            f" BEGIN {bump.format(row=row)} END"
+        )

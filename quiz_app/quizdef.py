@@ -152,6 +152,9 @@ class CourseInfo(Model):
     title: ShortText
     provider: ShortText
     time_zone: Annotated[ShortText, AfterValidator(_known_time_zone)] = UTC_NAME
+    # Spaced review (quiz_app.reviews): the chance of recall FSRS schedules each card's
+    # next review at. Higher means more reviews; FSRS advises between 0.7 and 0.97.
+    desired_retention: Annotated[StrictFloat, Field(ge=0.7, le=0.97)] = 0.9
     # What the course covers and does not, and what passing it does not qualify for:
     # shown on the Start page, the post-test's rules and the certificate.
     scope: Prose | None = None

@@ -25,6 +25,8 @@ from quiz_app.errors import QuizError
 from quiz_app.quizdef import QuizDef
 from quiz_app.reports import Reports
 from quiz_app.resets import PasswordResets
+from quiz_app.reviews import CAP_RANGE
+from quiz_app.spaced import SpacedReview
 from quiz_app.store import Row, Store
 
 DB_ENV = "QUIZ_DB"
@@ -61,6 +63,10 @@ def accounts() -> Accounts:
 
 def attempts() -> Attempts:
     return Attempts(store(), ui.course(), clock())
+
+
+def spaced() -> SpacedReview:
+    return SpacedReview(store(), ui.course(), clock())
 
 
 def password_resets() -> PasswordResets:
@@ -278,6 +284,67 @@ def weak_spots_offer(user: User, weak: list[str]) -> None:
         icon=":material/fitness_center:",
     ):
         start_quiz(user, ui.course().weak_spots_quiz(count), pool=weak[:count])
+
+
+def review_offer(user: User) -> None:
+    """The learner's spaced review: how many cards are due today and a "Review now" button
+    for a quiz of them (at most their cap), or when the next ones fall due; with their
+    settings (cards per review, pause). Shows nothing before their first card."""
+    service = spaced()
+    cards = service.store.cards_of(user.id)
+    if not cards:
+        return
+    settings = service.settings(user.id)
+    st.subheader("Spaced review", anchor=False)
+    if settings.paused_since is not None:
+        st.info(
+            f"Reviews are paused (since {ui.local_time().day_text(settings.paused_since)}). "
+            "Your answers in practice still count; resume to see what is due.",
+            icon=":material/pause_circle:",
+        )
+    else:
+        due = service.due(user.id)
+        offer = service.review_quiz(user.id)
+        if offer is not None:
+            quiz, pool = offer
+            st.markdown(
+                f"**{ui.plural(len(due), 'question')} due today** for review, so you remember "
+                "them: each comes back just before you would be likely to forget it."
+            )
+            if st.button(
+                f"Review now ({ui.plural(len(pool), 'question')})",
+                key="review-now",
+                type="primary",
+                icon=":material/event_repeat:",
+            ):
+                start_quiz(user, quiz, pool=pool)
+        else:
+            upcoming = next(((day, n) for day, n in service.forecast(user.id) if n), None)
+            when = (
+                f" Next: {ui.plural(upcoming[1], 'question')} on {upcoming[0].day} "
+                f"{upcoming[0].strftime('%B')}."
+                if upcoming
+                else ""
+            )
+            st.caption(f"Nothing due today: {ui.plural(len(cards), 'question')} scheduled.{when}")
+    with st.popover("Review settings", icon=":material/tune:"):
+        low, high = CAP_RANGE
+        cap_key, pause_key = "review-cap", "review-paused"
+        st.number_input(
+            "Questions per review",
+            min_value=low,
+            max_value=high,
+            value=settings.cap,
+            step=5,
+            key=cap_key,
+            on_change=lambda: service.set_cap(user.id, int(st.session_state[cap_key])),
+        )
+        st.toggle(
+            "Pause reviews",
+            value=settings.paused_since is not None,
+            key=pause_key,
+            on_change=lambda: service.pause(user.id, bool(st.session_state[pause_key])),
+        )
 
 
 def reports() -> Reports:

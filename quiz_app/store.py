@@ -47,6 +47,10 @@ from quiz_app.writer import (
 )
 
 T = TypeVar("T")
+# Decides what an answer does to its learner's card, inside the write that stores or
+# releases it: (question id, content hash, exact mark, when, card row or None) -> the
+# card's new columns, or None when the answer is no review (quiz_app.reviews.Reviewer).
+Reviewer = Callable[[str, str, Fraction, str, "Row | None"], "Row | None"]
 
 __all__ = ["StoreBusy", "StoreError"]
 
@@ -64,6 +68,9 @@ DATA_TABLES = (
     "devices",
     "flags",
     "password_resets",
+    "cards",
+    "review_logs",
+    "review_versions",
 )
 BUSY_TIMEOUT_MS = 5_000
 POOL_SIZE = 16
@@ -143,7 +150,9 @@ def _pairs(current: Iterable[tuple[str, str]]) -> str:
 _RESPONSES = "SELECT * FROM responses WHERE attempt_id = ? ORDER BY answered_at, question_id"
 
 
-def _answers_refused(conn: sqlite3.Connection, attempt_id: int, now: str) -> str | None:
+def _answers_refused(
+    conn: sqlite3.Connection, attempt_id: int, now: str, reviewer: Reviewer | None
+) -> str | None:
     """Inside a write: why the attempt's answers can no longer change ("missing", "closed",
     or "late", in which case it is submitted as it stood at its deadline), or None."""
     row = conn.execute(
@@ -155,7 +164,7 @@ def _answers_refused(conn: sqlite3.Connection, attempt_id: int, now: str) -> str
     if submitted_at is not None:
         return "closed"
     if grading.expired(deadline, now):
-        _close(conn, attempt_id, deadline)
+        _close(conn, attempt_id, deadline, reviewer)
         return "late"
     return None
 
@@ -174,11 +183,75 @@ def _answer_outcome(attempt_id: int, outcome: str) -> bool:
     return outcome == "changed"
 
 
-def _close(conn: sqlite3.Connection, attempt_id: int, at: str) -> bool:
+def _review(
+    conn: sqlite3.Connection,
+    reviewer: Reviewer,
+    user_id: int,
+    attempt_id: int,
+    question_id: str,
+    content_hash: str,
+    mark: Fraction,
+    at: str,
+) -> None:
+    """Inside the write that stores (or releases) an answer: the learner's card of its
+    question after it, as `reviewer` decides (None: not a review), and its log row.
+    Once per answer: a review already logged for this attempt and question is kept."""
+    card = _one(
+        conn.execute(
+            "SELECT * FROM cards WHERE user_id = ? AND question_id = ?", (user_id, question_id)
+        )
+    )
+    change = reviewer(question_id, content_hash, mark, at, card)
+    if change is None:
+        return
+    logged = conn.execute(
+        "INSERT INTO review_logs (user_id, question_id, attempt_id, rating, reviewed_at,"
+        " card_before) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (attempt_id, question_id) DO NOTHING",
+        (user_id, question_id, attempt_id, change["rating"], at, change["card_before"]),
+    )
+    if logged.rowcount != 1:
+        return
+    conn.execute(
+        "INSERT INTO cards (user_id, question_id, key_hash, card, due, stability, difficulty,"
+        " last_review, last_attempt_id, reviews) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
+        " ON CONFLICT (user_id, question_id) DO UPDATE SET key_hash = excluded.key_hash,"
+        " card = excluded.card, due = excluded.due, stability = excluded.stability,"
+        " difficulty = excluded.difficulty, last_review = excluded.last_review,"
+        " last_attempt_id = excluded.last_attempt_id,"
+        " reviews = CASE WHEN cards.key_hash = excluded.key_hash THEN cards.reviews + 1 ELSE 1 END",
+        (user_id, question_id, change["key_hash"], change["card"], change["due"],
+         change["stability"], change["difficulty"], change["last_review"], attempt_id),
+    )  # fmt: skip
+
+
+def _review_answer(
+    conn: sqlite3.Connection,
+    reviewer: Reviewer,
+    attempt_id: int,
+    question_id: str,
+    content_hash: str,
+    mark: Fraction,
+    at: str,
+) -> None:
+    """Inside the write that stores a new answer: a review of its question when the
+    attempt releases feedback at each answer (practice); a post-test's wait for submit."""
+    user_id, mode = conn.execute(
+        "SELECT user_id, mode FROM attempts WHERE id = ?", (attempt_id,)
+    ).fetchone()
+    if grading.feedback_released(mode, submitted=False):
+        _review(conn, reviewer, user_id, attempt_id, question_id, content_hash, mark, at)
+
+
+def _close(
+    conn: sqlite3.Connection, attempt_id: int, at: str, reviewer: Reviewer | None = None
+) -> bool:
     """Submit an open attempt at `at` inside a write: its exact total and pass or fail,
-    decided by quiz_app.grading. False when it was submitted already."""
+    decided by quiz_app.grading. False when it was submitted already. A post-test's
+    answers are reviews from now (their feedback is released): with `reviewer`, each
+    updates its card in this same write."""
     row = conn.execute(
-        "SELECT slots, pass_mark FROM attempts WHERE id = ? AND submitted_at IS NULL",
+        "SELECT slots, pass_mark, mode, user_id FROM attempts WHERE id = ?"
+        " AND submitted_at IS NULL",
         (attempt_id,),
     ).fetchone()
     if row is None:
@@ -196,6 +269,15 @@ def _close(conn: sqlite3.Connection, attempt_id: int, at: str) -> bool:
         " passed = ? WHERE id = ?",
         (at, float(score), grading.stored(score), max_score, passed, attempt_id),
     )
+    if reviewer is not None and not grading.feedback_released(row[2], submitted=False):
+        answers = conn.execute(
+            "SELECT question_id, content_hash, mark_exact FROM responses WHERE attempt_id = ?"
+            " ORDER BY answered_at, question_id",
+            (attempt_id,),
+        ).fetchall()
+        for question_id, content_hash, mark_text in answers:
+            mark = grading.exact(mark_text) or Fraction(0)
+            _review(conn, reviewer, row[3], attempt_id, question_id, content_hash, mark, at)
     return True
 
 
@@ -876,7 +958,9 @@ class Store:
     def question_version(self, content_hash: str) -> Row | None:
         return self.first("SELECT * FROM question_versions WHERE content_hash = ?", (content_hash,))
 
-    def create_attempt(self, fields: Row, allowed: int | None = None) -> tuple[int, bool]:
+    def create_attempt(
+        self, fields: Row, allowed: int | None = None, reviewer: Reviewer | None = None
+    ) -> tuple[int, bool]:
         """Insert an attempt (the columns of `attempts` in `fields`), or find the open one.
 
         Returns (attempt id, True) when it was created, (id of the learner's open attempt
@@ -899,7 +983,7 @@ class Store:
             if found is not None:
                 if not grading.expired(found[1], now):
                     return found[0], False
-                _close(conn, found[0], found[1])
+                _close(conn, found[0], found[1], reviewer)
             (used,) = conn.execute(
                 "SELECT count(*) FROM attempts WHERE user_id = ? AND quiz_id = ?",
                 (user_id, quiz_id),
@@ -969,6 +1053,7 @@ class Store:
         content_hash: str,
         now: str,
         replace: bool = True,
+        reviewer: Reviewer | None = None,
     ) -> bool:
         """Store one answer, idempotently; returns True when something changed.
 
@@ -980,7 +1065,7 @@ class Store:
         encoded = json.dumps(answer, separators=(",", ":"))
 
         def upsert(conn: sqlite3.Connection) -> str:
-            refused = _answers_refused(conn, attempt_id, now)
+            refused = _answers_refused(conn, attempt_id, now, reviewer)
             if refused:
                 return refused
             update = (
@@ -997,16 +1082,22 @@ class Store:
                 (attempt_id, question_id, encoded, float(mark), grading.stored(mark),
                  content_hash, now),
             )  # fmt: skip
-            return "changed" if cursor.rowcount == 1 else "same"
+            if cursor.rowcount != 1:
+                return "same"
+            if reviewer is not None:
+                _review_answer(conn, reviewer, attempt_id, question_id, content_hash, mark, now)
+            return "changed"
 
         return _answer_outcome(attempt_id, self.write(upsert))
 
-    def clear_answer(self, attempt_id: int, question_id: str, now: str) -> bool:
+    def clear_answer(
+        self, attempt_id: int, question_id: str, now: str, reviewer: Reviewer | None = None
+    ) -> bool:
         """Remove the answer to one question of an open attempt (its learner took every
         choice back); returns True when there was one. Raises as `record_answer` does."""
 
         def delete(conn: sqlite3.Connection) -> str:
-            refused = _answers_refused(conn, attempt_id, now)
+            refused = _answers_refused(conn, attempt_id, now, reviewer)
             if refused:
                 return refused
             cursor = conn.execute(
@@ -1017,12 +1108,19 @@ class Store:
 
         return _answer_outcome(attempt_id, self.write(delete))
 
-    def set_flag(self, attempt_id: int, question_id: str, flagged: bool, now: str) -> None:
+    def set_flag(
+        self,
+        attempt_id: int,
+        question_id: str,
+        flagged: bool,
+        now: str,
+        reviewer: Reviewer | None = None,
+    ) -> None:
         """Flag one question of an open attempt for review, or take the flag off. Raises
         as `record_answer` does (the same rule decides whether the attempt is open)."""
 
         def flag(conn: sqlite3.Connection) -> str:
-            refused = _answers_refused(conn, attempt_id, now)
+            refused = _answers_refused(conn, attempt_id, now, reviewer)
             if refused:
                 return refused
             if flagged:
@@ -1049,7 +1147,7 @@ class Store:
             )
         }
 
-    def submit_attempt(self, attempt_id: int, now: str) -> None:
+    def submit_attempt(self, attempt_id: int, now: str, reviewer: Reviewer | None = None) -> None:
         """Submit: total the marks exactly and decide pass or fail, once.
 
         An attempt past its deadline is submitted at its deadline. Raises NotFound for
@@ -1065,7 +1163,7 @@ class Store:
             if row[0] is not None:
                 return "closed"
             deadline = row[1]
-            _close(conn, attempt_id, deadline if grading.expired(deadline, now) else now)
+            _close(conn, attempt_id, deadline if grading.expired(deadline, now) else now, reviewer)
             return "done"
 
         outcome = self.write(submit)
@@ -1093,7 +1191,11 @@ class Store:
         return [row["id"] for row in self.query(sql, params)]
 
     def finalize_expired(
-        self, now: str, user_id: int | None = None, attempt_id: int | None = None
+        self,
+        now: str,
+        user_id: int | None = None,
+        attempt_id: int | None = None,
+        reviewer: Reviewer | None = None,
     ) -> list[int]:
         """Submit, as they stood at their deadline, the open attempts past it (of one
         learner, or one attempt, when given); returns the ids submitted now.
@@ -1106,7 +1208,7 @@ class Store:
 
         def finalize(conn: sqlite3.Connection) -> list[int]:
             due = conn.execute(sql, params).fetchall()
-            return [a for a, d in due if grading.expired(d, now) and _close(conn, a, d)]
+            return [a for a, d in due if grading.expired(d, now) and _close(conn, a, d, reviewer)]
 
         return self.write(finalize)
 
@@ -1137,6 +1239,93 @@ class Store:
             responses = _dicts(conn.execute(_RESPONSES, (attempt_id,)))
             conn.execute("COMMIT")
         return attempt, responses
+
+    # -- spaced review (quiz_app.reviews) ------------------------------------------------
+
+    def cards_of(self, user_id: int) -> list[Row]:
+        """A learner's cards: question, key hash, FSRS state, due time, reviews so far."""
+        return self.query(
+            "SELECT question_id, key_hash, card, due, stability, last_review, last_attempt_id,"
+            " reviews FROM cards WHERE user_id = ?",
+            (user_id,),
+        )
+
+    def review_log(self, attempt_id: int, question_id: str) -> Row | None:
+        """The review an attempt's answer to a question made, if it made one, with
+        `latest`: whether it is still its card's latest review."""
+        return self.first(
+            "SELECT l.*, c.last_attempt_id IS l.attempt_id AS latest FROM review_logs l"
+            " LEFT JOIN cards c ON c.user_id = l.user_id AND c.question_id = l.question_id"
+            " WHERE l.attempt_id = ? AND l.question_id = ?",
+            (attempt_id, question_id),
+        )
+
+    def rerate_review(
+        self,
+        attempt_id: int,
+        question_id: str,
+        rerate: Callable[[str | None, str], Row],
+    ) -> bool:
+        """Rate again the review an attempt's answer made (the learner said how sure they
+        were): `rerate(card before it, when it was)` gives the card's columns after it.
+        Only while that review is its card's latest (no later answer built on it); returns
+        whether the card changed. One write, so two clicks at once cannot both apply."""
+
+        def change(conn: sqlite3.Connection) -> bool:
+            log = _one(
+                conn.execute(
+                    "SELECT l.user_id, l.card_before, l.reviewed_at FROM review_logs l"
+                    " JOIN cards c ON c.user_id = l.user_id AND c.question_id = l.question_id"
+                    " WHERE l.attempt_id = ? AND l.question_id = ? AND c.last_attempt_id = ?",
+                    (attempt_id, question_id, attempt_id),
+                )
+            )
+            if log is None:
+                return False
+            new = rerate(log["card_before"], log["reviewed_at"])
+            conn.execute(
+                "UPDATE cards SET card = ?, due = ?, stability = ?, difficulty = ?"
+                " WHERE user_id = ? AND question_id = ?",
+                (new["card"], new["due"], new["stability"], new["difficulty"], log["user_id"],
+                 question_id),
+            )  # fmt: skip
+            conn.execute(
+                "UPDATE review_logs SET rating = ? WHERE attempt_id = ? AND question_id = ?",
+                (new["rating"], attempt_id, question_id),
+            )
+            return True
+
+        return self.write(change)
+
+    def set_review_settings(self, user_id: int, cap: int, paused_at: str | None) -> None:
+        """A learner's review settings: cards per review quiz, and paused since when
+        (None: not paused)."""
+        self.execute(
+            "UPDATE users SET review_cap = ?, reviews_paused_at = ? WHERE id = ?",
+            (cap, paused_at, user_id),
+        )
+
+    def cohort_cards(self, cohort_id: int) -> list[Row]:
+        """The cards of a cohort's members: whose, which question, key hash, FSRS state."""
+        return self.query(
+            "SELECT c.user_id, c.question_id, c.key_hash, c.card, c.due FROM memberships m"
+            " JOIN cards c ON c.user_id = m.user_id WHERE m.cohort_id = ?",
+            (cohort_id,),
+        )
+
+    def cohort_reviewers_since(self, cohort_id: int, since: str) -> int:
+        """How many of a cohort's members have reviewed a card since `since`."""
+        row = self.first(
+            "SELECT count(DISTINCT m.user_id) AS n FROM memberships m JOIN review_logs l"
+            " ON l.user_id = m.user_id WHERE m.cohort_id = ? AND l.reviewed_at >= ?",
+            (cohort_id, since),
+        )
+        return int(row["n"]) if row else 0
+
+    def review_version(self, cohort_id: int) -> int:
+        """A number that grows at every review by a member of the cohort (m015)."""
+        row = self.first("SELECT version FROM review_versions WHERE cohort_id = ?", (cohort_id,))
+        return int(row["version"]) if row else 0
 
     # -- certificates -------------------------------------------------------------------
 

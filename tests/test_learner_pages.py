@@ -374,7 +374,7 @@ def test_progress_and_weak_spots(learner: User, service: Attempts, tiny_course: 
     at = open_app(learner, "views/progress.py")
     assert not at.exception
     assert at.metric[0].value == "1"
-    assert len(at.get("vega_lite_chart")) == 1
+    assert len(at.get("vega_lite_chart")) == 2  # scores over time, and the review forecast
     assert "Identify things." in texts(at) or any(
         "Identify things." in str(df.value) for df in at.dataframe
     )

@@ -29,6 +29,7 @@ ALL_MIGRATIONS = [
     "m012_question_flags",
     "m013_password_resets",
     "m014_cohort_archive",
+    "m015_spaced_review",
 ]
 
 
@@ -164,6 +165,7 @@ def test_old_database_upgrades_without_loss(db_path: Path) -> None:
     for row in before["users"]:  # m007 moved the sign-in counts to signin_guards
         del row["failed_signins"], row["locked_until"]
         row["skeleton"] = row["username"]  # m011: what it looks like ("ana", as it is)
+        row["review_cap"] = row["reviews_paused_at"] = None  # m015: review settings unset
     for row in before["responses"]:  # m006 keeps each mark as an exact fraction too
         row["mark_exact"] = "1"
     for row in before["attempts"]:  # an open attempt has no score yet, exact or not

@@ -41,6 +41,8 @@ def render() -> None:
             if st.button("Resume", key=f"resume-{attempt.id}", type="primary"):
                 session.open_attempt(attempt.id)
 
+    session.review_offer(user)
+
     post_test = course.post_test
     if post_test is not None:
         st.subheader("Graded post-test", anchor=False)

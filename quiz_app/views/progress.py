@@ -81,6 +81,8 @@ def render() -> None:
         width="stretch",
     )
 
+    spaced_review(user.id)
+
     missed = progress.missed_objectives(answers, course)
     st.subheader("Objectives missed most often", anchor=False)
     if missed:
@@ -103,6 +105,42 @@ def render() -> None:
         st.caption("None: every answer so far was fully right.")
 
     session.weak_spots_offer(user, progress.weak_spots(answers, course))
+
+
+def spaced_review(user_id: int) -> None:
+    """The learner's review forecast (cards due per day, 30 days) and the retention FSRS
+    estimates per topic; nothing before their first card."""
+    service = session.spaced()
+    retention = service.retention(user_id)
+    if not any(t.cards for t in retention):
+        return
+    st.subheader("Spaced review", anchor=False)
+    st.caption("Questions due for review on each of the next 30 days (today includes any overdue).")
+    forecast = service.forecast(user_id)
+    st.vega_lite_chart(charts.forecast_table(forecast), charts.forecast_spec(), width="stretch")
+    st.caption(
+        "Estimated retention: the chance, as the scheduler estimates it from your answers "
+        "so far, that you would get a topic's questions right today."
+    )
+    st.dataframe(
+        [
+            {
+                "Topic": t.title,
+                "Estimated retention": ui.percent_value(
+                    100 * t.retention if t.retention is not None else None
+                ),
+                "Questions": t.cards,
+            }
+            for t in retention
+        ],
+        column_config={
+            "Estimated retention": st.column_config.ProgressColumn(
+                "Estimated retention", min_value=0, max_value=100, format=ui.PERCENT_COLUMN
+            ),
+        },
+        hide_index=True,
+        width="stretch",
+    )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ from datetime import timedelta
 
 import streamlit as st
 
-from quiz_app import session, ui, widgets
+from quiz_app import reviews, session, ui, widgets
+from quiz_app.attempts import Attempts
 from quiz_app.clock import parse
 from quiz_app.errors import QuizError
 from quiz_app.records import Attempt
@@ -201,6 +202,30 @@ def summary(
     st.markdown("\n".join(rows))
 
 
+def confidence(service: Attempts, attempt: Attempt, question_id: str) -> None:
+    """After a right practice answer's feedback: how sure was the learner? One click
+    rates its spaced review Easy ("I knew it") or Hard ("I guessed"); none leaves it
+    Good. Shown only while that answer is its question's latest review."""
+    open_to_change, given = service.confidence(attempt, question_id)
+    if not open_to_change:
+        return  # no review to rate (a question reserved for the post-test), or a later one
+    key = f"sure-{attempt.id}-{question_id}"
+
+    def changed() -> None:
+        current = service.load(attempt.id)
+        if not service.set_confidence(current, question_id, st.session_state[key]):
+            ui.flash("This answer's review can no longer be changed.", "warning")
+
+    st.segmented_control(
+        "How sure were you? (This sets when the question comes back for review.)",
+        list(reviews.CONFIDENCE),
+        format_func=reviews.CONFIDENCE.__getitem__,
+        default=given,
+        key=key,
+        on_change=changed,
+    )
+
+
 def render() -> None:
     user = session.require_learner()
     course = ui.course()
@@ -342,6 +367,8 @@ def render() -> None:
         st.markdown(ui.safe(question.stem))
         if attempt.feedback_released and response is not None:
             widgets.review(question, slot, response.answer, response.mark, course)
+            if attempt.is_open and response.mark >= 1:
+                confidence(service, attempt, slot.question_id)
         elif attempt.is_post_test:
             st.session_state[f"seen-{key}"] = _encoded(response.answer if response else None)
             widgets.answer_input(
