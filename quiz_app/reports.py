@@ -38,6 +38,7 @@ from quiz_app.course import Course
 from quiz_app.errors import QuizError
 from quiz_app.records import Attempt
 from quiz_app.scoring import describe
+from quiz_app.spaced import CohortReviews, SpacedReview
 from quiz_app.store import Row, Store
 
 T = TypeVar("T")
@@ -237,6 +238,7 @@ class Reports:
         self.store = store
         self.course = course
         self.attempts = Attempts(store, course, clock)
+        self.spaced = SpacedReview(store, course, clock)
 
     # -- access --------------------------------------------------------------------------
 
@@ -279,6 +281,16 @@ class Reports:
                     _cache.pop(next(iter(_cache)))
                 _cache[full] = found
         return found
+
+    def cohort_reviews(self, cohort: Row) -> CohortReviews:
+        """The cohort's spaced review (SpacedReview.cohort), cached until one of its members
+        reviews a card, and for the hour: estimated retention falls as time passes."""
+        hour = self.spaced.clock.now().strftime("%Y-%m-%dT%H")
+        return self._cached(
+            ("reviews", cohort["id"], hour),
+            self.store.review_version(cohort["id"]),
+            lambda _: self.spaced.cohort(cohort["id"]),
+        )
 
     # -- dashboard -----------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ attempt's slot recorded, so a resumed or reviewed attempt looks as it did.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -24,6 +24,7 @@ from quiz_app.progress import TopicScore, objective_breakdown, topic_breakdown
 from quiz_app.quiz import Slot, shown_order
 from quiz_app.quizdef import REVIEW_PARTS
 from quiz_app.records import Attempt
+from quiz_app.reviews import TopicRetention
 from quiz_app.scoring import Answer, correct_answer
 
 
@@ -427,3 +428,27 @@ def new_password_inputs(key: str) -> tuple[str, str]:
     )
     repeat = st.text_input("New password again", type="password", key=f"{key}-repeat")
     return new, repeat
+
+
+def retention_table(topics: Sequence[TopicRetention], count: str) -> None:
+    """FSRS's estimated retention per topic (quiz_app.reviews.retention_by_topic) as a
+    table of bars, with how many cards each holds under the heading `count`."""
+    st.dataframe(
+        [
+            {
+                "Topic": t.title,
+                "Estimated retention": ui.percent_value(
+                    100 * t.retention if t.retention is not None else None
+                ),
+                count: t.cards,
+            }
+            for t in topics
+        ],
+        column_config={
+            "Estimated retention": st.column_config.ProgressColumn(
+                "Estimated retention", min_value=0, max_value=100, format=ui.PERCENT_COLUMN
+            ),
+        },
+        hide_index=True,
+        width="stretch",
+    )

@@ -8,10 +8,11 @@ from datetime import date
 import pyarrow as pa
 import streamlit as st
 
-from quiz_app import charts, session, ui
+from quiz_app import charts, session, ui, widgets
 from quiz_app.clock import LocalTime
 from quiz_app.downloads import Download
-from quiz_app.reports import NOT_STARTED, Filters, LearnerRow
+from quiz_app.reports import NOT_STARTED, Filters, LearnerRow, Reports
+from quiz_app.store import Row
 
 STATUS_LABELS = {
     "passed": "Passed",
@@ -134,6 +135,8 @@ def render() -> None:
         else:
             st.caption("No answers in this selection.")
 
+    spaced_review(reports, cohort)
+
     st.subheader("Attempts over time", anchor=False)
     if board.activity:
         table = reports.memo(board, "activity", lambda: charts.activity_table(board.activity))
@@ -202,6 +205,29 @@ def render() -> None:
         Download("gradebook", cohort["id"], quiz_id, since, until),
         "download-gradebook",
     )
+
+
+def spaced_review(reports: Reports, cohort: Row) -> None:
+    """How many of the cohort's learners review, and the retention FSRS estimates per
+    topic from their answers (the whole cohort, whatever the filters above)."""
+    st.subheader("Spaced review", anchor=False)
+    review = reports.cohort_reviews(cohort)
+    if not review.with_cards:
+        st.caption("No learner of this cohort has answered a question for review yet.")
+        return
+    first, second = st.columns(2)
+    first.metric(
+        "Learners with reviews",
+        f"{review.with_cards} of {review.learners}",
+        help="Learners with at least one question scheduled for spaced review.",
+    )
+    second.metric("Reviewed in the last 7 days", review.reviewed_this_week)
+    st.caption(
+        "Estimated retention: the chance, as the scheduler estimates it from the learners' "
+        "answers, that a question of the topic would be answered right today (questions "
+        "reserved for the post-test are never reviewed)."
+    )
+    widgets.retention_table(review.topics, "Cards")
 
 
 if __name__ == "__main__":

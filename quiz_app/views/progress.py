@@ -7,7 +7,7 @@ from datetime import UTC
 import pandas as pd
 import streamlit as st
 
-from quiz_app import charts, progress, session, ui
+from quiz_app import charts, progress, session, ui, widgets
 
 
 def render() -> None:
@@ -122,25 +122,7 @@ def spaced_review(user_id: int) -> None:
         "Estimated retention: the chance, as the scheduler estimates it from your answers "
         "so far, that you would get a topic's questions right today."
     )
-    st.dataframe(
-        [
-            {
-                "Topic": t.title,
-                "Estimated retention": ui.percent_value(
-                    100 * t.retention if t.retention is not None else None
-                ),
-                "Questions": t.cards,
-            }
-            for t in retention
-        ],
-        column_config={
-            "Estimated retention": st.column_config.ProgressColumn(
-                "Estimated retention", min_value=0, max_value=100, format=ui.PERCENT_COLUMN
-            ),
-        },
-        hide_index=True,
-        width="stretch",
-    )
+    widgets.retention_table(retention, "Questions")
 
 
 if __name__ == "__main__":
