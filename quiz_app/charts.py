@@ -113,7 +113,7 @@ def forecast_table(days: Sequence[tuple[date, int]]) -> pa.Table:
 
 def forecast_spec() -> Spec:
     """Review cards due per day over the forecast (`forecast_table`)."""
-    return _daily_bars("cards", "Cards due")
+    return _daily_bars("cards", "Questions due")
 
 
 def _daily_bars(field: str, title: str) -> Spec:

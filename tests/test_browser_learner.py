@@ -209,6 +209,27 @@ def test_learner_journey(tmp_path: Path, course: Course) -> None:
         page.locator('[data-testid="stVegaLiteChart"]').first.wait_for()
         shot(page, "06-progress")
 
+        # Days later, what practice taught is due for spaced review (issue 16): the cards'
+        # due times are moved into the past, as the days passing would.
+        store.execute("UPDATE cards SET due = '2000-01-01T00:00:00+00:00'")
+        nav(page, "Start")
+        page.get_by_text("3 questions due today").wait_for()
+        page.get_by_role("button", name="Review now (3 questions)").click()
+        question_shown(page, 3, 0)
+        review = latest_attempt("practice")
+        assert review["quiz_id"] == "review"
+        slot = json.loads(review["slots"])[0]
+        question = course.question(slot["id"])
+        answer_in_browser(page, review["id"], question, correct_answer(question), "Check answer")
+        page.get_by_text("Correct.", exact=True).wait_for()
+        page.get_by_text("I knew it", exact=True).click()
+        settle(page)
+        shot(page, "06-review")
+        log = store.first("SELECT rating FROM review_logs WHERE attempt_id = ?", (review["id"],))
+        assert log == {"rating": 4}  # Easy
+        card = store.first("SELECT * FROM cards WHERE question_id = ?", (slot["id"],))
+        assert card["reviews"] == 2 and card["due"] > "2026"  # answered: due days from now
+
         nav(page, "Sign out")
         page.get_by_role("heading", name="Signed out").wait_for()
         nav(page, "Verify a certificate")
