@@ -291,10 +291,10 @@ def review_offer(user: User) -> None:
     for a quiz of them (at most their cap), or when the next ones fall due; with their
     settings (cards per review, pause). Shows nothing before their first card."""
     service = spaced()
-    cards = service.store.cards_of(user.id)
-    if not cards:
+    overview = service.overview(user.id)
+    if not overview.cards:
         return
-    settings = service.settings(user.id)
+    settings = overview.settings
     st.subheader("Spaced review", anchor=False)
     if settings.paused_since is not None:
         st.info(
@@ -302,31 +302,28 @@ def review_offer(user: User) -> None:
             "Your answers in practice still count; resume to see what is due.",
             icon=":material/pause_circle:",
         )
+    elif overview.quiz is not None:
+        quiz, pool = overview.quiz
+        st.markdown(
+            f"**{ui.plural(len(overview.due), 'question')} due today** for review, so you "
+            "remember them: each comes back just before you would be likely to forget it."
+        )
+        if st.button(
+            f"Review now ({ui.plural(len(pool), 'question')})",
+            key="review-now",
+            type="primary",
+            icon=":material/event_repeat:",
+        ):
+            start_quiz(user, quiz, pool=pool)
     else:
-        due = service.due(user.id)
-        offer = service.review_quiz(user.id)
-        if offer is not None:
-            quiz, pool = offer
-            st.markdown(
-                f"**{ui.plural(len(due), 'question')} due today** for review, so you remember "
-                "them: each comes back just before you would be likely to forget it."
-            )
-            if st.button(
-                f"Review now ({ui.plural(len(pool), 'question')})",
-                key="review-now",
-                type="primary",
-                icon=":material/event_repeat:",
-            ):
-                start_quiz(user, quiz, pool=pool)
-        else:
-            upcoming = next(((day, n) for day, n in service.forecast(user.id) if n), None)
-            when = (
-                f" Next: {ui.plural(upcoming[1], 'question')} on {upcoming[0].day} "
-                f"{upcoming[0].strftime('%B')}."
-                if upcoming
-                else ""
-            )
-            st.caption(f"Nothing due today: {ui.plural(len(cards), 'question')} scheduled.{when}")
+        upcoming = overview.upcoming
+        when = (
+            f" Next: {ui.plural(upcoming[1], 'question')} on {upcoming[0].day} "
+            f"{upcoming[0].strftime('%B')}."
+            if upcoming
+            else ""
+        )
+        st.caption(f"Nothing due today: {ui.plural(overview.cards, 'question')} scheduled.{when}")
     with st.popover("Review settings", icon=":material/tune:"):
         low, high = CAP_RANGE
         cap_key, pause_key = "review-cap", "review-paused"

@@ -16,7 +16,7 @@ from quiz_app.course import Course
 from quiz_app.errors import QuizError
 from quiz_app.quizdef import PRACTICE, QuizDef
 from quiz_app.reviews import DueCard, Scheduling, TopicRetention
-from quiz_app.store import Store
+from quiz_app.store import Row, Store
 
 REVIEW_QUIZ_ID = "review"
 
@@ -25,6 +25,19 @@ REVIEW_QUIZ_ID = "review"
 class ReviewSettings:
     cap: int  # cards one review quiz asks at most
     paused_since: str | None  # stored UTC text; None: reviews are on
+
+
+@dataclass(frozen=True)
+class ReviewOverview:
+    """A learner's review at a glance: how many cards, their settings, what is due today
+    (most overdue first), the "Review now" quiz and its pool (None when nothing is due or
+    reviews are paused), and the first day of the forecast with any due, and how many."""
+
+    cards: int
+    settings: ReviewSettings
+    due: list[DueCard]
+    quiz: tuple[QuizDef, list[str]] | None
+    upcoming: tuple[date, int] | None
 
 
 @dataclass(frozen=True)
@@ -71,19 +84,40 @@ class SpacedReview:
     def due(self, user_id: int) -> list[DueCard]:
         """The learner's cards due by the end of today (course time zone), most overdue
         first."""
-        now = self.clock.now()
-        until = reviews.end_of_today(self.course.local_time, now)
-        return reviews.due_cards(self.store.cards_of(user_id), self.course, until)
+        return self._due(self.store.cards_of(user_id))
+
+    def _due(self, cards: list[Row]) -> list[DueCard]:
+        until = reviews.end_of_today(self.course.local_time, self.clock.now())
+        return reviews.due_cards(cards, self.course, until)
+
+    def overview(self, user_id: int) -> ReviewOverview:
+        """What the Start page shows of the learner's review, from one read of their cards."""
+        cards = self.store.cards_of(user_id)
+        settings = self.settings(user_id)
+        due = self._due(cards)
+        quiz = (
+            self._quiz(reviews.queue(due, settings.cap))
+            if due and not settings.paused_since
+            else None
+        )
+        upcoming = next(
+            (
+                (day, n)
+                for day, n in reviews.forecast(
+                    cards, self.course, self.course.local_time, self.clock.now()
+                )
+                if n
+            ),
+            None,
+        )
+        return ReviewOverview(len(cards), settings, due, quiz, upcoming)
 
     def review_quiz(self, user_id: int) -> tuple[QuizDef, list[str]] | None:
         """The "Review now" quiz of the learner's due cards (at most their cap) and its
         pool, or None when nothing is due or reviews are paused."""
-        settings = self.settings(user_id)
-        if settings.paused_since is not None:
-            return None
-        pool = reviews.queue(self.due(user_id), settings.cap)
-        if not pool:
-            return None
+        return self.overview(user_id).quiz
+
+    def _quiz(self, pool: list[str]) -> tuple[QuizDef, list[str]]:
         quiz = QuizDef(
             id=REVIEW_QUIZ_ID,
             title="Review: due today",
