@@ -197,6 +197,16 @@ def test_learner_pages_pass_axe(demo: tuple[str, Store], course: Course) -> None
             nav(page, name)
             page.get_by_role("heading", name=heading).wait_for()
             audit.run(page, name, name)
+
+        # Spaced review (issue 16): the practice answer's question, due as days later.
+        ana = store.first("SELECT id FROM users WHERE username = 'ana'")["id"]
+        store.execute("UPDATE cards SET due = '2000-01-01T00:00:00+00:00' WHERE user_id = ?", [ana])
+        nav(page, "Start")
+        page.get_by_text("1 question due today").wait_for()
+        audit.run(page, "Start, a review due", "Start")
+        page.get_by_role("button", name="Review settings").click()
+        page.get_by_role("spinbutton", name="Questions per review").wait_for()
+        audit.run(page, "Start, review settings open", "Start")
     audit.check()
 
 
