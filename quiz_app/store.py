@@ -1306,9 +1306,11 @@ class Store:
         )
 
     def cohort_cards(self, cohort_id: int) -> list[Row]:
-        """The cards of a cohort's members: whose, which question, key hash, FSRS state."""
+        """The cards of a cohort's members: whose, which question, key hash, stability and
+        last review (what estimated retention needs)."""
         return self.query(
-            "SELECT c.user_id, c.question_id, c.key_hash, c.card, c.due FROM memberships m"
+            "SELECT c.user_id, c.question_id, c.key_hash, c.stability, c.last_review"
+            " FROM memberships m"
             " JOIN cards c ON c.user_id = m.user_id WHERE m.cohort_id = ?",
             (cohort_id,),
         )

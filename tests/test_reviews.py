@@ -281,3 +281,35 @@ def test_the_course_sets_the_desired_retention(tmp_path: Path, sources_dir: Path
     path.write_text(text.replace("0.8", "0.5"))
     with pytest.raises(Exception, match="desired_retention"):
         load_course(course.folder)
+
+
+def test_estimated_retention_is_fsrs_of_each_card(attempts, spaced, store, learner, clock):
+    from fsrs import Card
+
+    practise(attempts, learner.id, right={"q-single", "q-tf"})
+    clock.advance(days=5)
+    rows = store.cards_of(learner.id)
+    scheduler = spaced.scheduling.scheduler
+    expected = [
+        scheduler.get_card_retrievability(Card.from_json(r["card"]), clock.now()) for r in rows
+    ]
+    (demo,) = spaced.retention(learner.id)
+    assert demo.cards == 5
+    assert demo.retention == pytest.approx(sum(expected) / 5, abs=1e-12)
+    assert 0 < min(expected) < max(expected) < 1  # right answers are remembered better
+
+
+def test_a_review_bumps_the_review_version_of_the_learners_cohorts_only(
+    attempts, store, clock, accounts
+):
+    from quiz_app.accounts import INSTRUCTOR
+
+    teacher = accounts.sign_up("teacher", "Teacher", "teacher-pass", INSTRUCTOR)
+    mine, other = (accounts.create_cohort(teacher, name) for name in ("Mine", "Other"))
+    ana, bob = (accounts.sign_up(n, n.title(), "password123") for n in ("ana", "bob"))
+    accounts.join(ana, mine["join_code"])
+    accounts.join(bob, other["join_code"])
+    before = store.review_version(mine["id"]), store.review_version(other["id"])
+    practise(attempts, ana.id, right={"q-single"})
+    after = store.review_version(mine["id"]), store.review_version(other["id"])
+    assert after[0] > before[0] and after[1] == before[1]
