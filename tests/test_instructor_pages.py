@@ -33,8 +33,11 @@ def test_dashboard(world) -> None:
     assert metric(at, "Pass rate") == "40%"
     assert "Weakest topic: **Demo topic**" in texts(at)
     assert len(at.get("vega_lite_chart")) == 3
-    (table,) = at.dataframe
+    table, review = at.dataframe  # the learners, then the cohort's spaced review
     assert len(table.value) == 5
+    # Submitted post-tests (ana, bob twice, eve: 5 questions each) and dia's practice (3);
+    # dia's open post-test counts for nothing.
+    assert list(review.value["Cards"]) == [5 + 5 + 5 + 3]
     assert [(b.proto.label, b.proto.url) for b in at.link_button] == [
         (
             "Download the gradebook (CSV)",

@@ -135,8 +135,6 @@ def render() -> None:
         else:
             st.caption("No answers in this selection.")
 
-    spaced_review(reports, cohort)
-
     st.subheader("Attempts over time", anchor=False)
     if board.activity:
         table = reports.memo(board, "activity", lambda: charts.activity_table(board.activity))
@@ -206,10 +204,13 @@ def render() -> None:
         "download-gradebook",
     )
 
+    spaced_review(reports, cohort)
+
 
 def spaced_review(reports: Reports, cohort: Row) -> None:
     """How many of the cohort's learners review, and the retention FSRS estimates per
-    topic from their answers (the whole cohort, whatever the filters above)."""
+    topic from their answers: the whole cohort, whatever the filters above, so it comes
+    after the learner table they filter."""
     st.subheader("Spaced review", anchor=False)
     review = reports.cohort_reviews(cohort)
     if not review.with_cards:
