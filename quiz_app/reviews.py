@@ -54,10 +54,26 @@ CONFIDENCE = {KNEW_IT: "I knew it", GUESSED: "I guessed"}
 RATING_NAMES = {int(r): r.name for r in Rating}
 
 
+_KEYS: dict[str, str] = {}  # key hash by content hash: pages ask it of every card
+_KEYS_MAX = 10_000  # versions remembered; more (a long-running app's edits) start afresh
+
+
 def key_hash(question: Question) -> str:
     """What earns full marks, hashed: the texts of the right choices (in any order), the
     true/false answer, the matched pairs, the items in order. Wording elsewhere (stem,
-    wrong choices, explanation, source) is not in it."""
+    wrong choices, explanation, source) is not in it.
+
+    Worked out once per version of a question: its content hash covers everything the
+    key is made of (a Start page asks it of each of a learner's cards, twice)."""
+    found = _KEYS.get(question.content_hash)
+    if found is None:
+        if len(_KEYS) >= _KEYS_MAX:
+            _KEYS.clear()
+        found = _KEYS[question.content_hash] = _key_hash(question)
+    return found
+
+
+def _key_hash(question: Question) -> str:
     if question.type == "true_false":
         key: object = question.answer
     elif question.type in ("single", "multiple"):

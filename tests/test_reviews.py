@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from quiz_app import reviews
 from quiz_app.accounts import Accounts
 from quiz_app.attempts import Attempts
 from quiz_app.clock import LocalTime, ManualClock, iso, parse
@@ -281,3 +282,13 @@ def test_the_course_sets_the_desired_retention(tmp_path: Path, sources_dir: Path
     path.write_text(text.replace("0.8", "0.5"))
     with pytest.raises(Exception, match="desired_retention"):
         load_course(course.folder)
+
+
+def test_key_hashes_are_remembered_per_version(course) -> None:
+    """Pages ask the key hash of every card: it is worked out once per version of a
+    question, and is what working it out gives."""
+    reviews._KEYS.clear()
+    for question in course.questions:
+        assert key_hash(question) == reviews._key_hash(question)
+        assert reviews._KEYS[question.content_hash] == reviews._key_hash(question)
+    assert len(reviews._KEYS) == len({q.content_hash for q in course.questions})
