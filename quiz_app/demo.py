@@ -8,6 +8,11 @@ them more) and show up as such in the item analysis. Activity is spread over wee
 practice first, then post-test attempts until a pass or the allowance runs out; some
 attempts are left unfinished and a few learners never start.
 
+Each learner's answers whose feedback was released are also the reviews of their cards
+(quiz_app.reviews), replayed as the app makes them: a practice answer when it is given,
+a submitted post-test's answers at its submit; so the Start page has cards due and the
+review pages have histories.
+
 Everything comes from the seed (one random generator for the learners and what they do,
 another for the join codes of the cohorts after the first), and timestamps count from a
 fixed start date, so the same seed gives the same database. Rows are made and stored a
@@ -22,21 +27,24 @@ import itertools
 import json
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
-from quiz_app import grading
+from fsrs import Card, Rating, Scheduler
+
+from quiz_app import grading, reviews
 from quiz_app.accounts import CODE_ALPHABET, CODE_LENGTH, INSTRUCTOR, LEARNER
 from quiz_app.auth import hash_password
 from quiz_app.bank import Question
 from quiz_app.certificates import certificate_fields, new_code
-from quiz_app.clock import iso
+from quiz_app.clock import iso, parse
 from quiz_app.course import Course
 from quiz_app.errors import QuizError
 from quiz_app.quiz import draw
 from quiz_app.quizdef import QuizDef
+from quiz_app.reviews import Scheduling
 from quiz_app.scoring import Answer, correct_answer, mark
 from quiz_app.store import DATA_TABLES, Row, Store
 from quiz_app.usernames import username_skeleton
@@ -332,15 +340,24 @@ class _Demo:
         # Millions of answers, yet few distinct ones per question: each is encoded, and
         # its mark worked out, once.
         self._right = {q.id: _ANSWER_JSON(correct_answer(q)) for q in course.questions}
-        self._marks: dict[tuple[str, str], tuple[Fraction, float, str]] = {}
+        self._marks: dict[tuple[str, str], tuple[Fraction, float, str, Rating]] = {}
+        # Spaced review, as quiz_app.reviews.Reviewer decides it inside the app's writes:
+        # a card per question the learner answered with feedback released (never one
+        # reserved for the post-test), unfuzzed so that the seed decides everything.
+        self.scheduler = Scheduling(course.info.desired_retention, fuzz=False).scheduler
+        self._keys = {q.id: reviews.key_hash(q) for q in course.questions if reviews.reviewable(q)}
+        self._cards: dict[str, _DemoCard] = {}  # the learner's, by question id
+        self._card_json = _card_encoder(self.scheduler)
 
-    def _mark(self, question: Question, answer: str) -> tuple[Fraction, float, str]:
-        """The mark of an answer (as JSON) to `question`: exact, as a float, as stored."""
+    def _mark(self, question: Question, answer: str) -> tuple[Fraction, float, str, Rating]:
+        """The mark of an answer (as JSON) to `question`: exact, as a float, as stored, and
+        its rating as a review."""
         key = (question.id, answer)
         found = self._marks.get(key)
         if found is None:
             earned = mark(question, json.loads(answer))
-            found = self._marks[key] = (earned, float(earned), grading.stored(earned))
+            stored = grading.stored(earned)
+            found = self._marks[key] = (earned, float(earned), stored, reviews.rating(earned))
         return found
 
     def batches(self, learners: int, attempts: int, cohorts: int) -> Iterator[dict[str, list[Row]]]:
@@ -349,7 +366,14 @@ class _Demo:
         first_learner = self.first_user + cohorts
         bounds = _spread(learners, cohorts)
         for first in range(0, learners, BATCH_LEARNERS):
-            self.rows = {"users": [], "memberships": [], "attempts": [], "responses": []}
+            self.rows = {
+                "users": [],
+                "memberships": [],
+                "attempts": [],
+                "responses": [],
+                "cards": [],
+                "review_logs": [],
+            }
             for n in range(first, min(first + BATCH_LEARNERS, learners)):
                 cohort_id = self.first_cohort + bisect.bisect_right(bounds, n) - 1
                 self._learner(n, first_learner + n, cohort_id, attempts)
@@ -448,10 +472,60 @@ class _Demo:
             return
         made = self.rows["attempts"]
         first = len(made)
+        self._cards = {}
         self._attempts(user_id, cohort_id, rng.gauss(0, 1), joined, count)
         passed = next((a for a in made[first:] if a["passed"] == 1), None)
         if passed is not None:
             self.first_passes.append((passed, name))
+        self.rows["cards"].extend(
+            {
+                "user_id": user_id,
+                "question_id": question_id,
+                "key_hash": self._keys[question_id],
+                "card": card.json,
+                "due": card.due,
+                "stability": card.card.stability,
+                "difficulty": card.card.difficulty,
+                "last_review": card.last_review,
+                "last_attempt_id": card.last_attempt_id,
+                "reviews": card.reviews,
+            }
+            for question_id, card in self._cards.items()
+        )
+
+    def _review(
+        self, user_id: int, attempt_id: int, question_id: str, grade: Rating, at: str
+    ) -> None:
+        """An answer released at `at` reviews the learner's card of its question, as
+        quiz_app.store._review records it: the card's new state and a log row holding
+        the card as it was. `at` is the stored time. (The demo never edits a question, so
+        every answer is in the question's current version and every card keeps its key.)"""
+        if question_id not in self._keys:  # not reviewable (reserved): never a card
+            return
+        moment = parse(at)  # as the app reads the stored time
+        held = self._cards.get(question_id)
+        before = Card(card_id=1, due=moment) if held is None else held.card
+        after, _ = self.scheduler.review_card(before, grade, moment)
+        self.rows["review_logs"].append(
+            {
+                "user_id": user_id,
+                "question_id": question_id,
+                "attempt_id": attempt_id,
+                "rating": int(grade),
+                "reviewed_at": at,
+                "card_before": None if held is None else held.json,
+            }
+        )
+        # The card's times as stored: its last review is `at` (which is what isoformat
+        # writes of it: the stored time is one), its due time is in UTC as FSRS keeps it.
+        due = after.due.isoformat()
+        encoded = self._card_json(after, due, at)
+        if held is None:
+            self._cards[question_id] = _DemoCard(after, encoded, due, at, attempt_id, 1)
+        else:
+            held.card, held.json, held.due, held.last_review = after, encoded, due, at
+            held.last_attempt_id = attempt_id
+            held.reviews += 1
 
     def _attempts(
         self, user_id: int, cohort_id: int, ability: float, when: datetime, count: int
@@ -494,7 +568,9 @@ class _Demo:
         answered = rng.randrange(len(slots)) if unfinished else len(slots)
         when = start
         marks = []
+        grades = []  # each answer's rating as a review
         responses = self.rows["responses"]
+        at_answer = grading.feedback_released(quiz.mode, submitted=False)
         for slot in slots[:answered]:
             question = self.course.question(slot.question_id)
             a, b = self.params[question.id]
@@ -503,9 +579,11 @@ class _Demo:
                 answer = self._right[question.id]
             else:
                 answer = _ANSWER_JSON(_wrong_answer(question, rng))
-            earned, as_float, as_text = self._mark(question, answer)
+            earned, as_float, as_text, grade = self._mark(question, answer)
+            grades.append(grade)
             marks.append(earned)
             when += timedelta(seconds=rng.uniform(15, 75))
+            answered_at = iso(when)
             responses.append(
                 {
                     "attempt_id": attempt_id,
@@ -515,9 +593,11 @@ class _Demo:
                     "mark_exact": as_text,
                     "max_mark": 1.0,
                     "content_hash": question.content_hash,
-                    "answered_at": iso(when),
+                    "answered_at": answered_at,
                 }
             )
+            if at_answer:
+                self._review(user_id, attempt_id, question.id, grade, answered_at)
         self.responses += answered
         deadline = grading.deadline(start, quiz.time_limit_minutes)
         if deadline is not None and when > deadline:
@@ -527,6 +607,10 @@ class _Demo:
         submitted = None if unfinished and deadline is None else when + timedelta(seconds=5)
         if unfinished and deadline is not None:
             submitted = deadline
+        if submitted is not None and not at_answer:  # released at submit, in answer order
+            submitted_at = iso(submitted)
+            for slot, grade in zip(slots, grades, strict=False):
+                self._review(user_id, attempt_id, slot.question_id, grade, submitted_at)
         max_score = float(len(slots))
         score = grading.total(marks)
         passed = (
@@ -558,6 +642,55 @@ class _Demo:
             }
         )
         return passed == 1
+
+
+_CARD_JSON = (
+    '{"card_id": %d, "state": %d, "step": %s, "stability": %r, "difficulty": %r,'
+    ' "due": "%s", "last_review": "%s"}'
+)
+
+
+def _card_json(card: Card, due: str, last_review: str) -> str:
+    """`card.to_json()` for a reviewed card (one with a stability and a difficulty), given
+    its due time and last review as `isoformat` writes them, a few times faster: fsrs's
+    `json.dumps(card.to_dict())` written out. Encoding took a third of the demo's time
+    per review, FSRS's own arithmetic the rest."""
+    step = "null" if card.step is None else str(int(card.step))
+    return _CARD_JSON % (
+        card.card_id,
+        card.state.value,
+        step,
+        card.stability,
+        card.difficulty,
+        due,
+        last_review,
+    )
+
+
+def _card_encoder(scheduler: Scheduler) -> Callable[[Card, str, str], str]:
+    """`_card_json` when it writes what this fsrs's `Card.to_json` does for reviewed
+    cards (checked on a few), else `Card.to_json` itself: the stored JSON never differs."""
+    at = datetime(2026, 1, 1, 9, 30, 15, 123456, tzinfo=UTC)
+    card = Card(card_id=1, due=at)
+    for grade in (Rating.Again, Rating.Good, Rating.Hard, Rating.Easy, Rating.Good):
+        card, _ = scheduler.review_card(card, grade, at)
+        if _card_json(card, card.due.isoformat(), iso(at)) != card.to_json():
+            return lambda card, due, last_review: card.to_json()
+        at += timedelta(days=2, microseconds=7)
+    return _card_json
+
+
+@dataclass
+class _DemoCard:
+    """A learner's card while the demo replays their answers: the FSRS card, as JSON
+    (what the next review's log keeps as `card_before`), and the columns beside it."""
+
+    card: Card
+    json: str
+    due: str
+    last_review: str
+    last_attempt_id: int
+    reviews: int
 
 
 def fingerprint(store: Store) -> str:

@@ -54,10 +54,31 @@ CONFIDENCE = {KNEW_IT: "I knew it", GUESSED: "I guessed"}
 RATING_NAMES = {int(r): r.name for r in Rating}
 
 
+_KEYS: dict[str, str] = {}  # key hash by content hash: pages ask it of every card
+_KEYS_MAX = 10_000  # versions remembered; more (a long-running app's edits) start afresh
+
+
+def reviewable(question: Question) -> bool:
+    """Whether answers to `question` review a card: never one reserved for the post-test."""
+    return not question.reserved
+
+
 def key_hash(question: Question) -> str:
     """What earns full marks, hashed: the texts of the right choices (in any order), the
     true/false answer, the matched pairs, the items in order. Wording elsewhere (stem,
-    wrong choices, explanation, source) is not in it."""
+    wrong choices, explanation, source) is not in it.
+
+    Worked out once per version of a question: its content hash covers everything the
+    key is made of (a Start page asks it of each of a learner's cards, twice)."""
+    found = _KEYS.get(question.content_hash)
+    if found is None:
+        if len(_KEYS) >= _KEYS_MAX:
+            _KEYS.clear()
+        found = _KEYS[question.content_hash] = _key_hash(question)
+    return found
+
+
+def _key_hash(question: Question) -> str:
     if question.type == "true_false":
         key: object = question.answer
     elif question.type in ("single", "multiple"):
@@ -144,7 +165,7 @@ class Reviewer:
         if not self.course.has_question(question_id):
             return None
         question = self.course.question(question_id)
-        if question.reserved or question.content_hash != content_hash:
+        if not reviewable(question) or question.content_hash != content_hash:
             return None
         key = key_hash(question)
         before = card["card"] if card is not None and card["key_hash"] == key else None
@@ -240,6 +261,6 @@ def _topic_if_current(course: Course, question_id: str, key: str) -> str | None:
     if not course.has_question(question_id):
         return None
     question = course.question(question_id)
-    if question.reserved or key_hash(question) != key:
+    if not reviewable(question) or key_hash(question) != key:
         return None
     return course.topic_of(question_id)

@@ -39,6 +39,11 @@ def test_page_benchmark() -> None:
     assert figures["ratio"] == pytest.approx(
         figures["question_page_ms"] / figures["empty_ms"], rel=0.02
     )
+    assert figures["due_cards"] == 500 and figures["cards_in_db"] > 0
+    for page in ("start_page", "review_answer"):
+        assert figures[f"{page}_ratio"] == pytest.approx(
+            figures[f"{page}_ms"] / figures["review_empty_ms"], rel=0.02
+        )
 
 
 def test_dashboard_benchmark() -> None:

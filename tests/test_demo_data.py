@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import statistics
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from quiz_app import demo as demo_module
+from quiz_app import grading
 from quiz_app.accounts import User
 from quiz_app.auth import verify_password
 from quiz_app.cli import cli
+from quiz_app.clock import ManualClock, parse
 from quiz_app.course import Course
 from quiz_app.demo import DEMO_PASSWORD, fingerprint, generate
 from quiz_app.errors import QuizError
 from quiz_app.reports import Filters, NotAllowed, Reports
-from quiz_app.store import Store
+from quiz_app.reviews import Reviewer, Scheduling
+from quiz_app.spaced import SpacedReview
+from quiz_app.store import Row, Store
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +162,16 @@ def test_a_failed_load_stores_nothing(
     monkeypatch.setattr(demo_module._Demo, "_learner", fail_on_the_twelfth)
     with pytest.raises(RuntimeError, match="the generator broke"):
         generate(store, course, learners=20, attempts=3, seed=4)
-    for table in ("users", "cohorts", "memberships", "attempts", "responses", "certificates"):
+    for table in (
+        "users",
+        "cohorts",
+        "memberships",
+        "attempts",
+        "responses",
+        "certificates",
+        "cards",
+        "review_logs",
+    ):
         assert store.table_rows(table) == [], table
     monkeypatch.setattr(demo_module._Demo, "_learner", made)
     generate(store, course, learners=20, attempts=3, seed=4)
@@ -326,3 +341,126 @@ def test_demo_data_command_with_cohorts(tmp_path: Path) -> None:
     assert codes[3] not in result.output and codes[4] not in result.output
     assert "... 2 more ..." in result.output
     assert "instructor / demo-password" in result.output
+
+
+def _replayed(tmp_path: Path, demo_store: Store, course: Course, user_id: int) -> Store:
+    """A fresh database where one demo learner's attempts are opened, answered and
+    submitted through the app's own writes (Store.record_answer and submit_attempt, with
+    the Reviewer that Attempts passes them), at the demo's times, answer by answer."""
+    replay = Store(tmp_path / f"replay-{user_id}.db")
+    (member,) = demo_store.query("SELECT * FROM memberships WHERE user_id = ?", (user_id,))
+    (cohort,) = demo_store.query("SELECT * FROM cohorts WHERE id = ?", (member["cohort_id"],))
+    people = demo_store.query(
+        "SELECT * FROM users WHERE id IN (?, ?) ORDER BY id", (cohort["instructor_id"], user_id)
+    )
+    attempts = demo_store.query(
+        "SELECT * FROM attempts WHERE user_id = ? ORDER BY started_at", (user_id,)
+    )
+    replay.bulk_insert(
+        {
+            "users": people,
+            "cohorts": [cohort],
+            "memberships": [member],
+            "question_versions": demo_store.table_rows("question_versions"),
+        }
+    )
+    reviewer = Reviewer(course, Scheduling(course.info.desired_retention, fuzz=False))
+    for attempt in attempts:
+        # Opened as it was started (one open attempt of a quiz at a time), and without a
+        # deadline: a timed post-test's last answers may come after it in the demo, and
+        # what matters here is its submit at the demo's submit time.
+        opened = {"submitted_at": None, "deadline": None, "score": None, "score_exact": None,
+                  "max_score": None, "passed": None}  # fmt: skip
+        replay.bulk_insert({"attempts": [attempt | opened]})
+        answers = demo_store.query(
+            "SELECT * FROM responses WHERE attempt_id = ? ORDER BY answered_at, question_id",
+            (attempt["id"],),
+        )
+        for answer in answers:
+            replay.record_answer(
+                attempt["id"],
+                answer["question_id"],
+                json.loads(answer["answer"]),
+                grading.exact(answer["mark_exact"]),
+                answer["content_hash"],
+                answer["answered_at"],
+                reviewer=reviewer,
+            )
+        if attempt["submitted_at"] is not None:
+            replay.submit_attempt(attempt["id"], attempt["submitted_at"], reviewer)
+    return replay
+
+
+def _reviews_of(store: Store, user_id: int) -> tuple[list[Row], list[Row]]:
+    cards = store.query("SELECT * FROM cards WHERE user_id = ? ORDER BY question_id", (user_id,))
+    logs = store.query(
+        "SELECT user_id, question_id, attempt_id, rating, reviewed_at, card_before"
+        " FROM review_logs WHERE user_id = ? ORDER BY reviewed_at, question_id",
+        (user_id,),
+    )
+    return cards, logs
+
+
+def _busiest_learner(store: Store) -> int:
+    return store.query(
+        "SELECT user_id FROM review_logs GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT 1"
+    )[0]["user_id"]
+
+
+def test_demo_cards_are_what_the_app_would_have_made(tmp_path: Path, course: Course, demo) -> None:
+    """A learner's cards and review logs are those the app's own writes make when the
+    same answers are given and submitted at the same times."""
+    store, _ = demo
+    open_practice = store.query(
+        "SELECT user_id FROM attempts WHERE submitted_at IS NULL AND mode = 'practice'"
+        " ORDER BY id LIMIT 1"
+    )[0]["user_id"]
+    for user_id in (_busiest_learner(store), open_practice):
+        made = _reviews_of(store, user_id)
+        assert made[0] and made[1]
+        assert made == _reviews_of(_replayed(tmp_path, store, course, user_id), user_id)
+
+
+def test_demo_post_test_answers_review_at_submit(tmp_path: Path, tiny_course: Course) -> None:
+    """In a course whose post-test asks questions the practice asks too, a submitted
+    post-test's answers review their cards at its submit, as the app's submit does."""
+    store = Store(tmp_path / "tiny-demo.db")
+    generate(store, tiny_course, learners=6, attempts=5, seed=3)
+    at_submit = store.query(
+        "SELECT l.user_id FROM review_logs l JOIN attempts a ON a.id = l.attempt_id"
+        " WHERE a.mode = 'post_test' AND l.reviewed_at = a.submitted_at ORDER BY l.id LIMIT 1"
+    )
+    assert at_submit
+    user_id = at_submit[0]["user_id"]
+    made = _reviews_of(store, user_id)
+    assert made == _reviews_of(_replayed(tmp_path, store, tiny_course, user_id), user_id)
+
+
+def test_no_demo_card_of_a_reserved_question(demo, course: Course) -> None:
+    store, _ = demo
+    reserved = {q.id for q in course.questions if q.reserved}
+    carded = {r["question_id"] for r in store.query("SELECT DISTINCT question_id FROM cards")}
+    logged = {r["question_id"] for r in store.query("SELECT DISTINCT question_id FROM review_logs")}
+    assert carded and not carded & reserved and logged == carded
+    # and each card counts its reviews, the last one naming its attempt
+    mismatched = store.query(
+        "SELECT count(*) AS n FROM cards c WHERE c.reviews != (SELECT count(*) FROM review_logs"
+        " l WHERE l.user_id = c.user_id AND l.question_id = c.question_id)"
+        " OR c.last_review != (SELECT max(reviewed_at) FROM review_logs l"
+        " WHERE l.user_id = c.user_id AND l.question_id = c.question_id)"
+    )[0]["n"]
+    assert mismatched == 0
+
+
+def test_demo_learners_have_reviews_due(demo, course: Course) -> None:
+    """Once the demo's activity is over (on its last day, and weeks later, as when someone
+    tries it), the Start page of nearly every learner who practised shows cards due."""
+    store, _ = demo
+    last = store.query("SELECT max(submitted_at) AS at FROM attempts")[0]["at"]
+    with_cards = [r["user_id"] for r in store.query("SELECT DISTINCT user_id FROM cards")]
+    assert len(with_cards) > 150
+    for days in (0, 45):
+        clock = ManualClock(parse(last) + timedelta(days=days))
+        service = SpacedReview(store, course, clock)
+        due = [user_id for user_id in with_cards if service.due(user_id)]
+        assert len(due) > 0.9 * len(with_cards), days

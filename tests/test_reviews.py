@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from quiz_app import reviews
 from quiz_app.accounts import Accounts
 from quiz_app.attempts import Attempts
 from quiz_app.clock import LocalTime, ManualClock, iso, parse
@@ -313,3 +314,13 @@ def test_a_review_bumps_the_review_version_of_the_learners_cohorts_only(
     practise(attempts, ana.id, right={"q-single"})
     after = store.review_version(mine["id"]), store.review_version(other["id"])
     assert after[0] > before[0] and after[1] == before[1]
+
+
+def test_key_hashes_are_remembered_per_version(course) -> None:
+    """Pages ask the key hash of every card: it is worked out once per version of a
+    question, and is what working it out gives."""
+    reviews._KEYS.clear()
+    for question in course.questions:
+        assert key_hash(question) == reviews._key_hash(question)
+        assert reviews._KEYS[question.content_hash] == reviews._key_hash(question)
+    assert len(reviews._KEYS) == len({q.content_hash for q in course.questions})
