@@ -37,7 +37,7 @@ class ReviewOverview:
     settings: ReviewSettings
     due: list[DueCard]
     quiz: tuple[QuizDef, list[str]] | None
-    upcoming: tuple[date, int] | None
+    upcoming: tuple[date, int] | None  # None as well when something is due today
 
 
 @dataclass(frozen=True)
@@ -84,32 +84,25 @@ class SpacedReview:
     def due(self, user_id: int) -> list[DueCard]:
         """The learner's cards due by the end of today (course time zone), most overdue
         first."""
-        return self._due(self.store.cards_of(user_id))
+        return self._due(self.store.card_dues(user_id))
 
     def _due(self, cards: list[Row]) -> list[DueCard]:
         until = reviews.end_of_today(self.course.local_time, self.clock.now())
         return reviews.due_cards(cards, self.course, until)
 
     def overview(self, user_id: int) -> ReviewOverview:
-        """What the Start page shows of the learner's review, from one read of their cards."""
-        cards = self.store.cards_of(user_id)
+        """What the Start page shows of the learner's review, from one read of their cards'
+        due times (the forecast's first day only when nothing is due)."""
+        cards = self.store.card_dues(user_id)
         settings = self.settings(user_id)
         due = self._due(cards)
-        quiz = (
-            self._quiz(reviews.queue(due, settings.cap))
-            if due and not settings.paused_since
-            else None
-        )
-        upcoming = next(
-            (
-                (day, n)
-                for day, n in reviews.forecast(
-                    cards, self.course, self.course.local_time, self.clock.now()
-                )
-                if n
-            ),
-            None,
-        )
+        paused = settings.paused_since is not None
+        quiz = self._quiz(reviews.queue(due, settings.cap)) if due and not paused else None
+        upcoming = None
+        if not due:
+            local, now = self.course.local_time, self.clock.now()
+            days = reviews.forecast(cards, self.course, local, now)
+            upcoming = next(((day, n) for day, n in days if n), None)
         return ReviewOverview(len(cards), settings, due, quiz, upcoming)
 
     def review_quiz(self, user_id: int) -> tuple[QuizDef, list[str]] | None:
@@ -130,7 +123,7 @@ class SpacedReview:
     def forecast(self, user_id: int) -> list[tuple[date, int]]:
         """Cards due on each of the next 30 days, today (with anything overdue) first."""
         return reviews.forecast(
-            self.store.cards_of(user_id), self.course, self.course.local_time, self.clock.now()
+            self.store.card_dues(user_id), self.course, self.course.local_time, self.clock.now()
         )
 
     def retention(self, user_id: int) -> list[TopicRetention]:

@@ -1250,6 +1250,13 @@ class Store:
             (user_id,),
         )
 
+    def card_dues(self, user_id: int) -> list[Row]:
+        """A learner's cards as the due queue and forecast read them: question, key hash,
+        due time (not the FSRS state, most of each row)."""
+        return self.query(
+            "SELECT question_id, key_hash, due FROM cards WHERE user_id = ?", (user_id,)
+        )
+
     def review_log(self, attempt_id: int, question_id: str) -> Row | None:
         """The review an attempt's answer to a question made, if it made one, with
         `latest`: whether it is still its card's latest review."""
