@@ -179,6 +179,16 @@ def reviewing_learner(store: Store, course: Course, cohort_code: str) -> tuple[U
     return learner, due
 
 
+def start_page(user: User) -> AppTest:
+    """The app on the Start page, signed in as `user`, after its first runs."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    sign_in_as(at, user)
+    at.switch_page("views/home.py")
+    at.run()
+    at.run()
+    return at
+
+
 def measure_reviews(folder: Path, db: Path, cohort_code: str, samples: int) -> dict[str, float]:
     """The Start page of a learner with DUE_CARDS questions due, and answering questions
     of their "Review now" quiz, each run alternated with an empty script's."""
@@ -188,16 +198,15 @@ def measure_reviews(folder: Path, db: Path, cohort_code: str, samples: int) -> d
     store = Store(db)
     learner, due = reviewing_learner(store, course, cohort_code)
     empty = empty_app(folder)
-    at = AppTest.from_file(APP, default_timeout=30)
-    sign_in_as(at, learner)
-    at.switch_page("views/home.py")
-    at.run()
-    at.run()
+    newcomer = Accounts(store).sign_up("new-learner", "New Learner", "bench-password")
+    fresh = start_page(newcomer)  # the Start page of a learner with nothing yet
+    at = start_page(learner)
     assert any(f"{due} questions due today" in m.value for m in at.markdown), "no due count"
-    empty_times, start_times = [], []
+    empty_times, start_times, fresh_times = [], [], []
     for _ in range(samples):
         empty_times.append(timed(empty, lambda _: None))
         start_times.append(timed(at, lambda _: None))
+        fresh_times.append(timed(fresh, lambda _: None))
 
     at.button(key="review-now").click().run()  # starts the review quiz: not timed
     attempt_id = at.session_state["attempt_id"]
@@ -224,6 +233,7 @@ def measure_reviews(folder: Path, db: Path, cohort_code: str, samples: int) -> d
     return {
         "review_empty_ms": statistics.median(empty_times),
         "start_page_ms": statistics.median(start_times),
+        "fresh_start_ms": statistics.median(fresh_times),
         "review_answer_ms": statistics.median(review_times),
         "due_cards": due,
     }
@@ -282,6 +292,8 @@ def main() -> None:
         "review_empty_ms": round(figures["review_empty_ms"], 2),
         "start_page_ms": round(figures["start_page_ms"], 2),
         "start_page_ratio": round(figures["start_page_ms"] / figures["review_empty_ms"], 2),
+        "fresh_start_ms": round(figures["fresh_start_ms"], 2),
+        "start_page_vs_fresh": round(figures["start_page_ms"] / figures["fresh_start_ms"], 2),
         "review_answer_ms": round(figures["review_answer_ms"], 2),
         "review_answer_ratio": round(figures["review_answer_ms"] / figures["review_empty_ms"], 2),
         "due_cards": figures["due_cards"],
@@ -301,7 +313,9 @@ def main() -> None:
         print(
             f"empty script {result['review_empty_ms']} ms; Start page with "
             f"{result['due_cards']} questions due {result['start_page_ms']} ms "
-            f"(ratio {result['start_page_ratio']}); answering a review question "
+            f"(ratio {result['start_page_ratio']}; {result['start_page_vs_fresh']} times the Start "
+            f"page of a learner with nothing yet, {result['fresh_start_ms']} ms); answering a "
+            "review question "
             f"{result['review_answer_ms']} ms (ratio {result['review_answer_ratio']}); "
             f"{result['cards_in_db']} demo cards in the database"
         )

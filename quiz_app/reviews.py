@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
@@ -183,11 +183,12 @@ class DueCard:
 def due_cards(cards: Iterable[Row], course: Course, until: str) -> list[DueCard]:
     """The cards due before `until` (stored UTC text), most overdue first, of questions
     the course still asks outside the post-test with the same key."""
+    topic_of = _current_topics(course)
     found = []
     for row in cards:
         if row["due"] >= until:
             continue
-        topic = _topic_if_current(course, row["question_id"], row["key_hash"])
+        topic = topic_of(row["question_id"], row["key_hash"])
         if topic is not None:
             found.append(DueCard(row["question_id"], topic, row["due"]))
     return sorted(found, key=lambda c: (c.due, c.question_id))
@@ -233,13 +234,10 @@ def retention_by_topic(
     retention of them at `now`. Cards of questions reserved, gone or with another key
     count for nothing. Costs a few microseconds a card (a cohort holds tens of
     thousands)."""
-    topic_of: dict[tuple[str, str], str | None] = {}
+    topic_of = _current_topics(course)
     found: dict[str, list[float]] = defaultdict(list)
     for row in cards:
-        known = (row["question_id"], row["key_hash"])
-        if known not in topic_of:
-            topic_of[known] = _topic_if_current(course, *known)
-        topic = topic_of[known]
+        topic = topic_of(row["question_id"], row["key_hash"])
         if topic is not None:
             found[topic].append(
                 scheduling.retrievability(row["stability"], row["last_review"], now)
@@ -255,9 +253,25 @@ def retention_by_topic(
     ]
 
 
+def _current_topics(course: Course) -> Callable[[str, str], str | None]:
+    """A lookup, for the cards of one read: the topic of a card's question (id and key
+    hash) while the course asks it outside the post-test with the key the card was
+    learned with; None otherwise. Each question is looked at once."""
+    known: dict[tuple[str, str], str | None] = {}
+
+    def topic_of(question_id: str, key: str) -> str | None:
+        found = known.get((question_id, key), _UNSEEN)
+        if found is _UNSEEN:
+            found = known[question_id, key] = _topic_if_current(course, question_id, key)
+        return found  # type: ignore[return-value]
+
+    return topic_of
+
+
+_UNSEEN = object()
+
+
 def _topic_if_current(course: Course, question_id: str, key: str) -> str | None:
-    """The topic of a card's question while the course asks it outside the post-test
-    with the key the card was learned with; None otherwise."""
     if not course.has_question(question_id):
         return None
     question = course.question(question_id)

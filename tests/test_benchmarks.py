@@ -44,6 +44,9 @@ def test_page_benchmark() -> None:
         assert figures[f"{page}_ratio"] == pytest.approx(
             figures[f"{page}_ms"] / figures["review_empty_ms"], rel=0.02
         )
+    assert figures["start_page_vs_fresh"] == pytest.approx(
+        figures["start_page_ms"] / figures["fresh_start_ms"], rel=0.02
+    )
 
 
 def test_dashboard_benchmark() -> None:
