@@ -128,19 +128,18 @@ class SpacedReview:
 
     def retention(self, user_id: int) -> list[TopicRetention]:
         """FSRS's estimated retention now, per topic, of the learner's cards."""
-        return reviews.retention_by_topic(
-            self.store.cards_of(user_id), self.course, self.scheduling, self.clock.now()
-        )
+        groups = self.store.card_groups(iso(self.clock.now()), user_id=user_id)
+        return reviews.retention_by_topic(groups, self.course, self.scheduling)
 
     def cohort(self, cohort_id: int) -> CohortReviews:
         """The cohort's review figures (see CohortReviews), at this moment."""
         now = self.clock.now()
-        cards = self.store.cohort_cards(cohort_id)
-        members = self.store.members(cohort_id)
-        week_ago = iso(now - reviews.WEEK)
+        groups = self.store.card_groups(iso(now), cohort_id=cohort_id)
         return CohortReviews(
-            learners=len(members),
-            with_cards=len({row["user_id"] for row in cards}),
-            reviewed_this_week=self.store.cohort_reviewers_since(cohort_id, week_ago),
-            topics=reviews.retention_by_topic(cards, self.course, self.scheduling, now),
+            learners=len(self.store.members(cohort_id)),
+            with_cards=self.store.cohort_learners_with_cards(cohort_id),
+            reviewed_this_week=self.store.cohort_reviewers_since(
+                cohort_id, iso(now - reviews.WEEK)
+            ),
+            topics=reviews.retention_by_topic(groups, self.course, self.scheduling),
         )

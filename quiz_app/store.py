@@ -1312,15 +1312,38 @@ class Store:
             (cap, paused_at, user_id),
         )
 
-    def cohort_cards(self, cohort_id: int) -> list[Row]:
-        """The cards of a cohort's members: whose, which question, key hash, stability and
-        last review (what estimated retention needs)."""
+    def card_groups(
+        self, now: str, user_id: int | None = None, cohort_id: int | None = None
+    ) -> list[Row]:
+        """The cards of a learner, or of a cohort's members, as estimated retention reads
+        them: per question, key hash, stability and whole days from the last review to
+        `now` (`elapsed_days`, as FSRS counts them), how many `cards`."""
+        if (user_id is None) == (cohort_id is None):
+            raise ValueError("card_groups needs a learner or a cohort")
+        elapsed = (
+            "(CAST(strftime('%s', ?) AS INTEGER) - CAST(strftime('%s', c.last_review) AS"
+            " INTEGER)) / 86400"
+        )
+        source, who = (
+            ("cards c", "c.user_id = ?")
+            if user_id is not None
+            else ("memberships m JOIN cards c ON c.user_id = m.user_id", "m.cohort_id = ?")
+        )
         return self.query(
-            "SELECT c.user_id, c.question_id, c.key_hash, c.stability, c.last_review"
-            " FROM memberships m"
-            " JOIN cards c ON c.user_id = m.user_id WHERE m.cohort_id = ?",
+            f"SELECT c.question_id, c.key_hash, c.stability, {elapsed} AS elapsed_days,"
+            f" count(*) AS cards FROM {source} WHERE {who}"
+            " GROUP BY c.question_id, c.key_hash, c.stability, elapsed_days",
+            (now, user_id if user_id is not None else cohort_id),
+        )
+
+    def cohort_learners_with_cards(self, cohort_id: int) -> int:
+        """How many of a cohort's members have at least one card."""
+        row = self.first(
+            "SELECT count(*) AS n FROM memberships m WHERE m.cohort_id = ?"
+            " AND EXISTS (SELECT 1 FROM cards c WHERE c.user_id = m.user_id)",
             (cohort_id,),
         )
+        return int(row["n"]) if row else 0
 
     def cohort_reviewers_since(self, cohort_id: int, since: str) -> int:
         """How many of a cohort's members have reviewed a card since `since`."""

@@ -324,3 +324,35 @@ def test_key_hashes_are_remembered_per_version(course) -> None:
         assert key_hash(question) == reviews._key_hash(question)
         assert reviews._KEYS[question.content_hash] == reviews._key_hash(question)
     assert len(reviews._KEYS) == len({q.content_hash for q in course.questions})
+
+
+def test_the_forgetting_curve_is_fsrs_own() -> None:
+    from fsrs import Card
+
+    scheduling = Scheduling()
+    start = parse("2026-11-21T09:00:00.250000+00:00")
+    for stability in (0.212, 1.2931, 2.3065, 8.2956, 57.0, 400.0):
+        for days in (0, 0.4, 1, 1.99, 2, 10.5, 100, 3650):
+            now = start + timedelta(days=days)
+            card = Card(card_id=1, stability=stability, last_review=start)
+            expected = scheduling.scheduler.get_card_retrievability(card, now)
+            elapsed = (now - start).days
+            assert scheduling.retrievability(stability, elapsed) == pytest.approx(
+                expected, rel=1e-12
+            )
+    assert scheduling.retrievability(None, 3) == 0.0
+
+
+def test_retention_over_time_is_fsrs_of_each_card(attempts, spaced, store, learner, clock):
+    from fsrs import Card
+
+    practise(attempts, learner.id, right={"q-single", "q-tf", "q-match"})
+    rows = store.cards_of(learner.id)
+    scheduler = spaced.scheduling.scheduler
+    for hours in (0, 7, 30, 24 * 9 + 5, 24 * 400):
+        clock.set(parse(rows[0]["last_review"]) + timedelta(hours=hours, seconds=0.5))
+        expected = [
+            scheduler.get_card_retrievability(Card.from_json(r["card"]), clock.now()) for r in rows
+        ]
+        (demo,) = spaced.retention(learner.id)
+        assert demo.retention == pytest.approx(sum(expected) / len(rows), rel=1e-12)
