@@ -487,6 +487,7 @@ class _Demo:
                 "stability": card.card.stability,
                 "difficulty": card.card.difficulty,
                 "last_review": card.last_review,
+                "card_before": card.before,
                 "last_attempt_id": card.last_attempt_id,
                 "reviews": card.reviews,
             }
@@ -497,8 +498,8 @@ class _Demo:
         self, user_id: int, attempt_id: int, question_id: str, grade: Rating, at: str
     ) -> None:
         """An answer released at `at` reviews the learner's card of its question, as
-        quiz_app.store._review records it: the card's new state and a log row holding
-        the card as it was. `at` is the stored time. (The demo never edits a question, so
+        quiz_app.store._review records it: the card's new state, holding the card as it
+        was, and a log row. `at` is the stored time. (The demo never edits a question, so
         every answer is in the question's current version and every card keeps its key.)"""
         if question_id not in self._keys:  # not reviewable (reserved): never a card
             return
@@ -513,7 +514,6 @@ class _Demo:
                 "attempt_id": attempt_id,
                 "rating": int(grade),
                 "reviewed_at": at,
-                "card_before": None if held is None else held.json,
             }
         )
         # The card's times as stored: its last review is `at` (which is what isoformat
@@ -521,8 +521,9 @@ class _Demo:
         due = after.due.isoformat()
         encoded = self._card_json(after, due, at)
         if held is None:
-            self._cards[question_id] = _DemoCard(after, encoded, due, at, attempt_id, 1)
+            self._cards[question_id] = _DemoCard(after, encoded, due, at, None, attempt_id, 1)
         else:
+            held.before = held.json
             held.card, held.json, held.due, held.last_review = after, encoded, due, at
             held.last_attempt_id = attempt_id
             held.reviews += 1
@@ -682,13 +683,14 @@ def _card_encoder(scheduler: Scheduler) -> Callable[[Card, str, str], str]:
 
 @dataclass
 class _DemoCard:
-    """A learner's card while the demo replays their answers: the FSRS card, as JSON
-    (what the next review's log keeps as `card_before`), and the columns beside it."""
+    """A learner's card while the demo replays their answers: the FSRS card, as JSON, and
+    the columns beside it (`before`: the JSON before its latest review, None when new)."""
 
     card: Card
     json: str
     due: str
     last_review: str
+    before: str | None
     last_attempt_id: int
     reviews: int
 

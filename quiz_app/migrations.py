@@ -517,8 +517,10 @@ def m015_spaced_review(db: Database) -> None:
     """Spaced review (quiz_app.reviews): each learner's card of each question they have
     answered with feedback (FSRS's state as JSON, with its due time, stability and
     difficulty beside it for queries, and the key hash it was learned with), one log
-    row per review (the rating, and the card as it was before, so that a confidence
-    click can re-rate the review), and each learner's review settings.
+    row per review (who, which question, which attempt's answer, the rating, when), and
+    each learner's review settings. A card also keeps itself as it was before its latest
+    review (`card_before`, NULL when that review made it), so that a confidence click
+    can rate that review again; older states are not kept.
 
     `review_versions` holds one version per cohort that grows at each review by one of
     its members, so the dashboard's review figures are cached apart from the results."""
@@ -526,7 +528,7 @@ def m015_spaced_review(db: Database) -> None:
         "CREATE TABLE cards (user_id INTEGER NOT NULL REFERENCES users (id),"
         " question_id TEXT NOT NULL, key_hash TEXT NOT NULL, card TEXT NOT NULL,"
         " due TEXT NOT NULL, stability REAL, difficulty REAL, last_review TEXT NOT NULL,"
-        " last_attempt_id INTEGER, reviews INTEGER NOT NULL DEFAULT 0,"
+        " card_before TEXT, last_attempt_id INTEGER, reviews INTEGER NOT NULL DEFAULT 0,"
         " PRIMARY KEY (user_id, question_id))"
     )
     db.execute("CREATE INDEX cards_due ON cards (user_id, due)")
@@ -534,7 +536,7 @@ def m015_spaced_review(db: Database) -> None:
         "CREATE TABLE review_logs (id INTEGER PRIMARY KEY,"
         " user_id INTEGER NOT NULL REFERENCES users (id), question_id TEXT NOT NULL,"
         " attempt_id INTEGER NOT NULL REFERENCES attempts (id), rating INTEGER NOT NULL,"
-        " reviewed_at TEXT NOT NULL, card_before TEXT, UNIQUE (attempt_id, question_id))"
+        " reviewed_at TEXT NOT NULL, UNIQUE (attempt_id, question_id))"
     )
     db.execute("CREATE INDEX review_logs_by_learner ON review_logs (user_id, reviewed_at)")
     db["users"].add_column("review_cap", int)

@@ -205,22 +205,24 @@ def _review(
     if change is None:
         return
     logged = conn.execute(
-        "INSERT INTO review_logs (user_id, question_id, attempt_id, rating, reviewed_at,"
-        " card_before) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (attempt_id, question_id) DO NOTHING",
-        (user_id, question_id, attempt_id, change["rating"], at, change["card_before"]),
+        "INSERT INTO review_logs (user_id, question_id, attempt_id, rating, reviewed_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (attempt_id, question_id) DO NOTHING",
+        (user_id, question_id, attempt_id, change["rating"], at),
     )
     if logged.rowcount != 1:
         return
     conn.execute(
         "INSERT INTO cards (user_id, question_id, key_hash, card, due, stability, difficulty,"
-        " last_review, last_attempt_id, reviews) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
+        " last_review, card_before, last_attempt_id, reviews)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
         " ON CONFLICT (user_id, question_id) DO UPDATE SET key_hash = excluded.key_hash,"
         " card = excluded.card, due = excluded.due, stability = excluded.stability,"
         " difficulty = excluded.difficulty, last_review = excluded.last_review,"
-        " last_attempt_id = excluded.last_attempt_id,"
+        " card_before = excluded.card_before, last_attempt_id = excluded.last_attempt_id,"
         " reviews = CASE WHEN cards.key_hash = excluded.key_hash THEN cards.reviews + 1 ELSE 1 END",
         (user_id, question_id, change["key_hash"], change["card"], change["due"],
-         change["stability"], change["difficulty"], change["last_review"], attempt_id),
+         change["stability"], change["difficulty"], change["last_review"],
+         change["card_before"], attempt_id),
     )  # fmt: skip
 
 
@@ -1281,7 +1283,7 @@ class Store:
         def change(conn: sqlite3.Connection) -> bool:
             log = _one(
                 conn.execute(
-                    "SELECT l.user_id, l.card_before, l.reviewed_at FROM review_logs l"
+                    "SELECT l.user_id, c.card_before, l.reviewed_at FROM review_logs l"
                     " JOIN cards c ON c.user_id = l.user_id AND c.question_id = l.question_id"
                     " WHERE l.attempt_id = ? AND l.question_id = ? AND c.last_attempt_id = ?",
                     (attempt_id, question_id, attempt_id),

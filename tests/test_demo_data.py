@@ -394,7 +394,7 @@ def _replayed(tmp_path: Path, demo_store: Store, course: Course, user_id: int) -
 def _reviews_of(store: Store, user_id: int) -> tuple[list[Row], list[Row]]:
     cards = store.query("SELECT * FROM cards WHERE user_id = ? ORDER BY question_id", (user_id,))
     logs = store.query(
-        "SELECT user_id, question_id, attempt_id, rating, reviewed_at, card_before"
+        "SELECT user_id, question_id, attempt_id, rating, reviewed_at"
         " FROM review_logs WHERE user_id = ? ORDER BY reviewed_at, question_id",
         (user_id,),
     )
