@@ -223,10 +223,18 @@ def test_learner_journey(tmp_path: Path, course: Course) -> None:
         answer_in_browser(page, review["id"], question, correct_answer(question), "Check answer")
         page.get_by_text("Correct.", exact=True).wait_for()
         page.get_by_text("I knew it", exact=True).click()
+
+        def rating() -> int:
+            sql = "SELECT rating FROM review_logs WHERE attempt_id = ?"
+            return store.first(sql, (review["id"],))["rating"]
+
+        for _ in range(100):  # the click's run stores it; the page may still be drawing
+            if rating() == 4:
+                break
+            page.wait_for_timeout(100)
+        assert rating() == 4  # Easy
         settle(page)
         shot(page, "06-review")
-        log = store.first("SELECT rating FROM review_logs WHERE attempt_id = ?", (review["id"],))
-        assert log == {"rating": 4}  # Easy
         card = store.first("SELECT * FROM cards WHERE question_id = ?", (slot["id"],))
         assert card["reviews"] == 2 and card["due"] > "2026"  # answered: due days from now
 
