@@ -433,20 +433,27 @@ def new_password_inputs(key: str) -> tuple[str, str]:
 def retention_table(topics: Sequence[TopicRetention], count: str) -> None:
     """FSRS's estimated retention per topic (quiz_app.reviews.retention_by_topic) as a
     table of bars, with how many cards each holds under the heading `count`."""
+    topic_bars(
+        "Estimated retention",
+        [(t.title, t.retention, {count: t.cards}) for t in topics],
+    )
+
+
+def topic_bars(bar: str, rows: Sequence[tuple[str, float | None, dict[str, Any]]]) -> None:
+    """A table of topics with a share (0..1, None for none yet) drawn as a percent bar in
+    the column `bar`, then each row's other columns."""
     st.dataframe(
         [
             {
-                "Topic": t.title,
-                "Estimated retention": ui.percent_value(
-                    100 * t.retention if t.retention is not None else None
-                ),
-                count: t.cards,
+                "Topic": title,
+                bar: ui.percent_value(100 * share if share is not None else None),
+                **others,
             }
-            for t in topics
+            for title, share, others in rows
         ],
         column_config={
-            "Estimated retention": st.column_config.ProgressColumn(
-                "Estimated retention", min_value=0, max_value=100, format=ui.PERCENT_COLUMN
+            bar: st.column_config.ProgressColumn(
+                bar, min_value=0, max_value=100, format=ui.PERCENT_COLUMN
             ),
         },
         hide_index=True,

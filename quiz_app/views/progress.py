@@ -63,22 +63,9 @@ def render() -> None:
     st.subheader("Mastery by topic", anchor=False)
     st.caption("Your latest answer to each question you have met, averaged per topic.")
     mastery = progress.topic_mastery(answers, course)
-    st.dataframe(
-        [
-            {
-                "Topic": m.title,
-                "Mastery": ui.percent_value(100 * m.mastery if m.mastery is not None else None),
-                "Questions met": f"{m.answered} of {m.total}",
-            }
-            for m in mastery
-        ],
-        column_config={
-            "Mastery": st.column_config.ProgressColumn(
-                "Mastery", min_value=0, max_value=100, format=ui.PERCENT_COLUMN
-            ),
-        },
-        hide_index=True,
-        width="stretch",
+    widgets.topic_bars(
+        "Mastery",
+        [(m.title, m.mastery, {"Questions met": f"{m.answered} of {m.total}"}) for m in mastery],
     )
 
     spaced_review(user.id)
