@@ -286,6 +286,14 @@ def weak_spots_offer(user: User, weak: list[str]) -> None:
         start_quiz(user, ui.course().weak_spots_quiz(count), pool=weak[:count])
 
 
+def _set_cap(service: SpacedReview, user: User, value: Any) -> None:
+    """Store the learner's cards per review, or say why not (the box bounds it already)."""
+    try:
+        service.set_cap(user.id, int(value))
+    except (QuizError, TypeError, ValueError) as exc:
+        ui.flash(str(exc) if isinstance(exc, QuizError) else "Choose a whole number.", "warning")
+
+
 def review_offer(user: User) -> None:
     """The learner's spaced review: how many cards are due today and a "Review now" button
     for a quiz of them (at most their cap), or when the next ones fall due; with their
@@ -334,7 +342,7 @@ def review_offer(user: User) -> None:
             value=settings.cap,
             step=5,
             key=cap_key,
-            on_change=lambda: service.set_cap(user.id, int(st.session_state[cap_key])),
+            on_change=lambda: _set_cap(service, user, st.session_state[cap_key]),
         )
         st.toggle(
             "Pause reviews",

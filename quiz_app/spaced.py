@@ -69,7 +69,7 @@ class SpacedReview:
         """Cards per review quiz, within reviews.CAP_RANGE (QuizError outside it)."""
         low, high = reviews.CAP_RANGE
         if not isinstance(cap, int) or not low <= cap <= high:
-            raise QuizError(f"Choose between {low} and {high} cards per review.")
+            raise QuizError(f"Choose between {low} and {high} questions per review.")
         self.store.set_review_settings(user_id, cap, self.settings(user_id).paused_since)
 
     def pause(self, user_id: int, paused: bool) -> None:
