@@ -284,8 +284,23 @@ class Learner:
             return
         selects = form.get_by_test_id("stSelectbox")
         for k in range(await selects.count()):
-            await selects.nth(k).get_by_role("combobox").click()
-            await self.page.get_by_role("option").nth(k).click()
+            await self.pick(selects.nth(k), k)
+
+    async def pick(self, select, k: int) -> None:
+        """Choose option k in a select box: open it and see its list (a click while the
+        list of the box before is still closing can be taken by that list and open
+        nothing, so the box is clicked again), click the option, see the list close."""
+        listbox = self.page.get_by_role("listbox")
+        for _ in range(3):
+            await select.get_by_role("combobox").click()
+            try:
+                await listbox.wait_for(timeout=2000)
+                break
+            except Exception as exc:
+                if "Timeout" not in type(exc).__name__:
+                    raise
+        await listbox.get_by_role("option").nth(k).click()
+        await listbox.wait_for(state="detached")
 
 
 # --- one measurement ----------------------------------------------------------------

@@ -108,6 +108,6 @@ def test_load_benchmark() -> None:
     for row in figures["runs"].values():
         for app in ("quiz", "bare"):
             assert row[app]["answers"] > 0
-            assert row[app]["errors"] == 0, row[app]["error_kinds"]
+            assert row[app]["errors"] == 0, json.dumps(row[app]["error_kinds"])
             assert row[app]["server_cpu_ms_per_answer"] > 0
         assert set(row["ratios"]) >= {"server_cpu_ms_per_answer", "memory_mb_per_session"}
