@@ -90,6 +90,9 @@ def test_an_ordering_question_is_answered_with_the_keyboard_only(
         settle(page)
         question = course.question(practice.slots[0].question_id)
         right = correct_answer(question)
+        # The run can be over while the select boxes are still skeletons (their code loads
+        # on first use): a person Tabs on once the boxes are shown, so the test does too.
+        expect(page.get_by_role("combobox")).to_have_count(len(question.items))
         for _ in question.items:
             page.keyboard.press("Tab")
             assert page.evaluate(FOCUSED_ROLE) == "combobox", page.evaluate(FOCUSED)
