@@ -34,6 +34,11 @@ from quiz_app.store import DeadlinePassed, NotFound, Store
 _question_adapter: TypeAdapter[Any] = TypeAdapter(Question)
 
 
+def stored_question(content: str) -> Question:
+    """A question version as `question_versions` keeps it (its content JSON)."""
+    return _question_adapter.validate_json(content)
+
+
 class NoAttemptsLeft(QuizError):
     """Every attempt the post-test allows has been used."""
 
@@ -310,7 +315,7 @@ class Attempts:
         row = self.store.question_version(slot.content_hash)
         if row is None:
             raise NotFound(f"Question {question_id} is no longer in the banks.")
-        return _question_adapter.validate_json(row["content"])
+        return stored_question(row["content"])
 
 
 def _iso_or_none(when: datetime | None) -> str | None:

@@ -554,3 +554,31 @@ def m015_spaced_review(db: Database) -> None:
             f"CREATE TRIGGER cards_review_{event.lower()} AFTER {event} ON cards"
             f" BEGIN {bump.format(row=row)} END"
         )
+
+
+@migrations()
+def m016_question_reports(db: Database) -> None:
+    """Problems learners report with a question from a feedback or review screen (not to
+    be confused with m012's `flags`, a post-test's "flag for review" toggle): who, which
+    question and the version of it they saw, the attempt it was shown in and that
+    attempt's cohort (whose instructor sees the report), a reason, a plain-text comment,
+    when; and who resolved it, when, with what note. A partial UNIQUE index keeps one
+    open report per learner, question version and reason, however many clicks race.
+    Reports read none of it, so no report version counts it."""
+    db.execute(
+        "CREATE TABLE question_reports (id INTEGER PRIMARY KEY,"
+        " user_id INTEGER NOT NULL REFERENCES users (id),"
+        " cohort_id INTEGER REFERENCES cohorts (id),"
+        " attempt_id INTEGER REFERENCES attempts (id),"
+        " question_id TEXT NOT NULL,"
+        " content_hash TEXT NOT NULL REFERENCES question_versions (content_hash),"
+        " reason TEXT NOT NULL, comment TEXT NOT NULL DEFAULT '', reported_at TEXT NOT NULL,"
+        " resolved_at TEXT, resolved_by INTEGER REFERENCES users (id), resolution TEXT)"
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX question_reports_one_open"
+        " ON question_reports (user_id, content_hash, reason) WHERE resolved_at IS NULL"
+    )
+    db.execute(
+        "CREATE INDEX question_reports_by_cohort ON question_reports (cohort_id, question_id)"
+    )

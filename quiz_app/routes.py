@@ -41,6 +41,7 @@ TEACH = (
     ("dashboard", "Dashboard", "monitoring"),
     ("learners", "Learners", "person_search"),
     ("items", "Item analysis", "analytics"),
+    ("problem_reports", "Problem reports", "report"),
     ("cohorts", "Cohorts", "group"),
 )
 AUTHORING = (("bank_browser", "Question banks", "menu_book"),)

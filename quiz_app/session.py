@@ -22,6 +22,7 @@ from quiz_app.attempts import Attempts, OtherAttemptOpen
 from quiz_app.clock import Clock, SystemClock
 from quiz_app.cookies import CLAIM_PATH, DEVICE_COOKIE, SESSION_COOKIE, SIGN_OUT_PATH
 from quiz_app.errors import QuizError
+from quiz_app.problem_reports import ProblemReports
 from quiz_app.quizdef import QuizDef
 from quiz_app.reports import Reports
 from quiz_app.resets import PasswordResets
@@ -67,6 +68,10 @@ def attempts() -> Attempts:
 
 def spaced() -> SpacedReview:
     return SpacedReview(store(), ui.course(), clock())
+
+
+def problem_reports() -> ProblemReports:
+    return ProblemReports(store(), ui.course(), clock())
 
 
 def password_resets() -> PasswordResets:

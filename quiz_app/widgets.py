@@ -14,12 +14,14 @@ from typing import Any
 import streamlit as st
 
 from quiz_app import certificate_pdf, ui
-from quiz_app.accounts import MIN_PASSWORD
+from quiz_app.accounts import MIN_PASSWORD, User
 from quiz_app.addresses import app_address
 from quiz_app.attempts import Attempts
 from quiz_app.bank import Question
 from quiz_app.certificates import Certificates
 from quiz_app.course import Course
+from quiz_app.errors import QuizError
+from quiz_app.problem_reports import COMMENT_MAX, REASONS, ProblemReports
 from quiz_app.progress import TopicScore, objective_breakdown, topic_breakdown
 from quiz_app.quiz import Slot, shown_order
 from quiz_app.quizdef import REVIEW_PARTS
@@ -382,11 +384,17 @@ def _marks_table(label: str, scores: list[TopicScore]) -> None:
 
 
 def attempt_review(
-    attempt: Attempt, attempts: Attempts, course: Course, full: bool = False
+    attempt: Attempt,
+    attempts: Attempts,
+    course: Course,
+    full: bool = False,
+    problems: ProblemReports | None = None,
+    learner: User | None = None,
 ) -> None:
     """Every question of an attempt as the learner saw it, with their answer and what
     the course's review options allow after how the attempt ended (`full`: everything,
-    for instructors)."""
+    for instructors). With `problems` and the signed-in `learner` (their own review),
+    each question offers "Report a problem" (`problem_report`)."""
     parts = REVIEW_PARTS if full else attempts.review_parts(attempt)
     if not parts:
         st.info(
@@ -415,6 +423,61 @@ def attempt_review(
             st.markdown(ui.safe(question.stem))
             answer = response.answer if response else None
             review(question, slot, answer, mark, course, parts)
+            if problems is not None and learner is not None:
+                problem_report(problems, learner, attempt, slot.question_id)
+
+
+def problem_report(
+    problems: ProblemReports, learner: User, attempt: Attempt, question_id: str
+) -> None:
+    """The "Report a problem with this question" control: a reason and a plain-text
+    comment, sent for the version this attempt showed; beside it, the reasons the
+    learner has reported it for already (still open). Shows nothing where no report may
+    be made (an open post-test, a review that hides the questions). The comment is only
+    ever stored, and the instructor's queue shows it as typed (ui.literal), never as
+    Markdown."""
+    if not problems.may_report(attempt):
+        return
+    key = f"problem-{attempt.id}-{question_id}"
+    said = st.session_state.pop(f"{key}-said", None)
+
+    def send() -> None:
+        try:
+            stored = problems.report(
+                learner,
+                attempt,
+                question_id,
+                st.session_state.get(f"{key}-reason"),
+                st.session_state.get(f"{key}-comment", ""),
+            )
+        except QuizError as exc:
+            st.session_state[f"{key}-said"] = ("warning", str(exc))
+            return
+        st.session_state[f"{key}-said"] = (
+            ("success", "Thank you: your report is with your instructor.")
+            if stored
+            else ("info", "You have reported this problem already; your instructor has it.")
+        )
+
+    with st.popover("Report a problem with this question", icon=":material/report:"):
+        with st.form(f"{key}-form", border=False, clear_on_submit=True):
+            st.radio(
+                "What is wrong?", list(REASONS), format_func=REASONS.__getitem__,
+                index=None, key=f"{key}-reason",
+            )  # fmt: skip
+            st.text_area(
+                "Comment (optional; needed for Something else)",
+                max_chars=COMMENT_MAX,
+                key=f"{key}-comment",
+                help="Plain text: what is wrong, and where you read otherwise if you know.",
+            )
+            st.form_submit_button("Send report", on_click=send)
+        if said is not None:  # in the popover, which stays open after sending
+            kind, message = said
+            {"success": st.success, "info": st.info}.get(kind, st.warning)(message)
+    reported = problems.open_reasons(learner, attempt, question_id)
+    if reported:
+        st.caption("You reported: " + "; ".join(REASONS[r] for r in reported) + " (open).")
 
 
 def new_password_inputs(key: str) -> tuple[str, str]:

@@ -140,7 +140,8 @@ def test_cohort_form_refuses_a_bad_range(world) -> None:
     assert at.error[0].value == "A cohort cannot end before it starts."
 
 
-INSTRUCTOR_SCREENS = ["dashboard", "learners", "items", "cohorts", "bank_browser"]
+INSTRUCTOR_SCREENS = ["dashboard", "learners", "items", "problem_reports", "cohorts",
+                      "bank_browser"]  # fmt: skip
 
 
 @pytest.mark.parametrize("screen", INSTRUCTOR_SCREENS)

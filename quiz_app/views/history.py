@@ -47,7 +47,9 @@ def render() -> None:
                  f"{course.local_time.moment_text(attempt.started_at)}", anchor=False)  # fmt: skip
     widgets.attempt_summary(attempt, course, service.certificates)
     st.subheader("Review", anchor=False)
-    widgets.attempt_review(attempt, service, course)
+    widgets.attempt_review(
+        attempt, service, course, problems=session.problem_reports(), learner=user
+    )
 
 
 def _chosen(attempts: dict[int, Attempt]) -> int | None:

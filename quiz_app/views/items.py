@@ -20,6 +20,15 @@ def figure(value: float | None, unit: str = "", digits: int = 1) -> str:
     return "–" if value is None else f"{value:.{digits}f}{unit}"
 
 
+def with_report_counts(
+    table: pa.Table, rows: Sequence[ItemRow], counts: dict[str, int]
+) -> pa.Table:
+    """The item table with each question's open problem reports (quiz_app.problem_reports)
+    as a column after its flags: read at each run, so a new report shows at once."""
+    column = pa.array([counts.get(r.stats.question_id, 0) for r in rows], pa.int32())
+    return table.add_column(2, "Problem reports", column)
+
+
 def item_table(rows: Sequence[ItemRow]) -> pa.Table:
     """The item table's columns, as Arrow."""
 
@@ -44,7 +53,7 @@ def render() -> None:
     page = session.cohort_page("Item analysis", "items")
     if page is None:
         return
-    _, cohort = page
+    instructor, cohort = page
     course = ui.course()
     quizzes = sorted(course.quizzes, key=lambda q: not q.is_post_test)
     titles = {q.id: q.title for q in quizzes}
@@ -97,6 +106,8 @@ def render() -> None:
         if only_flagged
         else reports.memo(report, "table", lambda: item_table(report.items))
     )
+    counts = session.problem_reports().open_counts(instructor, cohort["id"])
+    frame = with_report_counts(frame, rows, counts)
     number = st.column_config.NumberColumn
     picked = st.dataframe(
         frame,
@@ -118,6 +129,9 @@ def render() -> None:
                 help="Discrimination as a share of the most "
                 "these marks could show; under 15 is low",
             ),
+            "Problem reports": number(
+                help="Open reports learners made of the question (the Problem reports page)"
+            ),
             "Flags": st.column_config.TextColumn(
                 width="large",
                 help="Why a question is worth reviewing; pick its row for the details",
@@ -134,6 +148,13 @@ def render() -> None:
             st.markdown(ui.safe(row.stem))
             for flag in row.stats.flags:
                 st.warning(flag, icon=":material/flag:")
+            reported = counts.get(row.stats.question_id, 0)
+            if reported:
+                st.page_link(
+                    "views/problem_reports.py",
+                    label=f"{ui.plural(reported, 'open problem report')} from learners",
+                    icon=":material/report:",
+                )
             if row.shares:
                 st.vega_lite_chart(
                     charts.share_table([(s.label, s.share, s.correct) for s in row.shares]),

@@ -230,6 +230,7 @@ def render() -> None:
     user = session.require_learner()
     course = ui.course()
     service = session.attempts()
+    problems = session.problem_reports()
 
     attempt_id = st.session_state.get("attempt_id")
     if attempt_id is None:  # a new session (a reload): the address says which attempt
@@ -263,7 +264,7 @@ def render() -> None:
             st.html(f"<script>{_TO_TOP_JS}</script>", unsafe_allow_javascript=True)
         widgets.attempt_summary(attempt, course, service.certificates)
         st.subheader("Review your answers", anchor=False)
-        widgets.attempt_review(attempt, service, course)
+        widgets.attempt_review(attempt, service, course, problems=problems, learner=user)
         left, right = st.columns(2)
         left.page_link("views/home.py", label="Back to start", icon=":material/home:")
         right.page_link("views/progress.py", label="My progress", icon=":material/insights:")
@@ -369,6 +370,7 @@ def render() -> None:
             widgets.review(question, slot, response.answer, response.mark, course)
             if attempt.is_open and response.mark >= 1:
                 confidence(service, attempt, slot.question_id)
+            widgets.problem_report(problems, user, attempt, slot.question_id)
         elif attempt.is_post_test:
             st.session_state[f"seen-{key}"] = _encoded(response.answer if response else None)
             widgets.answer_input(
