@@ -1,10 +1,12 @@
-"""One learner of a cohort: their attempts, and any attempt as they saw it."""
+"""One learner of a cohort: their accommodation, their attempts, and any attempt as they
+saw it."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from quiz_app import session, ui, widgets
+from quiz_app.accommodation_form import accommodation_form, in_force_label
 from quiz_app.accounts import User
 from quiz_app.addresses import app_address
 from quiz_app.errors import QuizError
@@ -30,7 +32,10 @@ def render() -> None:
     }
     user_id = ui.remembered_choice("Learner", names, "learner_choice", "learner-pick")
     chosen = next(m for m in members if m["id"] == user_id)
-    _reset_link(instructor, user_id, f"{chosen['display_name']} ({chosen['username']})")
+    who = f"{chosen['display_name']} ({chosen['username']})"
+    _reset_link(instructor, user_id, who)
+    with st.expander(in_force_label(instructor, cohort["id"], user_id)):
+        accommodation_form(instructor, cohort["id"], user_id, who)
     service = session.attempts()
     local = ui.course().local_time
     attempts = reports.learner_attempts(cohort, user_id)
