@@ -23,6 +23,7 @@ from quiz_app.certificates import Certificates
 from quiz_app.clock import Clock, SystemClock, iso, parse
 from quiz_app.course import Course
 from quiz_app.errors import QuizError
+from quiz_app.limits import Limits, quiz_limits
 from quiz_app.progress import Answered, released_answers
 from quiz_app.quiz import Slot, draw
 from quiz_app.quizdef import POST_TEST, REVIEW_PARTS, QuizDef, ReviewOptions
@@ -111,8 +112,9 @@ class Attempts:
         """Begin an attempt, or return the learner's open one of the same quiz and set-up.
 
         At most one attempt of a quiz is open per learner, however many starts race.
-        Post-tests are limited to `attempts_allowed` (raises NoAttemptsLeft) and get a
-        deadline of now plus the time limit. When the open attempt of this quiz was set
+        Post-tests are limited to the learner's allowance (raises NoAttemptsLeft) and
+        get a deadline of now plus their time limit, accommodations included (`limits`,
+        read in the write that starts the attempt). When the open attempt of this quiz was set
         up otherwise (another length or pool), raises OtherAttemptOpen, unless `replace`,
         which submits the open one as it stands first. The draw is seeded and stored, so
         the attempt can be resumed and reviewed exactly as shown.
@@ -131,7 +133,6 @@ class Attempts:
             if not replace:
                 raise OtherAttemptOpen(attempt)
             self.submit(attempt)
-        allowed = quiz.attempts_allowed if quiz.is_post_test else None
         fields = {
             "user_id": user_id,
             "cohort_id": cohort_id,
@@ -142,17 +143,27 @@ class Attempts:
             "slots": json.dumps([s.as_json() for s in slots]),
             "position": 0,
             "started_at": iso(now),
-            "deadline": _iso_or_none(grading.deadline(now, quiz.time_limit_minutes)),
+            "deadline": None,  # the learner's, set in the write (`limits_now`)
             "pass_mark": float(quiz.pass_mark) if quiz.pass_mark is not None else None,
         }
         self.store.save_question_versions(
             (q.content_hash, q.id, q.model_dump_json())
             for q in (self.course.question(s.question_id) for s in slots)
         )
-        attempt_id, _ = self.store.create_attempt(fields, allowed, self.reviewer)
+
+        def limits_now(in_force: list[dict[str, Any]]) -> tuple[str | None, int | None]:
+            limits = quiz_limits(quiz, in_force)
+            return _iso_or_none(limits.deadline(now)), limits.attempts
+
+        attempt_id, _ = self.store.create_attempt(fields, None, self.reviewer, limits_now)
         if not attempt_id:
-            raise NoAttemptsLeft(_no_attempts_message(allowed or 0))
+            raise NoAttemptsLeft(_no_attempts_message(self.limits(user_id, quiz).attempts or 0))
         return self.load(attempt_id, user_id)
+
+    def limits(self, user_id: int, quiz: QuizDef) -> Limits:
+        """The quiz's time limit and allowance for this learner, after the accommodations
+        in force for them (quiz_app.limits)."""
+        return quiz_limits(quiz, self.store.accommodations_of(user_id))
 
     def load(self, attempt_id: int, user_id: int | None = None) -> Attempt:
         """The attempt, submitted first (idempotently) if its deadline has passed.
@@ -188,7 +199,7 @@ class Attempts:
         options = quiz.review if quiz is not None else ReviewOptions()
         rows = self.store.attempts_of(attempt.user_id, attempt.quiz_id)
         still_open = any(row["submitted_at"] is None for row in rows)
-        allowed = quiz.attempts_allowed if quiz is not None else None
+        allowed = self.limits(attempt.user_id, quiz).attempts if quiz is not None else None
         left = still_open or grading.may_start(len(rows), allowed)
         return options.shown(bool(attempt.passed), left)
 

@@ -4,8 +4,8 @@
   three marks of 1/3 make exactly 1 and a learner exactly on the pass mark passes.
 - The percent of a score is shown rounded down to one decimal place, so a score shown
   as reaching the pass mark always passes (79.96% shows as 79.9%, not 80%).
-- A post-test's deadline is its start plus the time limit; an answer at the deadline
-  counts, one after it does not.
+- A post-test's deadline is its start plus the time limit (the learner's, after any
+  accommodation: quiz_app.limits); an answer at the deadline counts, one after it does not.
 - A quiz with an allowance may be started while fewer attempts than it allows exist.
 - A post-test's feedback (right or wrong) is released only once it is submitted;
   practice gives it after each answer.
@@ -66,11 +66,12 @@ def passed(score: Fraction, max_score: float, pass_mark: float) -> bool:
     return percent(score, max_score) >= Fraction(str(pass_mark))
 
 
-def deadline(started: datetime, time_limit_minutes: int | None) -> datetime | None:
-    """When an attempt started at `started` must be in, or None without a time limit."""
+def deadline(started: datetime, time_limit_minutes: int | Fraction | None) -> datetime | None:
+    """When an attempt started at `started` must be in, or None without a time limit (a
+    limit with a fraction of a second, from an accommodation, rounds up to the second)."""
     if not time_limit_minutes:
         return None
-    return started + timedelta(minutes=time_limit_minutes)
+    return started + timedelta(seconds=math.ceil(Fraction(time_limit_minutes) * 60))
 
 
 def expired(deadline_text: str | None, now_text: str) -> bool:

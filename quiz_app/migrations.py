@@ -582,3 +582,52 @@ def m016_question_reports(db: Database) -> None:
     db.execute(
         "CREATE INDEX question_reports_by_cohort ON question_reports (cohort_id, question_id)"
     )
+
+
+@migrations()
+def m017_accommodations(db: Database) -> None:
+    """Accommodations (quiz_app.accommodations): extra time and extra attempts an
+    instructor grants a learner of their cohort, or the whole cohort (`user_id` NULL).
+
+    Append-only, an audit trail: each grant, change and revocation is a new row (`action`
+    'grant' or 'revoke') saying who recorded it (`recorded_by`) and when; what is in force
+    for a learner or a cohort is its latest row, when that is a grant. A grant gives a
+    time multiplier (exact decimal text, "1.5") or extra minutes, or neither, and extra
+    attempts.
+
+    The dashboard marks each learner's accommodation, and a learner's accommodations are
+    those of every cohort they are in: a row counts as a change of the dashboard of every
+    cohort its learners are in (quiz '' of report_versions), and so does joining a cohort
+    that has accommodations, for the joiner's other cohorts.
+    """
+    db.execute(
+        "CREATE TABLE accommodations (id INTEGER PRIMARY KEY,"
+        " cohort_id INTEGER NOT NULL REFERENCES cohorts (id),"
+        " user_id INTEGER REFERENCES users (id),"
+        " action TEXT NOT NULL CHECK (action IN ('grant', 'revoke')),"
+        " time_multiplier TEXT, extra_minutes INTEGER,"
+        " extra_attempts INTEGER NOT NULL DEFAULT 0, reason TEXT,"
+        " recorded_by INTEGER NOT NULL REFERENCES users (id), recorded_at TEXT NOT NULL,"
+        " CHECK (time_multiplier IS NULL OR extra_minutes IS NULL))"
+    )
+    db.execute("CREATE INDEX accommodations_current ON accommodations (cohort_id, user_id, id)")
+    db.execute("CREATE INDEX accommodations_of_learner ON accommodations (user_id)")
+    of_learners = (
+        "SELECT DISTINCT other.cohort_id, '', 1 FROM memberships other"
+        " WHERE other.user_id = NEW.user_id"
+        " OR (NEW.user_id IS NULL AND other.user_id IN"
+        " (SELECT user_id FROM memberships WHERE cohort_id = NEW.cohort_id))"
+    )
+    db.execute(
+        f"CREATE TRIGGER accommodations_report_insert AFTER INSERT ON accommodations"
+        f" BEGIN {_bump(of_learners)} END"
+    )
+    joined = (
+        "SELECT cohort_id, '', 1 FROM memberships WHERE user_id = NEW.user_id"
+        " AND cohort_id != NEW.cohort_id"
+        " AND EXISTS (SELECT 1 FROM accommodations WHERE cohort_id = NEW.cohort_id)"
+    )
+    db.execute(
+        "CREATE TRIGGER memberships_accommodations_insert AFTER INSERT ON memberships"
+        f" BEGIN {_bump(joined)} END"
+    )

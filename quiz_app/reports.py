@@ -22,6 +22,7 @@ from itertools import islice, repeat
 from typing import Any, TypeVar
 
 from quiz_app import grading
+from quiz_app.accommodations import Accommodations
 from quiz_app.accounts import User
 from quiz_app.analytics import (
     ChoiceShare,
@@ -97,6 +98,7 @@ class LearnerRow:
     last_activity: str | None
     certificate_code: str | None = None
     completed_at: str | None = None  # when the first passed post-test was submitted
+    accommodation: str = ""  # the post-test's limits an accommodation changed, in short
 
     def as_export(self, local: LocalTime) -> dict[str, Any]:
         """The gradebook row; days are the course's (`local`), and times (`completed_at`,
@@ -238,6 +240,7 @@ class Reports:
         self.store = store
         self.course = course
         self.attempts = Attempts(store, course, clock)
+        self.accommodations = Accommodations(store, course, clock)
         self.spaced = SpacedReview(store, course, clock)
 
     # -- access --------------------------------------------------------------------------
@@ -307,6 +310,7 @@ class Reports:
         post_test = self.course.post_test
         post_id = post_test.id if post_test else None
         learners = []
+        accommodated = self.accommodations.member_limits(cohort["id"])
         for row in self.store.cohort_learners(cohort["id"], quiz_id, since, until, post_id):
             if row["passed"]:
                 status = PASSED
@@ -334,6 +338,9 @@ class Reports:
                     last_activity=row["last_activity"],
                     certificate_code=row["certificate_code"],
                     completed_at=row["completed_at"],
+                    accommodation=accommodated[row["id"]].summary()
+                    if row["id"] in accommodated
+                    else "",
                 )
             )
         local = self.course.local_time

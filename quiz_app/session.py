@@ -17,6 +17,7 @@ from typing import Any
 import streamlit as st
 
 from quiz_app import ui
+from quiz_app.accommodations import Accommodations
 from quiz_app.accounts import INSTRUCTOR, LEARNER, TOKEN, Accounts, User
 from quiz_app.attempts import Attempts, OtherAttemptOpen
 from quiz_app.clock import Clock, SystemClock
@@ -64,6 +65,10 @@ def accounts() -> Accounts:
 
 def attempts() -> Attempts:
     return Attempts(store(), ui.course(), clock())
+
+
+def accommodations() -> Accommodations:
+    return Accommodations(store(), ui.course(), clock())
 
 
 def spaced() -> SpacedReview:

@@ -72,6 +72,7 @@ DATA_TABLES = (
     "review_logs",
     "review_versions",
     "question_reports",
+    "accommodations",
 )
 BUSY_TIMEOUT_MS = 5_000
 POOL_SIZE = 16
@@ -282,6 +283,27 @@ def _close(
             mark = grading.exact(mark_text) or Fraction(0)
             _review(conn, reviewer, row[3], attempt_id, question_id, content_hash, mark, at)
     return True
+
+
+# The accommodations in force for the learner `{learner}` names, joined to a query that
+# has it: their own and their cohorts', of every cohort they are in; each is the latest
+# row of its learner or cohort, and a grant.
+_IN_FORCE = (
+    "JOIN memberships mine ON mine.user_id = {learner}"
+    " JOIN accommodations a ON a.cohort_id = mine.cohort_id"
+    " AND (a.user_id = {learner} OR a.user_id IS NULL) AND a.action = 'grant'"
+    " AND a.id = (SELECT max(b.id) FROM accommodations b"
+    " WHERE b.cohort_id = a.cohort_id AND b.user_id IS a.user_id)"
+)
+
+
+def _accommodations_of(conn: sqlite3.Connection, user_id: int) -> list[Row]:
+    return _dicts(
+        conn.execute(
+            f"SELECT a.* FROM users u {_IN_FORCE.format(learner='u.id')} WHERE u.id = ?",
+            (user_id,),
+        )
+    )
 
 
 def _insert_rows(conn: sqlite3.Connection, table: str, rows: list[Row]) -> None:
@@ -943,6 +965,79 @@ class Store:
             (cohort_id,),
         )
 
+    # -- accommodations --------------------------------------------------------------
+
+    def record_accommodation(
+        self, fields: Row, deadline_of: Callable[[Row, list[Row]], str | None]
+    ) -> int:
+        """Append a row to `accommodations` (its columns in `fields`); returns its id.
+
+        A grant extends, in the same write, the deadline of each open attempt of the
+        learners it applies to that has not passed it yet (at `fields["recorded_at"]`):
+        `deadline_of(attempt row, accommodation rows then in force for its learner)`
+        gives the new deadline, stored only when later. A revocation shortens none.
+        """
+        columns = ", ".join(fields)
+        marks = ", ".join("?" for _ in fields)
+        now = fields["recorded_at"]
+
+        def insert(conn: sqlite3.Connection) -> int:
+            cursor = conn.execute(
+                f"INSERT INTO accommodations ({columns}) VALUES ({marks})", tuple(fields.values())
+            )
+            if fields["action"] == "grant":
+                learners = (
+                    "SELECT ?" if fields["user_id"] is not None
+                    else "SELECT user_id FROM memberships WHERE cohort_id = ?"
+                )  # fmt: skip
+                subject = (
+                    fields["user_id"] if fields["user_id"] is not None else fields["cohort_id"]
+                )
+                for attempt in _dicts(
+                    conn.execute(
+                        "SELECT * FROM attempts WHERE submitted_at IS NULL AND deadline >= ?"
+                        f" AND user_id IN ({learners})",
+                        (now, subject),
+                    )
+                ):
+                    later = deadline_of(attempt, _accommodations_of(conn, attempt["user_id"]))
+                    if later is not None and later > attempt["deadline"]:
+                        conn.execute(
+                            "UPDATE attempts SET deadline = ? WHERE id = ?", (later, attempt["id"])
+                        )
+            return int(cursor.lastrowid or 0)
+
+        return self.write(insert)
+
+    def accommodations_of(self, user_id: int) -> list[Row]:
+        """The accommodations in force for a learner: their own and their cohorts', in
+        every cohort they are in."""
+        with self.borrow() as conn:
+            return _accommodations_of(conn, user_id)
+
+    def member_accommodations(self, cohort_id: int) -> list[Row]:
+        """The accommodations in force for each member of a cohort (from any cohort they
+        are in), each row with its member's id as `learner_id`."""
+        return self.query(
+            "SELECT m.user_id AS learner_id, a.* FROM memberships m"
+            f" {_IN_FORCE.format(learner='m.user_id')} WHERE m.cohort_id = ?",
+            (cohort_id,),
+        )
+
+    def cohort_accommodations(self, cohort_id: int) -> list[Row]:
+        """Every row a cohort's accommodations ever had, oldest first, with the learner's
+        and the recorder's usernames and names (`username`, `display_name`: NULL for the
+        whole cohort; `recorded_by_username`) and whether the row is in force now
+        (`in_force`: the latest of its learner or cohort, and a grant)."""
+        return self.query(
+            "SELECT a.*, u.username, u.display_name, r.username AS recorded_by_username,"
+            " (a.action = 'grant' AND a.id = (SELECT max(b.id) FROM accommodations b"
+            " WHERE b.cohort_id = a.cohort_id AND b.user_id IS a.user_id)) AS in_force"
+            " FROM accommodations a LEFT JOIN users u ON u.id = a.user_id"
+            " JOIN users r ON r.id = a.recorded_by WHERE a.cohort_id = ? ORDER BY a.id",
+            (cohort_id,),
+        )
+
     # -- attempts --------------------------------------------------------------------
 
     def save_question_versions(self, versions: Iterable[tuple[str, str, str]]) -> None:
@@ -962,22 +1057,31 @@ class Store:
         return self.first("SELECT * FROM question_versions WHERE content_hash = ?", (content_hash,))
 
     def create_attempt(
-        self, fields: Row, allowed: int | None = None, reviewer: Reviewer | None = None
+        self,
+        fields: Row,
+        allowed: int | None = None,
+        reviewer: Reviewer | None = None,
+        limits: Callable[[list[Row]], tuple[str | None, int | None]] | None = None,
     ) -> tuple[int, bool]:
         """Insert an attempt (the columns of `attempts` in `fields`), or find the open one.
 
         Returns (attempt id, True) when it was created, (id of the learner's open attempt
         of that quiz, False) when one is open, and (0, False) when `allowed` attempts of
-        the quiz were used already (quiz_app.grading.may_start). All in one write, and
-        the unique index on open attempts keeps one open attempt per learner and quiz
-        however many starts race. An open attempt past its deadline is first submitted
-        as it stood (`fields["started_at"]` is now).
+        the quiz were used already (quiz_app.grading.may_start). With `limits`, the
+        deadline and allowance are `limits(accommodation rows in force for the learner)`
+        instead, read in the same write, so a grant at the same moment is never missed.
+        All in one write, and the unique index on open attempts keeps one open attempt
+        per learner and quiz however many starts race. An open attempt past its deadline
+        is first submitted as it stood (`fields["started_at"]` is now).
         """
         user_id, quiz_id, now = fields["user_id"], fields["quiz_id"], fields["started_at"]
         columns = ", ".join(fields)
         marks = ", ".join("?" for _ in fields)
 
         def insert(conn: sqlite3.Connection) -> tuple[int, bool]:
+            values, cap = dict(fields), allowed
+            if limits is not None:
+                values["deadline"], cap = limits(_accommodations_of(conn, user_id))
             found = conn.execute(
                 "SELECT id, deadline FROM attempts WHERE user_id = ? AND quiz_id = ?"
                 " AND submitted_at IS NULL",
@@ -991,12 +1095,12 @@ class Store:
                 "SELECT count(*) FROM attempts WHERE user_id = ? AND quiz_id = ?",
                 (user_id, quiz_id),
             ).fetchone()
-            if not grading.may_start(used, allowed):
+            if not grading.may_start(used, cap):
                 return 0, False
             cursor = conn.execute(
                 f"INSERT INTO attempts ({columns}) VALUES ({marks})"
                 " ON CONFLICT (user_id, quiz_id) WHERE submitted_at IS NULL DO NOTHING",
-                tuple(fields.values()),
+                tuple(values.values()),
             )
             if cursor.rowcount != 1:
                 raise QuizError("Another attempt of this quiz opened at the same time.")

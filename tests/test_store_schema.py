@@ -31,6 +31,7 @@ ALL_MIGRATIONS = [
     "m014_cohort_archive",
     "m015_spaced_review",
     "m016_question_reports",
+    "m017_accommodations",
 ]
 
 

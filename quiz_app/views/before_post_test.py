@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from quiz_app import grading, progress, session, ui
+from quiz_app import progress, session, ui
+from quiz_app.limits import duration
 from quiz_app.quizdef import REVIEW_PARTS
 
 # What a review can show of each question, in words, in the order a sentence lists them.
@@ -58,15 +59,20 @@ def render() -> None:
         st.page_link("views/home.py", label="Back to start", icon=":material/home:")
         st.stop()
     used = store.count_attempts(user.id, quiz.id)
-    allowed = quiz.attempts_allowed
-    if not grading.may_start(used, allowed):
+    limits = service.limits(user.id, quiz)
+    if not limits.may_start(used):
         st.info("You have used every attempt this post-test allows.")
         st.page_link("views/home.py", label="Back to start", icon=":material/home:")
         st.stop()
 
-    minutes = quiz.time_limit_minutes or 0  # a post-test has all of these (QuizDef)
-    allowed = allowed or 0
+    seconds = limits.seconds or 0  # a post-test has a time limit and an allowance (QuizDef)
+    allowed = limits.attempts or 0
     this_attempt = f"This is attempt {used + 1} of {allowed}; your best attempt counts."
+    if limits.extra_attempts:
+        this_attempt += (
+            f" With the extra attempts you were granted you have {allowed} (the post-test "
+            f"allows {quiz.attempts_allowed})."
+        )
     review = quiz.review
     last = used + 1 >= allowed
     afterwards = [f"if you pass: {review_words(review.passed)};"]
@@ -80,8 +86,14 @@ def render() -> None:
         ]
     rules = [
         f"**{ui.plural(quiz.length, 'question')}** from every topic, in an order drawn for you.",
-        f"**{ui.plural(minutes, 'minute')}.** The clock starts when you press *Begin* and "
-        "keeps running if you leave the page, close the tab or lose your connection.",
+        (
+            f"**{duration(seconds)}**, with the extra time you were granted (the "
+            f"post-test's own limit is {ui.plural(quiz.time_limit_minutes or 0, 'minute')})."
+            if limits.extra_time
+            else f"**{duration(seconds)}.**"
+        )
+        + " The clock starts when you press *Begin* and keeps running if you leave the "
+        "page, close the tab or lose your connection.",
         f"**Pass mark {quiz.pass_mark or 0:g}%.** Passing earns a certificate of completion "
         f"({ui.plural(quiz.ce_hours or 0, 'CE hour')}).",
         f"**Attempts.** {this_attempt}",

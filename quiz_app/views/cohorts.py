@@ -1,11 +1,12 @@
 """Cohorts: create, rename or archive one, hand out its join code, rotate the code (once
-confirmed), see who joined."""
+confirmed), see who joined, grant the whole cohort an accommodation."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from quiz_app import session, ui
+from quiz_app.accommodation_form import accommodation_expander
 from quiz_app.accounts import User
 from quiz_app.errors import QuizError
 from quiz_app.store import Row
@@ -117,6 +118,10 @@ def cohort_card(instructor: User, cohort: Row) -> None:
                 )  # fmt: skip
             else:
                 st.caption("Nobody yet. Give learners the join code above.")
+        accommodation_expander(
+            instructor, cohort["id"], None, f"everyone in {cohort['name']}",
+            "Accommodation for the whole cohort",
+        )  # fmt: skip
         with st.expander("Rename or archive"):
             key = f"rename-{cohort['id']}"
             with st.form(f"rename-form-{cohort['id']}", border=False):

@@ -69,6 +69,7 @@ def learner_table(rows: Sequence[LearnerRow], local: LocalTime, attempts: str) -
             "Last %": pa.array([r.last_pct for r in rows], pa.float64()),
             "Status": [STATUS_LABELS[r.status] for r in rows],
             "Certificate": [r.certificate_code or NO_CERTIFICATE for r in rows],
+            "Accommodation": [r.accommodation for r in rows],
             "Last activity": pa.array(
                 [local.at(r.last_activity) if r.last_activity else None for r in rows],
                 pa.timestamp("s", tz=local.name),
@@ -178,6 +179,10 @@ def render() -> None:
         column_config={
             "Best %": st.column_config.NumberColumn(format=ui.PERCENT_COLUMN),
             "Last %": st.column_config.NumberColumn(format=ui.PERCENT_COLUMN),
+            "Accommodation": st.column_config.TextColumn(
+                help="The post-test's time limit and attempts for a learner granted an "
+                "accommodation (theirs or their cohort's: the most lenient applies)."
+            ),
             "Last activity": st.column_config.DatetimeColumn(
                 f"Last activity ({local.name})", format="D MMM YYYY, HH:mm"
             ),

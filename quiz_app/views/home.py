@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from quiz_app import grading, progress, session, ui, widgets
+from quiz_app import progress, session, ui, widgets
+from quiz_app.limits import duration
 
 
 def render() -> None:
@@ -47,16 +48,22 @@ def render() -> None:
     if post_test is not None:
         st.subheader("Graded post-test", anchor=False)
         used = store.count_attempts(user.id, post_test.id)
-        allowed = post_test.attempts_allowed or 0
+        limits = service.limits(user.id, post_test)
+        allowed = limits.attempts or 0
         st.markdown(
             f"{ui.plural(post_test.length, 'question')} from every topic · "
-            f"{ui.plural(post_test.time_limit_minutes or 0, 'minute')} · "
+            f"{duration(limits.seconds or 0)} · "
             f"pass mark {post_test.pass_mark:g}% · "
             f"{ui.plural(post_test.ce_hours, 'CE hour')}"
         )
         st.caption(
             f"Attempts used: {used} of {allowed}. Feedback comes at the end; the timer "
             "starts when you begin, after a page of the rules."
+            + (
+                " Your time and attempts include the accommodation your instructor granted."
+                if limits.accommodated
+                else ""
+            )
         )
         if course.info.scope:
             # Shown in full under the course title; here folded, beside what passing earns.
@@ -79,7 +86,7 @@ def render() -> None:
                     f"{post_test.pass_mark:g}%).",
                     icon=":material/history:",
                 )
-            if not grading.may_start(used, allowed) and not any(
+            if not limits.may_start(used) and not any(
                 a.quiz_id == post_test.id for a in open_attempts
             ):
                 st.info("You have used every attempt this post-test allows.")

@@ -1,10 +1,12 @@
-"""One learner of a cohort: their attempts, and any attempt as they saw it."""
+"""One learner of a cohort: their accommodation, their attempts, and any attempt as they
+saw it."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from quiz_app import session, ui, widgets
+from quiz_app.accommodation_form import accommodation_expander
 from quiz_app.accounts import User
 from quiz_app.addresses import app_address
 from quiz_app.errors import QuizError
@@ -30,7 +32,9 @@ def render() -> None:
     }
     user_id = ui.remembered_choice("Learner", names, "learner_choice", "learner-pick")
     chosen = next(m for m in members if m["id"] == user_id)
-    _reset_link(instructor, user_id, f"{chosen['display_name']} ({chosen['username']})")
+    who = f"{chosen['display_name']} ({chosen['username']})"
+    _reset_link(instructor, user_id, who)
+    accommodation_expander(instructor, cohort["id"], user_id, who, "Accommodation")
     service = session.attempts()
     local = ui.course().local_time
     attempts = reports.learner_attempts(cohort, user_id)

@@ -45,14 +45,16 @@ def countdown(attempt_id: int, deadline: str) -> None:
             f"<script>{_COUNTDOWN_JS.replace('ELEMENT', element)}</script>",
             unsafe_allow_javascript=True,
         )
-    st.fragment(run_every=timedelta(seconds=left + 1))(_deadline_check)(attempt_id)
+    st.fragment(run_every=timedelta(seconds=left + 1))(_deadline_check)(attempt_id, deadline)
 
 
-def _deadline_check(attempt_id: int) -> None:
+def _deadline_check(attempt_id: int, deadline: str) -> None:
     """Run with the page, and again when the deadline has come: loading the attempt then
-    submits it (the server's clock decides), and the whole page runs to show the results."""
+    submits it (the server's clock decides), and the whole page runs to show the results;
+    or, when an accommodation granted meanwhile moved the deadline, the new countdown."""
     user = session.require_learner()
-    if not session.attempts().load(attempt_id, user.id).is_open:
+    attempt = session.attempts().load(attempt_id, user.id)
+    if not attempt.is_open or attempt.deadline != deadline:
         st.rerun(scope="app")
 
 
