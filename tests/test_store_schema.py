@@ -30,6 +30,7 @@ ALL_MIGRATIONS = [
     "m013_password_resets",
     "m014_cohort_archive",
     "m015_spaced_review",
+    "m016_course_evaluations",
 ]
 
 
