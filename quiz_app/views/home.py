@@ -71,7 +71,7 @@ def render() -> None:
                 "Your certificate:",
                 icon=":material/verified:",
             )
-            widgets.certificate_button(service.certificates, best.id)
+            widgets.certificate_button(service.certificates, best.id, service.evaluations)
         else:
             if last is not None:
                 st.warning(
