@@ -236,17 +236,17 @@ def likert_table(counts: Sequence[int], labels: Sequence[str]) -> pa.Table:
 
 
 def likert_spec(tallest: int) -> Spec:
-    """Bars of `likert_table`, Strongly disagree to Strongly agree from left to right,
-    the count axis in whole answers."""
+    """Bars of `likert_table`, Strongly disagree to Strongly agree from left to right, each
+    label on two lines (so all five fit a phone), the count axis in whole answers."""
     return {
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
             "x": {"field": "answer", "type": "ordinal", "sort": {"field": "point"}, "title": None,
-                  "axis": {"labelAngle": 0, "labelLimit": 120}},
+                  "axis": {"labelAngle": 0, "labelOverlap": False,
+                           "labelExpr": "split(datum.label, ' ')"}},
             "y": {"field": "answers", "type": "quantitative", "title": "Answers",
                   "scale": {"domain": [0, max(1, tallest)]}, "axis": {"tickMinStep": 1}},
-            "color": {"field": "point", "type": "ordinal", "legend": None,
-                      "scale": {"scheme": "redblue"}},
+            "color": {"value": "#4c78a8"},
             "tooltip": [{"field": "answer", "title": "Answer"},
                         {"field": "answers", "title": "Answers"}],
         },
