@@ -23,6 +23,7 @@ from quiz_app.certificates import Certificates
 from quiz_app.clock import Clock, SystemClock, iso, parse
 from quiz_app.course import Course
 from quiz_app.errors import QuizError
+from quiz_app.evaluations import Evaluations
 from quiz_app.limits import Limits, quiz_limits
 from quiz_app.progress import Answered, released_answers
 from quiz_app.quiz import Slot, draw
@@ -72,6 +73,7 @@ class Attempts:
         self.course = course
         self.clock = clock or SystemClock()
         self.certificates = Certificates(store, course, self.clock)
+        self.evaluations = Evaluations(store, course, self.clock)
         self.scheduling = Scheduling(course.info.desired_retention)
         # Every write that stores or releases an answer updates its card (quiz_app.reviews).
         self.reviewer = Reviewer(course, self.scheduling)

@@ -222,3 +222,33 @@ def scores_spec(first: datetime, last: datetime, pass_mark: float | None) -> Spe
                       "color": PASS_MARK_COLOR, "text": f"pass mark {pass_mark:g}%"}},
         ]  # fmt: skip
     return {"layer": layers, "height": 280}
+
+
+def likert_table(counts: Sequence[int], labels: Sequence[str]) -> pa.Table:
+    """Answers per point of a 5-point Likert item (`counts[0]` for the first label)."""
+    return pa.table(
+        {
+            "point": list(range(1, len(labels) + 1)),
+            "answer": list(labels),
+            "answers": list(counts),
+        }
+    )
+
+
+def likert_spec(tallest: int) -> Spec:
+    """Bars of `likert_table`, Strongly disagree to Strongly agree from left to right, each
+    label on two lines (so all five fit a phone), the count axis in whole answers."""
+    return {
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "x": {"field": "answer", "type": "ordinal", "sort": {"field": "point"}, "title": None,
+                  "axis": {"labelAngle": 0, "labelOverlap": False,
+                           "labelExpr": "split(datum.label, ' ')"}},
+            "y": {"field": "answers", "type": "quantitative", "title": "Answers",
+                  "scale": {"domain": [0, max(1, tallest)]}, "axis": {"tickMinStep": 1}},
+            "color": {"value": "#4c78a8"},
+            "tooltip": [{"field": "answer", "title": "Answer"},
+                        {"field": "answers", "title": "Answers"}],
+        },
+        "height": 160,
+    }  # fmt: skip

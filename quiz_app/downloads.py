@@ -6,6 +6,7 @@ to a route that `quiz-app serve` runs beside the app (quiz_app/server.py) instea
     GET /exports/gradebook.csv?cohort=ID[&quiz=QUIZ][&since=DAY][&until=DAY]
     GET /exports/items.csv?cohort=ID&quiz=QUIZ[&attempts=first|best|last|all]
     GET /exports/responses.csv?cohort=ID[&quiz=QUIZ]
+    GET /exports/evaluations.csv?cohort=ID
 
 (DAY as 2026-11-21, the course's days), each also with `&excel=1` for Excel (after a
 UTF-8 byte-order mark). The answer is the CSV `quiz-app report` prints
@@ -47,6 +48,7 @@ from quiz_app.accounts import Accounts
 from quiz_app.analytics import ATTEMPT_CHOICES
 from quiz_app.cookies import SESSION_COOKIE
 from quiz_app.errors import QuizError
+from quiz_app.evaluations import EVALUATION_COLUMNS, Evaluations
 from quiz_app.exports import csv_chunks, csv_value_chunks
 from quiz_app.reports import (
     GRADEBOOK_COLUMNS,
@@ -58,7 +60,7 @@ from quiz_app.reports import (
 )
 
 EXPORTS_PATH = "/exports"
-KINDS = ("gradebook", "items", "responses")
+KINDS = ("gradebook", "items", "responses", "evaluations")
 SIGN_IN_FIRST = "Sign in as the cohort's instructor to download this."
 _FILE_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")  # kept out of the header's quoted name
 
@@ -166,6 +168,10 @@ def _prepare(reports: Reports, accounts: Accounts, token: str | None, ask: Downl
             raise NoSuchDownload("The course has no post-test; name a quiz.")
         report = reports.item_analysis(cohort, quiz_id, ask.which)
         chunks = csv_chunks((r.as_export() for r in report.items), ITEM_COLUMNS, bom=ask.excel)
+    elif ask.kind == "evaluations":
+        evaluations = Evaluations(reports.store, course, reports.attempts.clock)
+        rows = evaluations.cohort_rows(cohort["id"])
+        chunks = csv_chunks(rows, EVALUATION_COLUMNS, bom=ask.excel)
     else:
         values = reports.response_values(cohort, Filters(quiz_id))
         chunks = csv_value_chunks(values, RESPONSE_COLUMNS, bom=ask.excel)

@@ -631,3 +631,29 @@ def m017_accommodations(db: Database) -> None:
         "CREATE TRIGGER memberships_accommodations_insert AFTER INSERT ON memberships"
         f" BEGIN {_bump(joined)} END"
     )
+
+
+@migrations()
+def m018_course_evaluations(db: Database) -> None:
+    """Course evaluations (quiz_app.evaluations): one per passed post-test attempt (its
+    primary key, so a second submission is refused by the insert itself), with who
+    submitted it and when, the items as they were asked and the answers, both as JSON.
+    A trigger refuses every UPDATE: a submitted evaluation is never edited.
+
+    `evaluation_drafts` keeps a learner's unsubmitted answers per attempt, so an
+    evaluation left half done can be finished later, on any device; submitting deletes
+    the draft in the same write. Reports read neither, so no report version counts them."""
+    db.execute(
+        "CREATE TABLE evaluations (attempt_id INTEGER PRIMARY KEY REFERENCES attempts (id),"
+        " user_id INTEGER NOT NULL REFERENCES users (id), submitted_at TEXT NOT NULL,"
+        " items TEXT NOT NULL, answers TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX evaluations_by_learner ON evaluations (user_id)")
+    db.execute(
+        "CREATE TRIGGER evaluations_never_edited BEFORE UPDATE ON evaluations"
+        " BEGIN SELECT RAISE(ABORT, 'a submitted evaluation cannot be changed'); END"
+    )
+    db.execute(
+        "CREATE TABLE evaluation_drafts (attempt_id INTEGER PRIMARY KEY"
+        " REFERENCES attempts (id), answers TEXT NOT NULL, saved_at TEXT NOT NULL)"
+    )

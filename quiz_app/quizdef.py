@@ -145,6 +145,32 @@ def _known_time_zone(name: str) -> str:
     return name
 
 
+Kind = Literal["likert", "text"]
+LIKERT = "likert"
+LIKERT_LABELS = ("Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree")
+ANSWER_MAX = 2000  # characters of a free-text answer to an evaluation item
+
+
+class EvaluationItem(Model):
+    """One statement rated on LIKERT_LABELS' five points (1 to 5), or one question
+    answered in free text (optional, at most ANSWER_MAX characters)."""
+
+    id: Slug
+    text: ShortText
+    kind: Kind
+
+
+class Evaluation(Model):
+    """The participant course evaluation a learner who passed the post-test fills in once
+    (`course.evaluation`). When `required`, the certificate is withheld until it is done."""
+
+    required: StrictBool = True
+    items: tuple[EvaluationItem, ...] = Field(min_length=1, max_length=50)
+
+    def item(self, item_id: str) -> EvaluationItem | None:
+        return next((item for item in self.items if item.id == item_id), None)
+
+
 class CourseInfo(Model):
     """The course as a whole: its title, who provides it, and the time zone every date
     is shown, filtered and grouped in (an IANA name; UTC unless set)."""
@@ -158,6 +184,8 @@ class CourseInfo(Model):
     # What the course covers and does not, and what passing it does not qualify for:
     # shown on the Start page, the post-test's rules and the certificate.
     scope: Prose | None = None
+    # The course evaluation a learner who passed fills in (quiz_app.evaluations).
+    evaluation: Evaluation | None = None
 
 
 class QuizzesFile(Model):

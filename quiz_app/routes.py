@@ -42,6 +42,7 @@ TEACH = (
     ("learners", "Learners", "person_search"),
     ("items", "Item analysis", "analytics"),
     ("problem_reports", "Problem reports", "report"),
+    ("evaluations", "Course evaluations", "rate_review"),
     ("cohorts", "Cohorts", "group"),
 )
 AUTHORING = (("bank_browser", "Question banks", "menu_book"),)
@@ -51,13 +52,14 @@ LEARN = (
     ("before_post_test", "Before the post-test", "rule"),
     ("progress", "My progress", "insights"),
     ("history", "My attempts", "history"),
+    ("evaluation", "Course evaluation", "rate_review"),
 )
 MY_COHORTS = ("my_cohorts", "My cohorts", "group")
 PROFILE = ("profile", "Profile", "account_circle")
 # A reset link's page, in every role's navigation (hidden), so a link opened signed in
 # says what to do instead of being turned away.
 RESET = ("reset_password", "Set a new password", "lock_reset")
-HIDDEN = {"quiz", "before_post_test"}
+HIDDEN = {"quiz", "before_post_test", "evaluation"}
 PAGES = "_pages"  # st.session_state key: this session's own st.Page objects, by role
 ELSEWHERE = "_pages_elsewhere"  # the same, for the other roles' pages (hidden)
 AFTER_SIGN_IN = "_after_sign_in"  # the address of a page asked for while signed out

@@ -23,6 +23,7 @@ from quiz_app.attempts import Attempts, OtherAttemptOpen
 from quiz_app.clock import Clock, SystemClock
 from quiz_app.cookies import CLAIM_PATH, DEVICE_COOKIE, SESSION_COOKIE, SIGN_OUT_PATH
 from quiz_app.errors import QuizError
+from quiz_app.evaluations import Evaluations
 from quiz_app.problem_reports import ProblemReports
 from quiz_app.quizdef import QuizDef
 from quiz_app.reports import Reports
@@ -360,6 +361,10 @@ def review_offer(user: User) -> None:
             key=pause_key,
             on_change=lambda: service.pause(user.id, bool(st.session_state[pause_key])),
         )
+
+
+def evaluations() -> Evaluations:
+    return Evaluations(store(), ui.course(), clock())
 
 
 def reports() -> Reports:

@@ -73,6 +73,8 @@ DATA_TABLES = (
     "review_versions",
     "question_reports",
     "accommodations",
+    "evaluations",
+    "evaluation_drafts",
 )
 BUSY_TIMEOUT_MS = 5_000
 POOL_SIZE = 16
@@ -106,6 +108,14 @@ class AttemptClosed(QuizError):
 
 class DeadlinePassed(QuizError):
     """An answer after the attempt's deadline; the attempt was submitted as it stood."""
+
+
+class EvaluationSubmitted(QuizError):
+    """A submission or draft of a course evaluation for an attempt whose evaluation has
+    been submitted already: it is never changed."""
+
+    def __init__(self) -> None:
+        super().__init__("This course evaluation has been submitted already; it cannot change.")
 
 
 def _unique_column(exc: sqlite3.IntegrityError) -> str | None:
@@ -1514,6 +1524,73 @@ class Store:
         ):
             first.setdefault(row["user_id"], row)
         return first
+
+    # -- course evaluations (m018) --------------------------------------------------------
+
+    def submit_evaluation(
+        self, attempt_id: int, user_id: int, submitted_at: str, items: str, answers: str
+    ) -> Row:
+        """Store the evaluation of `attempt_id` (items and answers as JSON) and delete its
+        draft, in one write; returns the row stored.
+
+        Raises EvaluationSubmitted when the attempt has one already, however many
+        submissions race: the attempt is the table's primary key.
+        """
+
+        def insert(conn: sqlite3.Connection) -> Row:
+            try:
+                conn.execute(
+                    "INSERT INTO evaluations (attempt_id, user_id, submitted_at, items, answers)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (attempt_id, user_id, submitted_at, items, answers),
+                )
+            except sqlite3.IntegrityError as exc:
+                if getattr(exc, "sqlite_errorname", None) == "SQLITE_CONSTRAINT_PRIMARYKEY":
+                    raise EvaluationSubmitted() from None
+                raise
+            conn.execute("DELETE FROM evaluation_drafts WHERE attempt_id = ?", (attempt_id,))
+            row = _one(
+                conn.execute("SELECT * FROM evaluations WHERE attempt_id = ?", (attempt_id,))
+            )
+            assert row is not None
+            return row
+
+        return self.write(insert)
+
+    def evaluation(self, attempt_id: int) -> Row | None:
+        return self.first("SELECT * FROM evaluations WHERE attempt_id = ?", (attempt_id,))
+
+    def save_evaluation_draft(self, attempt_id: int, answers: str, saved_at: str) -> None:
+        """Keep the unsubmitted answers (JSON) of an attempt's evaluation, replacing the
+        draft before. Raises EvaluationSubmitted once the evaluation is submitted (checked
+        inside the write, so a draft never outlives its submission)."""
+
+        def upsert(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "INSERT INTO evaluation_drafts (attempt_id, answers, saved_at)"
+                " SELECT ?, ?, ? WHERE NOT EXISTS"
+                " (SELECT 1 FROM evaluations WHERE attempt_id = ?)"
+                " ON CONFLICT (attempt_id) DO UPDATE SET answers = excluded.answers,"
+                " saved_at = excluded.saved_at",
+                (attempt_id, answers, saved_at, attempt_id),
+            )
+            return cursor.rowcount > 0
+
+        if not self.write(upsert):
+            raise EvaluationSubmitted()
+
+    def evaluation_draft(self, attempt_id: int) -> Row | None:
+        return self.first("SELECT * FROM evaluation_drafts WHERE attempt_id = ?", (attempt_id,))
+
+    def cohort_evaluations(self, cohort_id: int) -> list[Row]:
+        """The evaluations of the cohort's attempts, oldest first, each with the learner's
+        username and name."""
+        return self.query(
+            "SELECT e.*, u.username, u.display_name FROM evaluations e"
+            " JOIN attempts a ON a.id = e.attempt_id JOIN users u ON u.id = e.user_id"
+            " WHERE a.cohort_id = ? ORDER BY e.submitted_at, e.attempt_id",
+            (cohort_id,),
+        )
 
     # -- reports ------------------------------------------------------------------------
     #

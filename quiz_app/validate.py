@@ -12,7 +12,7 @@ import random
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -250,8 +250,30 @@ def _load_quizzes(path: Path, report: Report) -> None:
         if quiz.blueprint is not None:
             report.blueprint_lines[quiz.id] = (shown, loaded.line((*base, "blueprint")))
             _check_blueprint_fills(quiz, shown, loaded.line((*base, "blueprint")), report)
+    _check_evaluation(parsed.course, shown, loaded.line, report)
     report.quizzes.extend(parsed.quizzes)
     report.info = parsed.course
+
+
+def _check_evaluation(
+    info: CourseInfo, shown: str, line: Callable[[Loc], int], report: Report
+) -> None:
+    """Each item of the course evaluation has an id of its own: answers are stored by it."""
+    if info.evaluation is None:
+        return
+    seen: set[str] = set()
+    for index, item in enumerate(info.evaluation.items):
+        if item.id in seen:
+            where = ("course", "evaluation", "items", index, "id")
+            report.problems.append(
+                Problem(
+                    shown,
+                    line(where),
+                    f'course.evaluation.items[{index}].id: "{item.id}" is used twice; '
+                    "give each item its own id",
+                )
+            )
+        seen.add(item.id)
 
 
 def _check_practice_draws(quiz: QuizDef, shown: str, line: int, report: Report) -> None:

@@ -21,6 +21,7 @@ from quiz_app.bank import Question
 from quiz_app.certificates import Certificates
 from quiz_app.course import Course
 from quiz_app.errors import QuizError
+from quiz_app.evaluations import Evaluations
 from quiz_app.problem_reports import COMMENT_MAX, REASONS, ProblemReports
 from quiz_app.progress import TopicScore, objective_breakdown, topic_breakdown
 from quiz_app.quiz import Slot, shown_order
@@ -288,9 +289,43 @@ def _review_markdown(question: Question, slot: Slot, answer: Any, parts: frozens
     return shown
 
 
-def certificate_button(certificates: Certificates, attempt_id: int) -> None:
+EVALUATION_ATTEMPT = "evaluation_attempt"  # st.session_state: the attempt to evaluate
+
+
+def evaluation_offer(evaluations: Evaluations, attempt_id: int) -> bool:
+    """Point the learner to the course evaluation of a passed attempt while it is due;
+    returns True when the certificate waits for it (the evaluation is required)."""
+    if not evaluations.is_due(attempt_id):
+        return False
+    withheld = evaluations.withholds_certificate(attempt_id)
+    if withheld:
+        st.info(
+            "One step left: fill in the course evaluation. Your certificate is ready as "
+            "soon as you submit it.",
+            icon=":material/rate_review:",
+        )
+    else:
+        st.caption("Tell us what you thought of the course: the evaluation is optional.")
+    if st.button(
+        "Fill in the course evaluation",
+        key=f"evaluate-{attempt_id}",
+        type="primary" if withheld else "secondary",
+        icon=":material/rate_review:",
+    ):
+        st.session_state[EVALUATION_ATTEMPT] = attempt_id
+        st.switch_page("views/evaluation.py")
+    return withheld
+
+
+def certificate_button(
+    certificates: Certificates, attempt_id: int, evaluations: Evaluations | None = None
+) -> None:
     """Download the certificate of a passed post-test attempt (issued if need be), or
-    why it cannot be printed (a name with characters no installed font has)."""
+    why it cannot be printed (a name with characters no installed font has). With
+    `evaluations`, the course evaluation is offered first, and while it is required and
+    not submitted the certificate (its code and PDF) is not shown."""
+    if evaluations is not None and evaluation_offer(evaluations, attempt_id):
+        return
     certificate = certificates.issue(attempt_id)
     problem = certificate_pdf.printing_problem(certificate)
     if problem:
@@ -312,10 +347,14 @@ def certificate_button(certificates: Certificates, attempt_id: int) -> None:
 
 
 def attempt_summary(
-    attempt: Attempt, course: Course, certificates: Certificates | None = None
+    attempt: Attempt,
+    course: Course,
+    certificates: Certificates | None = None,
+    evaluations: Evaluations | None = None,
 ) -> None:
     """Score, pass or fail, and the marks by topic of a submitted attempt; with
-    `certificates`, a passed post-test offers its certificate."""
+    `certificates`, a passed post-test offers its certificate (after the course
+    evaluation, with `evaluations`: see `certificate_button`)."""
     if attempt.timed_out:
         st.info(
             "Time ran out: the attempt was submitted at the deadline with the answers "
@@ -329,7 +368,7 @@ def attempt_summary(
                 icon=":material/verified:",
             )
             if certificates is not None:
-                certificate_button(certificates, attempt.id)
+                certificate_button(certificates, attempt.id, evaluations)
         else:
             st.error(
                 f"Not passed: {ui.percent(attempt.percent)}; "

@@ -190,6 +190,34 @@ def with_scope(course: Course, scope: str) -> Course:
     return load_course(course.folder)
 
 
+EVALUATION = """\
+  evaluation:
+    required: {required}
+    items:
+      - id: objectives-met
+        text: The objectives were met.
+        kind: likert
+      - id: free-of-bias
+        text: The content was free of commercial bias.
+        kind: likert
+      - id: improve
+        text: What would you improve?
+        kind: text
+"""
+
+
+def with_evaluation(course: Course, required: bool = True) -> Course:
+    """The course after adding EVALUATION (two Likert items, one text item) to its
+    quizzes.yaml, loaded afresh."""
+    path = course.folder / "quizzes.yaml"
+    text = path.read_text(encoding="utf-8")
+    provider = "  provider: Demo provider\n"
+    assert provider in text and "evaluation:" not in text
+    added = EVALUATION.format(required=str(required).lower())
+    path.write_text(text.replace(provider, provider + added), encoding="utf-8")
+    return load_course(course.folder)
+
+
 @pytest.fixture
 def tiny_course(tmp_path: Path, sources_dir: Path) -> Course:
     """Five questions, one of each type, with a practice quiz and a post-test."""

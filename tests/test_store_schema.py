@@ -32,6 +32,7 @@ ALL_MIGRATIONS = [
     "m015_spaced_review",
     "m016_question_reports",
     "m017_accommodations",
+    "m018_course_evaluations",
 ]
 
 

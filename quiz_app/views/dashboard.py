@@ -208,6 +208,12 @@ def render() -> None:
         Download("gradebook", cohort["id"], quiz_id, since, until),
         "download-gradebook",
     )
+    if ui.course().info.evaluation is not None:
+        st.page_link(
+            "views/evaluations.py",
+            label="The cohort's course evaluations: ratings, open answers and CSV",
+            icon=":material/rate_review:",
+        )
 
     spaced_review(reports, cohort)
 

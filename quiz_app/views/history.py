@@ -45,7 +45,7 @@ def render() -> None:
     attempt = attempts[chosen]
     st.subheader(f"{ui.safe(attempt.quiz_title)}, started "
                  f"{course.local_time.moment_text(attempt.started_at)}", anchor=False)  # fmt: skip
-    widgets.attempt_summary(attempt, course, service.certificates)
+    widgets.attempt_summary(attempt, course, service.certificates, service.evaluations)
     st.subheader("Review", anchor=False)
     widgets.attempt_review(
         attempt, service, course, problems=session.problem_reports(), learner=user

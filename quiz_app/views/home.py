@@ -73,12 +73,13 @@ def render() -> None:
         best = progress.best_post_test(mine)
         last = next((a for a in mine if not a.is_open and a.percent is not None), None)
         if best is not None and best.passed:
+            withheld = service.evaluations.withholds_certificate(best.id)
             st.success(
-                f"You passed with {ui.percent(best.percent)}: nothing more to sit. "
-                "Your certificate:",
+                f"You passed with {ui.percent(best.percent)}: nothing more to sit."
+                + ("" if withheld else " Your certificate:"),
                 icon=":material/verified:",
             )
-            widgets.certificate_button(service.certificates, best.id)
+            widgets.certificate_button(service.certificates, best.id, service.evaluations)
         else:
             if last is not None:
                 st.warning(

@@ -264,7 +264,7 @@ def render() -> None:
         if not st.session_state.get(top):  # the results open at their top, once
             st.session_state[top] = True
             st.html(f"<script>{_TO_TOP_JS}</script>", unsafe_allow_javascript=True)
-        widgets.attempt_summary(attempt, course, service.certificates)
+        widgets.attempt_summary(attempt, course, service.certificates, service.evaluations)
         st.subheader("Review your answers", anchor=False)
         widgets.attempt_review(attempt, service, course, problems=problems, learner=user)
         left, right = st.columns(2)
