@@ -78,6 +78,15 @@ class User:
 
 
 @dataclass(frozen=True)
+class Licence:
+    """A learner's professional licence as their profile holds it (printed on the
+    certificates issued after it is given); either part may be missing."""
+
+    number: str | None = None
+    jurisdiction: str | None = None
+
+
+@dataclass(frozen=True)
 class NewSession:
     """A session just started by a sign-in: its id, which only the server keeps, and the
     one-time code with which the browser claims the session's token."""
@@ -388,6 +397,32 @@ class Accounts:
                 "ask your instructor to correct it."
             )
         return User(user.id, user.username, name, user.role)
+
+    def licence(self, user: User) -> Licence:
+        row = self.store.user(user.id)
+        if row is None:
+            return Licence()
+        return Licence(row["licence_number"], row["licence_jurisdiction"])
+
+    def change_licence(self, user: User, number: str, jurisdiction: str) -> Licence:
+        """Store the learner's licence number and jurisdiction (blank clears a part),
+        checked as names are (at most 100 characters, nothing invisible, printable on a
+        certificate). Certificates already issued keep the licence they were issued with."""
+        parts = []
+        for text, what in ((number, "your licence number"), (jurisdiction, "the jurisdiction")):
+            if not text.strip():
+                parts.append(None)
+                continue
+            cleaned = clean_name(text, what)
+            missing = fonts.unprintable(cleaned)
+            if missing:
+                raise AccountError(
+                    f"{what.capitalize()} is printed on your certificate, which cannot print "
+                    f"{fonts.describe(missing)}."
+                )
+            parts.append(cleaned)
+        self.store.set_licence(user.id, parts[0], parts[1])
+        return Licence(parts[0], parts[1])
 
     def change_password(
         self,

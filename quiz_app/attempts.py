@@ -10,6 +10,7 @@ certificate of a passed one) before any page or report reads them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 from datetime import datetime
@@ -19,7 +20,7 @@ from pydantic import TypeAdapter
 
 from quiz_app import grading
 from quiz_app.bank import Question
-from quiz_app.certificates import Certificates
+from quiz_app.certificates import Certificates, LicenceMissing
 from quiz_app.clock import Clock, SystemClock, iso, parse
 from quiz_app.course import Course
 from quiz_app.errors import QuizError
@@ -28,7 +29,7 @@ from quiz_app.limits import Limits, quiz_limits
 from quiz_app.progress import Answered, released_answers
 from quiz_app.quiz import Slot, draw
 from quiz_app.quizdef import POST_TEST, REVIEW_PARTS, QuizDef, ReviewOptions
-from quiz_app.records import Attempt, Response
+from quiz_app.records import Attempt, Attestation, Response
 from quiz_app.reviews import CONFIDENCE, Reviewer, Scheduling, confidence_of, rating
 from quiz_app.scoring import check_answer, mark
 from quiz_app.store import DeadlinePassed, NotFound, Store
@@ -43,6 +44,10 @@ def stored_question(content: str) -> Question:
 
 class NoAttemptsLeft(QuizError):
     """Every attempt the post-test allows has been used."""
+
+
+class NotAttested(QuizError):
+    """A post-test submitted without the attestation its course asks for."""
 
 
 class OtherAttemptOpen(QuizError):
@@ -83,7 +88,10 @@ class Attempts:
         for attempt_id in attempt_ids:
             row = self.store.attempt(attempt_id)
             if row is not None and row["mode"] == POST_TEST and row["passed"]:
-                self.certificates.issue(attempt_id)
+                # Without the licence a course requires, it is issued once the profile
+                # has it (widgets.certificate_button issues it when the page shows it).
+                with contextlib.suppress(LicenceMissing):
+                    self.certificates.issue(attempt_id)
 
     def finalize_expired(self, user_id: int | None = None) -> None:
         """Submit every open attempt past its deadline (of one learner, when given) as it
@@ -97,6 +105,13 @@ class Attempts:
                 iso(self.clock.now()), user_id=user_id, reviewer=self.reviewer
             )
         )
+
+    def attestations_of_cohort(self, cohort_id: int) -> list[Attestation]:
+        """Every submitted post-test attempt of the cohort, attested or not (with the words
+        and time when it was), oldest first, after submitting those past their deadline:
+        for the audit pack."""
+        self.finalize_expired()
+        return [Attestation.from_row(r) for r in self.store.cohort_attestations(cohort_id)]
 
     def timed_out(self) -> int:
         """How many open attempts are past their deadline and not yet submitted."""
@@ -282,9 +297,27 @@ class Attempts:
         if position != attempt.position:
             self.store.set_position(attempt.id, position)
 
-    def submit(self, attempt: Attempt) -> Attempt:
-        """Submit once: marks are totalled and pass or fail decided. AttemptClosed after."""
-        self.store.submit_attempt(attempt.id, iso(self.clock.now()), self.reviewer)
+    @property
+    def attestation(self) -> str | None:
+        """The words a learner ticks before submitting the post-test, or None when the
+        course asks for none."""
+        return self.course.info.attestation
+
+    def submit(self, attempt: Attempt, attested: bool = False) -> Attempt:
+        """Submit once: marks are totalled and pass or fail decided. AttemptClosed after.
+
+        A post-test of a course with an attestation needs `attested` (the learner ticked
+        its words, which are stored with the time): raises NotAttested without it, unless
+        the deadline has passed, when the attempt is submitted as it stood at the
+        deadline, not attested (as a time-out is)."""
+        now = iso(self.clock.now())
+        words = self.attestation if attempt.is_post_test else None
+        if words is not None and not attested and not grading.expired(attempt.deadline, now):
+            raise NotAttested(
+                "Tick the statement that you completed this post-test yourself before you "
+                "submit it."
+            )
+        self.store.submit_attempt(attempt.id, now, self.reviewer, words if attested else None)
         self._after_submit([attempt.id])
         return self.load(attempt.id)
 

@@ -8,6 +8,10 @@ set in Noto Sans, whose marks sit on their letters. A certificate whose name or 
 text has a character no installed font prints is never drawn: `render` raises
 CannotPrint naming it.
 
+Under the name, the learner's licence (when the certificate has one); under the facts
+(completion, score, pass mark, contact hours and CEUs), one line of what the course's
+certificate settings and the attestation recorded at issue.
+
 Long names shrink to fit, then wrap onto a second or third line; the course's scope
 statement, when the certificate has one, sits in small type above the foot, and the
 objectives shrink until the space above it holds them. When even their smallest type
@@ -51,7 +55,29 @@ class CannotPrint(QuizError):
 def _texts(certificate: Certificate) -> list[str]:
     """Everything the certificate prints that is not the name."""
     return [certificate.provider, certificate.course_title, certificate.code,
-            *certificate.objectives, certificate.scope or ""]  # fmt: skip
+            *certificate.objectives, certificate.scope or "", licence_line(certificate) or "",
+            details_line(certificate)]  # fmt: skip
+
+
+def licence_line(certificate: Certificate) -> str | None:
+    """ "Licence PT-12345 (Texas)" under the name, or None without a licence."""
+    text = certificate.licence_text
+    return f"Licence {text}" if text else None
+
+
+def details_line(certificate: Certificate) -> str:
+    """The course's certificate fields as kept at issue, in one line: the length of a
+    contact hour, the delivery format, provider and approval numbers, the attestation."""
+    parts = []
+    if certificate.minutes_per_hour is not None:
+        parts.append(f"Contact hours of {certificate.minutes_per_hour} minutes")
+    if certificate.delivery_text:
+        parts.append(certificate.delivery_text)
+    parts.extend(f"{label} {number}" for label, number in certificate.course_numbers)
+    if certificate.attestation is not None:
+        parts.append(f"Attested {certificate.attested_on()}" if certificate.attested_at
+                     else "Not attested")  # fmt: skip
+    return " · ".join(parts)
 
 
 def printing_problem(certificate: Certificate) -> str | None:
@@ -219,6 +245,9 @@ def _draw(pdf: FPDF, certificate: Certificate, address: str, tight: bool) -> boo
     pdf.set_draw_color(*MUTED)
     pdf.set_line_width(0.2)
     pdf.line(MARGIN + 25, y + 2, PAGE_W - MARGIN - 25, y + 2)
+    licence = licence_line(certificate)
+    if licence:
+        y = _centred(pdf, y + 3.5, licence, "Source", "", 10.5, MUTED, height=5)
     y = _centred(pdf, y + 3 + 3 * gap, "has completed the continuing-education course",
                  "Source", "I", 13, MUTED)  # fmt: skip
     y = _centred(pdf, y + 3 * gap, certificate.course_title, "Source", "B", 16, height=7.5)
@@ -227,7 +256,8 @@ def _draw(pdf: FPDF, certificate: Certificate, address: str, tight: bool) -> boo
         ("Completed", certificate.completed_on),
         ("Score", formatting.percent(certificate.score_pct)),
         ("Pass mark", f"{certificate.pass_mark:g}%"),
-        ("CE hours", f"{certificate.ce_hours:.1f}"),
+        ("Contact hours", f"{certificate.ce_hours:.1f}"),
+        ("CEUs", f"{certificate.ceus:.2f}"),
     ]
     box = WIDTH / len(facts)
     top = y + 8 * gap
@@ -251,7 +281,11 @@ def _draw(pdf: FPDF, certificate: Certificate, address: str, tight: bool) -> boo
         pdf.set_text_color(*INK)
         pdf.cell(box, 7, value, align="C")
 
-    y = top + 19 + 8 * gap
+    y = top + 19
+    details = details_line(certificate)
+    if details:
+        y = _centred(pdf, y + 2, details, "Source", "", 8.5, MUTED, height=4)
+    y += 8 * gap
     pdf.set_xy(MARGIN, y)
     pdf.set_font("SourceSemi", "", 12)
     pdf.set_text_color(*ACCENT)

@@ -10,6 +10,7 @@ and 1 are forgiven.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
@@ -17,11 +18,12 @@ import re
 import secrets
 
 from quiz_app import formatting, grading
+from quiz_app.accounts import User, check_display_name
 from quiz_app.clock import Clock, SystemClock, iso
 from quiz_app.course import Course
 from quiz_app.errors import QuizError
 from quiz_app.quizdef import QuizDef
-from quiz_app.records import Certificate, Row
+from quiz_app.records import Certificate, Reissue, Row
 from quiz_app.store import Store
 
 PROVIDER_ENV = "QUIZ_PROVIDER"
@@ -32,6 +34,23 @@ _TYPOS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 class NotEligible(QuizError):
     """No certificate for this attempt: it does not exist, is not a post-test, or failed."""
+
+
+class LicenceMissing(NotEligible):
+    """The course requires a licence on the profile before a certificate is issued, and
+    the learner has not given it (`missing` says which parts)."""
+
+    def __init__(self, missing: list[str]):
+        self.missing = missing
+        super().__init__(
+            "Your certificate is waiting for your " + " and ".join(missing) + ": this course "
+            "prints them on it. Add them on your Profile page and the certificate is issued."
+        )
+
+
+class CannotReissue(QuizError):
+    """A reissue refused: not the instructor's learner, not a current certificate, no
+    reason, or the same name."""
 
 
 def new_code(source: random.Random | None = None) -> str:
@@ -64,10 +83,17 @@ def course_objectives(course: Course, quiz: QuizDef) -> list[str]:
 
 
 def certificate_fields(
-    course: Course, attempt: Row, learner_name: str, code: str, issued_at: str
+    course: Course,
+    attempt: Row,
+    learner_name: str,
+    code: str,
+    issued_at: str,
+    licence: tuple[str | None, str | None] = (None, None),
 ) -> Row:
-    """The row a certificate stores for a passed post-test attempt."""
+    """The row a certificate stores for a passed post-test attempt: what it says, fixed
+    now, with the learner's `licence` (number, jurisdiction) as their profile has it."""
     quiz = course.quiz(attempt["quiz_id"])
+    settings = course.info.certificate
     return {
         "code": code,
         "attempt_id": attempt["id"],
@@ -85,7 +111,25 @@ def certificate_fields(
         "issued_at": issued_at,
         "time_zone": course.info.time_zone,
         "scope": course.info.scope,
+        "licence_number": licence[0],
+        "licence_jurisdiction": licence[1],
+        "provider_number": settings.provider_number,
+        "approval_number": settings.approval_number,
+        "delivery_format": settings.delivery_format,
+        "minutes_per_hour": settings.minutes_per_contact_hour,
+        "attested_at": attempt.get("attested_at"),
+        # The words ticked; when not ticked, the course's words, with no attested_at.
+        "attestation": attempt.get("attestation") or course.info.attestation,
     }
+
+
+def missing_licence(course: Course, learner: Row) -> list[str]:
+    """What the course requires of a learner's profile before a certificate is issued
+    and they lack ("licence number", "licence jurisdiction"); empty when nothing."""
+    if not course.info.certificate.require_licence:
+        return []
+    wanted = {"licence number": "licence_number", "licence jurisdiction": "licence_jurisdiction"}
+    return [label for label, column in wanted.items() if not learner.get(column)]
 
 
 class Certificates:
@@ -125,10 +169,74 @@ class Certificates:
             raise NotEligible(f"The quiz {attempt['quiz_id']} is no longer in the course.")
         learner = self.store.user(attempt["user_id"])
         assert learner is not None
+        missing = missing_licence(self.course, learner)
+        if missing:
+            raise LicenceMissing(missing)
         fields = certificate_fields(
-            self.course, attempt, learner["display_name"], new_code(), iso(self.clock.now())
+            self.course,
+            attempt,
+            learner["display_name"],
+            new_code(),
+            iso(self.clock.now()),
+            (learner["licence_number"], learner["licence_jurisdiction"]),
         )
         return Certificate.from_row(self.store.issue_certificate(fields))
+
+    def reissue(self, instructor: User, code: str, new_name: str, reason: str) -> Certificate:
+        """Reissue the current certificate `code` under a corrected name, for an instructor
+        of the cohort it was earned in: a new code with everything else as the old one
+        said, the old one marked superseded by it, the learner's name changed, and the
+        change logged (who, when, why, old and new name). Raises CannotReissue saying why,
+        AccountError for a name the certificate cannot take."""
+        name = check_display_name(new_name)
+        why = " ".join(reason.split())
+        if not why:
+            raise CannotReissue("Say why the certificate is reissued (e.g. the learner's "
+                                "legal name was misspelt).")  # fmt: skip
+        if len(why) > 500:
+            raise CannotReissue("Keep the reason to 500 characters.")
+        old = verify(self.store, code)
+        if old is None:
+            raise CannotReissue(f"There is no certificate {code}.")
+        attempt = self.store.attempt(old.attempt_id)
+        cohort = (
+            self.store.cohort(attempt["cohort_id"]) if attempt and attempt["cohort_id"] else None
+        )
+        if cohort is None or cohort["instructor_id"] != instructor.id:
+            raise CannotReissue("Only an instructor of the cohort it was earned in can reissue "
+                                "this certificate.")  # fmt: skip
+        if not old.is_current:
+            raise CannotReissue(f"Certificate {old.code} was already superseded by "
+                                f"{old.superseded_by}; reissue that one.")  # fmt: skip
+        if name == old.learner_name:
+            raise CannotReissue("The new name is the name on the certificate already.")
+        now = iso(self.clock.now())
+        fields = {
+            **{f.name: getattr(old, f.name) for f in dataclasses.fields(old)},
+            "objectives": json.dumps(list(old.objectives), ensure_ascii=False),
+            "code": new_code(),
+            "learner_name": name,
+            "issued_at": now,
+            "superseded_by": None,
+            "superseded_at": None,
+        }
+        log = {"reissued_by": instructor.id, "reissued_at": now, "reason": why,
+               "old_name": old.learner_name}  # fmt: skip
+        row = self.store.reissue_certificate(old.code, fields, log)
+        if row is None:
+            raise CannotReissue(f"Certificate {old.code} was superseded meanwhile.")
+        return Certificate.from_row(row)
+
+    def of_cohort(self, cohort_id: int) -> list[Certificate]:
+        """Every certificate earned in the cohort, superseded ones included (each says
+        `superseded_by` and `superseded_at`), in the order issued: for the audit pack.
+        Those of timed-out attempts are issued by `Attempts.finalize_expired`: call it
+        first."""
+        return [Certificate.from_row(r) for r in self.store.cohort_certificates_all(cohort_id)]
+
+    def reissues_of_cohort(self, cohort_id: int) -> list[Reissue]:
+        """The reissue log of the cohort's certificates, oldest first: for the audit pack."""
+        return [Reissue.from_row(r) for r in self.store.cohort_reissues(cohort_id)]
 
     def for_attempt(self, attempt_id: int) -> Certificate | None:
         row = self.store.certificate_for_attempt(attempt_id)

@@ -421,13 +421,21 @@ def verify_certificate(code: str, db_path: Path) -> None:
     if found is None:
         click.echo(f"{printable(code)}: not found")
         sys.exit(1)
-    click.echo(f"{found.code}: valid")
+    click.echo(f"{found.code}: {'valid' if found.is_current else 'superseded'}")
     click.echo(f"Name:      {found.learner_name}")
     click.echo(f"Course:    {found.course_title}")
     click.echo(f"Completed: {found.completed_on}")
     click.echo(f"Score:     {formatting.percent(found.score_pct)} (pass mark {found.pass_mark:g}%)")
-    click.echo(f"CE hours:  {found.ce_hours:.1f}")
+    click.echo(f"CE hours:  {found.hours_text}, {found.ceus:.2f} CEUs")
     click.echo(f"Provider:  {found.provider}")
+    for label, value in [("Licence", found.licence_text), *found.course_numbers,
+                         ("Delivery", found.delivery_text)]:  # fmt: skip
+        if value:
+            click.echo(f"{label + ':':<10} {value}")
+    if found.attestation is not None:
+        click.echo(f"Attested:  {found.attested_on() or 'no (submitted by its deadline)'}")
+    if not found.is_current:
+        click.echo(f"Superseded by {found.superseded_by} on {found.superseded_on()}")
 
 
 @cli.command()

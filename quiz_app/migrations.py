@@ -657,3 +657,52 @@ def m018_course_evaluations(db: Database) -> None:
         "CREATE TABLE evaluation_drafts (attempt_id INTEGER PRIMARY KEY"
         " REFERENCES attempts (id), answers TEXT NOT NULL, saved_at TEXT NOT NULL)"
     )
+
+
+@migrations()
+def m019_attestation_certificate_fields(db: Database) -> None:
+    """Attestation, licences, the course's certificate fields, and reissue.
+
+    - `attempts.attested_at` and `attempts.attestation`: when the learner ticked the
+      course's attestation before submitting, and its words as shown (NULL: not attested,
+      e.g. submitted by the deadline).
+    - `users.licence_number` and `users.licence_jurisdiction`, from the profile.
+    - Each certificate keeps, as at issue: the learner's licence, the course's provider
+      and approval numbers, delivery format and minutes per contact hour, and the
+      attempt's attestation. Certificates issued before these existed have NULL, and
+      print none of them (a contact hour of 60 minutes).
+    - A reissue (a corrected name) supersedes a certificate: `superseded_by` names the
+      new code, `superseded_at` when. One certificate per attempt is current (a partial
+      unique index replaces m005's); `certificate_reissues` logs who, when, why, and the
+      old and new name.
+    """
+    db["attempts"].add_column("attested_at", str)
+    db["attempts"].add_column("attestation", str)
+    db["users"].add_column("licence_number", str)
+    db["users"].add_column("licence_jurisdiction", str)
+    for column, kind in (
+        ("licence_number", str),
+        ("licence_jurisdiction", str),
+        ("provider_number", str),
+        ("approval_number", str),
+        ("delivery_format", str),
+        ("minutes_per_hour", int),
+        ("attested_at", str),
+        ("attestation", str),
+        ("superseded_by", str),
+        ("superseded_at", str),
+    ):
+        db["certificates"].add_column(column, kind)
+    db.execute("DROP INDEX idx_certificates_attempt_id")
+    db.execute(
+        "CREATE UNIQUE INDEX certificates_current_of_attempt ON certificates (attempt_id)"
+        " WHERE superseded_by IS NULL"
+    )
+    db.execute("CREATE INDEX certificates_of_attempt ON certificates (attempt_id)")
+    db.execute(
+        "CREATE TABLE certificate_reissues (id INTEGER PRIMARY KEY,"
+        " old_code TEXT NOT NULL REFERENCES certificates (code),"
+        " new_code TEXT NOT NULL REFERENCES certificates (code),"
+        " reissued_by INTEGER NOT NULL REFERENCES users (id), reissued_at TEXT NOT NULL,"
+        " reason TEXT NOT NULL, old_name TEXT NOT NULL, new_name TEXT NOT NULL)"
+    )

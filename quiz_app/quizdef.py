@@ -171,6 +171,28 @@ class Evaluation(Model):
         return next((item for item in self.items if item.id == item_id), None)
 
 
+DeliveryFormat = Literal["self_study", "live_virtual", "live_in_person"]
+DELIVERY_FORMATS: dict[str, str] = {
+    "self_study": "Self-study",
+    "live_virtual": "Live virtual",
+    "live_in_person": "Live in person",
+}
+
+
+class CertificateSettings(Model):
+    """What a certificate says of the course beyond its title (`course.certificate`): the
+    provider or approval number a board gave it, how it is delivered, the length of a
+    contact hour (60 minutes, 50 in some jurisdictions; the post-test's `ce_hours` are
+    the contact hours), and whether a learner needs a licence number and jurisdiction
+    on their profile before a certificate is issued."""
+
+    provider_number: ShortText | None = None
+    approval_number: ShortText | None = None
+    delivery_format: DeliveryFormat = "self_study"
+    minutes_per_contact_hour: Annotated[StrictInt, Field(ge=30, le=60)] = 60
+    require_licence: StrictBool = False
+
+
 class CourseInfo(Model):
     """The course as a whole: its title, who provides it, and the time zone every date
     is shown, filtered and grouped in (an IANA name; UTC unless set)."""
@@ -186,6 +208,10 @@ class CourseInfo(Model):
     scope: Prose | None = None
     # The course evaluation a learner who passed fills in (quiz_app.evaluations).
     evaluation: Evaluation | None = None
+    # The words a learner ticks before submitting the post-test, confirming they did it
+    # themselves; stored with the attempt. None: the course asks for no attestation.
+    attestation: Prose | None = None
+    certificate: CertificateSettings = Field(default_factory=CertificateSettings)
 
 
 class QuizzesFile(Model):

@@ -75,12 +75,14 @@ DATA_TABLES = (
     "accommodations",
     "evaluations",
     "evaluation_drafts",
+    "certificate_reissues",
 )
 BUSY_TIMEOUT_MS = 5_000
 POOL_SIZE = 16
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
 STREAM_BATCH = 1_000  # rows a streamed read fetches at a time
 _SET_PASSWORD = "UPDATE users SET password_hash = ? WHERE id = ?"
+_CURRENT_OF_ATTEMPT = "SELECT * FROM certificates WHERE attempt_id = ? AND superseded_by IS NULL"
 
 
 class NotFound(QuizError):
@@ -652,6 +654,13 @@ class Store:
                 (display_name, user_id),
             )
             > 0
+        )
+
+    def set_licence(self, user_id: int, number: str | None, jurisdiction: str | None) -> None:
+        """Store (or, with None, clear) a user's licence number and jurisdiction."""
+        self.execute(
+            "UPDATE users SET licence_number = ?, licence_jurisdiction = ? WHERE id = ?",
+            (number, jurisdiction, user_id),
         )
 
     def set_password(self, user_id: int, password_hash: str, keep_session_id: int | None) -> None:
@@ -1264,11 +1273,18 @@ class Store:
             )
         }
 
-    def submit_attempt(self, attempt_id: int, now: str, reviewer: Reviewer | None = None) -> None:
-        """Submit: total the marks exactly and decide pass or fail, once.
+    def submit_attempt(
+        self,
+        attempt_id: int,
+        now: str,
+        reviewer: Reviewer | None = None,
+        attestation: str | None = None,
+    ) -> None:
+        """Submit: total the marks exactly and decide pass or fail, once; with
+        `attestation` (the words the learner ticked), record it as attested now.
 
-        An attempt past its deadline is submitted at its deadline. Raises NotFound for
-        an unknown attempt and AttemptClosed when it was already submitted.
+        An attempt past its deadline is submitted at its deadline, not attested. Raises
+        NotFound for an unknown attempt and AttemptClosed when it was already submitted.
         """
 
         def submit(conn: sqlite3.Connection) -> str:
@@ -1280,7 +1296,15 @@ class Store:
             if row[0] is not None:
                 return "closed"
             deadline = row[1]
-            _close(conn, attempt_id, deadline if grading.expired(deadline, now) else now, reviewer)
+            if grading.expired(deadline, now):
+                _close(conn, attempt_id, deadline, reviewer)
+                return "done"
+            if attestation is not None:
+                conn.execute(
+                    "UPDATE attempts SET attested_at = ?, attestation = ? WHERE id = ?",
+                    (now, attestation, attempt_id),
+                )
+            _close(conn, attempt_id, now, reviewer)
             return "done"
 
         outcome = self.write(submit)
@@ -1489,14 +1513,10 @@ class Store:
         def insert(conn: sqlite3.Connection) -> Row:
             conn.execute(
                 f"INSERT INTO certificates ({columns}) VALUES ({marks})"
-                " ON CONFLICT (attempt_id) DO NOTHING",
+                " ON CONFLICT (attempt_id) WHERE superseded_by IS NULL DO NOTHING",
                 tuple(fields.values()),
             )
-            row = _one(
-                conn.execute(
-                    "SELECT * FROM certificates WHERE attempt_id = ?", (fields["attempt_id"],)
-                )
-            )
+            row = _one(conn.execute(_CURRENT_OF_ATTEMPT, (fields["attempt_id"],)))
             assert row is not None
             return row
 
@@ -1506,7 +1526,76 @@ class Store:
         return self.first("SELECT * FROM certificates WHERE code = ?", (code,))
 
     def certificate_for_attempt(self, attempt_id: int) -> Row | None:
-        return self.first("SELECT * FROM certificates WHERE attempt_id = ?", (attempt_id,))
+        """The attempt's current certificate (not superseded), or None."""
+        return self.first(_CURRENT_OF_ATTEMPT, (attempt_id,))
+
+    def reissue_certificate(self, old_code: str, fields: Row, log: Row) -> Row | None:
+        """Supersede the current certificate `old_code` by a new one (`fields`), set the
+        learner's name to the new one's, and log it (`log`: reissued_by, reissued_at,
+        reason, old_name), in one write; returns the new certificate, or None when
+        `old_code` is not current (superseded meanwhile, or unknown)."""
+        columns = ", ".join(fields)
+        marks = ", ".join("?" for _ in fields)
+
+        def reissue(conn: sqlite3.Connection) -> Row | None:
+            superseded = conn.execute(
+                "UPDATE certificates SET superseded_by = ?, superseded_at = ?"
+                " WHERE code = ? AND superseded_by IS NULL",
+                (fields["code"], fields["issued_at"], old_code),
+            ).rowcount
+            if not superseded:
+                return None
+            conn.execute(
+                f"INSERT INTO certificates ({columns}) VALUES ({marks})", tuple(fields.values())
+            )
+            conn.execute(
+                "INSERT INTO certificate_reissues (old_code, new_code, reissued_by, reissued_at,"
+                " reason, old_name, new_name) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (old_code, fields["code"], log["reissued_by"], log["reissued_at"],
+                 log["reason"], log["old_name"], fields["learner_name"]),
+            )  # fmt: skip
+            conn.execute(
+                "UPDATE users SET display_name = ? WHERE id = ?",
+                (fields["learner_name"], fields["user_id"]),
+            )
+            return _one(
+                conn.execute("SELECT * FROM certificates WHERE code = ?", (fields["code"],))
+            )
+
+        return self.write(reissue)
+
+    def cohort_certificates_all(self, cohort_id: int) -> list[Row]:
+        """Every certificate of the cohort's attempts, superseded ones included, in the
+        order issued."""
+        return self.query(
+            "SELECT c.* FROM certificates c JOIN attempts a ON a.id = c.attempt_id"
+            " WHERE a.cohort_id = ? ORDER BY c.issued_at, c.code",
+            (cohort_id,),
+        )
+
+    def cohort_reissues(self, cohort_id: int) -> list[Row]:
+        """The reissue log of the cohort's certificates, oldest first, with the name of
+        the instructor who reissued each."""
+        return self.query(
+            "SELECT r.*, u.display_name AS reissued_by_name FROM certificate_reissues r"
+            " JOIN certificates c ON c.code = r.old_code JOIN attempts a ON a.id = c.attempt_id"
+            " JOIN users u ON u.id = r.reissued_by WHERE a.cohort_id = ?"
+            " ORDER BY r.reissued_at, r.id",
+            (cohort_id,),
+        )
+
+    def cohort_attestations(self, cohort_id: int) -> list[Row]:
+        """Every submitted post-test attempt of the cohort with its attestation (NULL when
+        not attested) and whether it was submitted by its deadline."""
+        return self.query(
+            "SELECT a.id AS attempt_id, a.user_id, u.username, u.display_name, a.quiz_id,"
+            " a.submitted_at, a.deadline IS NOT NULL AND a.submitted_at = a.deadline"
+            " AS timed_out, a.attested_at, a.attestation"
+            " FROM attempts a JOIN users u ON u.id = a.user_id"
+            " WHERE a.cohort_id = ? AND a.mode = 'post_test' AND a.submitted_at IS NOT NULL"
+            " ORDER BY a.submitted_at, a.id",
+            (cohort_id,),
+        )
 
     def has_certificate(self, user_id: int) -> bool:
         return (
@@ -1519,7 +1608,7 @@ class Store:
         first: dict[int, Row] = {}
         for row in self.query(
             "SELECT c.* FROM certificates c JOIN attempts a ON a.id = c.attempt_id"
-            " WHERE a.cohort_id = ? ORDER BY c.completed_at, c.code",
+            " WHERE a.cohort_id = ? AND c.superseded_by IS NULL ORDER BY c.completed_at, c.code",
             (cohort_id,),
         ):
             first.setdefault(row["user_id"], row)
@@ -1777,6 +1866,7 @@ class Store:
                 ({finished} ORDER BY a.started_at DESC, a.id DESC LIMIT 1) AS last,
                 (SELECT c.code FROM certificates c CROSS JOIN attempts a ON a.id = c.attempt_id
                  WHERE c.user_id = m.user_id AND a.cohort_id = m.cohort_id
+                 AND c.superseded_by IS NULL
                  ORDER BY c.completed_at, c.code LIMIT 1) AS certificate_code
             FROM memberships m JOIN users u ON u.id = m.user_id
             LEFT JOIN (

@@ -18,7 +18,7 @@ from quiz_app.accounts import MIN_PASSWORD, User
 from quiz_app.addresses import app_address
 from quiz_app.attempts import Attempts
 from quiz_app.bank import Question
-from quiz_app.certificates import Certificates
+from quiz_app.certificates import Certificates, LicenceMissing
 from quiz_app.course import Course
 from quiz_app.errors import QuizError
 from quiz_app.evaluations import Evaluations
@@ -26,7 +26,7 @@ from quiz_app.problem_reports import COMMENT_MAX, REASONS, ProblemReports
 from quiz_app.progress import TopicScore, objective_breakdown, topic_breakdown
 from quiz_app.quiz import Slot, shown_order
 from quiz_app.quizdef import REVIEW_PARTS
-from quiz_app.records import Attempt
+from quiz_app.records import Attempt, Certificate
 from quiz_app.reviews import TopicRetention
 from quiz_app.scoring import Answer, correct_answer
 
@@ -321,12 +321,18 @@ def certificate_button(
     certificates: Certificates, attempt_id: int, evaluations: Evaluations | None = None
 ) -> None:
     """Download the certificate of a passed post-test attempt (issued if need be), or
-    why it cannot be printed (a name with characters no installed font has). With
-    `evaluations`, the course evaluation is offered first, and while it is required and
-    not submitted the certificate (its code and PDF) is not shown."""
+    why it cannot be printed (a name with characters no installed font has), or what it
+    waits for (a licence on the profile). With `evaluations`, the course evaluation is
+    offered first, and while it is required and not submitted the certificate (its code
+    and PDF) is not shown."""
     if evaluations is not None and evaluation_offer(evaluations, attempt_id):
         return
-    certificate = certificates.issue(attempt_id)
+    try:
+        certificate = certificates.issue(attempt_id)
+    except LicenceMissing as exc:
+        st.warning(ui.literal(str(exc)), icon=":material/badge:")
+        st.page_link("views/profile.py", label="Add it on your profile", icon=":material/person:")
+        return
     problem = certificate_pdf.printing_problem(certificate)
     if problem:
         st.error(ui.literal(problem), icon=":material/error:")
@@ -344,6 +350,29 @@ def certificate_button(
         )
     st.caption(f"Certificate code {certificate.code}: anyone can check it on the "
                "Verify a certificate page.")  # fmt: skip
+    with st.container(border=True):
+        certificate_details(certificate)
+
+
+def certificate_details(certificate: Certificate) -> None:
+    """What a certificate records beyond name, course and score, as issued: contact
+    hours and CEUs, the licence, the course's numbers and format, and the attestation."""
+    st.markdown(
+        "| Completed | Score | Pass mark | Contact hours | CEUs |\n|---|---|---|---|---|\n"
+        f"| {certificate.completed_on} | {ui.percent(certificate.score_pct)} "
+        f"| {certificate.pass_mark:g}% | {certificate.hours_text} | {certificate.ceus:.2f} |"
+    )
+    facts = [("Licence", certificate.licence_text), *certificate.course_numbers,
+             ("Delivery", certificate.delivery_text)]  # fmt: skip
+    lines = [f"**{label}:** {ui.literal(value)}" for label, value in facts if value]
+    if certificate.attestation is not None and certificate.attested_at is not None:
+        lines.append(
+            f"**Attested** {certificate.attested_on()}: “{ui.safe(certificate.attestation)}”"
+        )
+    elif certificate.attestation is not None:
+        lines.append("**Not attested:** the post-test was submitted by its deadline, without "
+                     "the learner's attestation.")  # fmt: skip
+    st.markdown("  \n".join(lines))
 
 
 def attempt_summary(

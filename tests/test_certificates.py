@@ -178,7 +178,7 @@ def test_pdf_says_who_what_when_and_how_well_on_one_page(name: str) -> None:
     pages, text = pdf_text(render(certificate(name)))
     flat = re.sub(r"\s+", " ", text)
     assert pages == 1
-    for expected in (name, "Dry needling for physiotherapists", "CE hours", "1.0",
+    for expected in (name, "Dry needling for physiotherapists", "Contact hours", "1.0",
                      "21 November 2026", "92%", "80%", "7KQ2-M9XD-3FTB-Z8WC",
                      "Physiotherapy Continuing Education", "objective number 21"):  # fmt: skip
         assert expected in flat, expected

@@ -33,6 +33,7 @@ ALL_MIGRATIONS = [
     "m016_question_reports",
     "m017_accommodations",
     "m018_course_evaluations",
+    "m019_attestation_certificate_fields",
 ]
 
 
@@ -169,10 +170,12 @@ def test_old_database_upgrades_without_loss(db_path: Path) -> None:
         del row["failed_signins"], row["locked_until"]
         row["skeleton"] = row["username"]  # m011: what it looks like ("ana", as it is)
         row["review_cap"] = row["reviews_paused_at"] = None  # m015: review settings unset
+        row["licence_number"] = row["licence_jurisdiction"] = None  # m017: no licence given
     for row in before["responses"]:  # m006 keeps each mark as an exact fraction too
         row["mark_exact"] = "1"
     for row in before["attempts"]:  # an open attempt has no score yet, exact or not
         row["score_exact"] = None
+        row["attested_at"] = row["attestation"] = None  # m017: not attested
     for row in before["cohorts"]:  # m014: not archived
         row["archived_at"] = None
     for table, rows in before.items():

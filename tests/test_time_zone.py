@@ -113,7 +113,7 @@ def test_verify_page_dates_the_sydney_certificate_22_november(
     code = Certificates(store, sydney, clock).issue(attempt.id).code
     at = open_app(page="views/verify.py", code=code)
     assert at.success[0].value == "Valid certificate."
-    assert "| 22 November 2026 | 100% | 80% | 1.5 |" in texts(at)
+    assert "| 22 November 2026 | 100% | 80% | 1.5 (60-minute hours) | 0.15 |" in texts(at)
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from quiz_app import session, ui, widgets
 from quiz_app.accommodation_form import accommodation_expander
 from quiz_app.accounts import User
 from quiz_app.addresses import app_address
+from quiz_app.certificates import Certificates
 from quiz_app.errors import QuizError
 from quiz_app.resets import RESET_MINUTES
 
@@ -21,6 +22,7 @@ def render() -> None:
     if page is None:
         return
     instructor, cohort = page
+    ui.show_flash()
     reports = session.reports()
     members = session.store().members(cohort["id"])
     if not members:
@@ -36,6 +38,7 @@ def render() -> None:
     _reset_link(instructor, user_id, who)
     accommodation_expander(instructor, cohort["id"], user_id, who, "Accommodation")
     service = session.attempts()
+    _reissue(instructor, service.certificates, cohort["id"], user_id)
     local = ui.course().local_time
     attempts = reports.learner_attempts(cohort, user_id)
     if not attempts:
@@ -110,6 +113,40 @@ def _reset_link(instructor: User, user_id: int, name: str) -> None:
         if cancel.button("Cancel", key="reset-link-cancel"):
             st.session_state.pop(ASKED, None)
             st.rerun()
+
+
+def _reissue(instructor: User, certificates: Certificates, cohort_id: int, user_id: int) -> None:
+    """The learner's certificates earned in this cohort, and a form that reissues the
+    current one under a corrected name (logged; the old code then verifies as superseded)."""
+    issued = [c for c in certificates.of_cohort(cohort_id) if c.user_id == user_id]
+    if not issued:
+        return
+    current = [c for c in issued if c.is_current]
+    st.subheader("Certificates", anchor=False)
+    with st.container(border=True):
+        for c in issued:
+            state = ("valid" if c.is_current
+                     else f"superseded by {c.superseded_by} on {c.superseded_on()}")  # fmt: skip
+            st.markdown(f"- {ui.literal(c.code)} · {ui.literal(c.learner_name)} · {state}")
+        if not current:
+            return
+        with st.form("reissue", clear_on_submit=True):
+            code = st.selectbox("Certificate", [c.code for c in current], key="reissue-code")
+            name = st.text_input("Corrected name, as it is to be printed", max_chars=100,
+                                 key="reissue-name")  # fmt: skip
+            reason = st.text_input("Why", max_chars=500, key="reissue-reason",
+                                   placeholder="e.g. legal name misspelt")  # fmt: skip
+            st.caption("The certificate gets a new code; the old code still verifies, as "
+                       "superseded by the new one. The change is logged.")  # fmt: skip
+            if st.form_submit_button("Reissue the certificate", type="primary"):
+                try:
+                    new = certificates.reissue(instructor, code, name, reason)
+                except QuizError as exc:
+                    st.error(ui.literal(str(exc)))
+                else:
+                    ui.flash(f"Reissued as {new.code} for {ui.literal(new.learner_name)}; "
+                             f"{code} is superseded.", "success")  # fmt: skip
+                    st.rerun()
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""Profile: who you are signed in as; change your name (until a certificate prints it)
-and your password."""
+"""Profile: who you are signed in as; change your legal name as printed (until a
+certificate prints it), your licence number and jurisdiction, and your password."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def render() -> None:
         f"**Role:** {ROLES.get(user.role, user.role)}"
     )
 
-    st.subheader("Your name", anchor=False)
+    st.subheader("Your name as printed", anchor=False)
     if accounts.name_fixed(user):
         st.text_input("Your name", value=user.display_name, disabled=True, key="profile-name-fixed")
         st.caption(
@@ -35,7 +35,8 @@ def render() -> None:
             name = st.text_input(
                 "Your name",
                 value=user.display_name,
-                help="As it should appear to your instructor and on your certificate.",
+                help="Your legal name, as it should appear to your instructor and be printed "
+                "on your certificate.",
                 key="profile-name",
             )
             if st.form_submit_button("Save name"):
@@ -46,6 +47,8 @@ def render() -> None:
                 else:
                     ui.flash(f"Your name is now {ui.literal(renamed.display_name)}.", "success")
                     st.rerun()
+
+    _licence(user)
 
     st.subheader("Password", anchor=False)
     with st.form("profile-password", clear_on_submit=True):
@@ -61,6 +64,42 @@ def render() -> None:
                 ui.flash(
                     "Your password is changed, and your other sessions are signed out.", "success"
                 )
+                st.rerun()
+
+
+def _licence(user) -> None:
+    """The licence number and jurisdiction printed on certificates issued from now on."""
+    accounts = session.accounts()
+    licence = accounts.licence(user)
+    required = ui.course().info.certificate.require_licence
+    st.subheader("Your licence", anchor=False)
+    if required:
+        st.caption(
+            "This course prints your licence number and jurisdiction on your certificate, "
+            "and issues the certificate only once both are here."
+        )
+    else:
+        st.caption(
+            "Optional: when given, your licence number and jurisdiction are printed on "
+            "certificates issued from now on."
+        )
+    with st.form("profile-licence"):
+        number = st.text_input("Licence number", value=licence.number or "", max_chars=100,
+                               key="profile-licence-number")  # fmt: skip
+        jurisdiction = st.text_input(
+            "Licence jurisdiction",
+            value=licence.jurisdiction or "",
+            max_chars=100,
+            placeholder="e.g. Texas, or New South Wales",
+            key="profile-licence-jurisdiction",
+        )
+        if st.form_submit_button("Save licence"):
+            try:
+                accounts.change_licence(user, number, jurisdiction)
+            except QuizError as exc:
+                st.error(ui.literal(str(exc)))
+            else:
+                ui.flash("Your licence details are saved.", "success")
                 st.rerun()
 
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 import streamlit as st
 
 from quiz_app import reviews, session, ui, widgets
-from quiz_app.attempts import Attempts
+from quiz_app.attempts import Attempts, NotAttested
 from quiz_app.clock import parse
 from quiz_app.errors import QuizError
 from quiz_app.records import Attempt
@@ -164,9 +164,11 @@ def summary(
     go_to: Callable[[int], None],
     submit: Callable[[], None],
     set_confirm: Callable[[bool], None],
+    attestation: str | None = None,
 ) -> None:
     """Before submitting, every question answered or not and flagged or not (as Moodle's
-    summary page); any number goes back to its question."""
+    summary page); any number goes back to its question. With the course's
+    `attestation`, a box to tick with its words, without which the submit is refused."""
     total = len(attempt.slots)
     st.subheader("Summary of your attempt", anchor=False)
     missing = total - attempt.answered
@@ -177,6 +179,8 @@ def summary(
         + (f"; {ui.plural(marked, 'question')} flagged" if marked else "")
         + ". Your answers cannot change afterwards."
     )
+    if attestation is not None:
+        st.checkbox(ui.safe(attestation), key=f"attest-{attempt.id}")
     choice = st.container(horizontal=True)
     choice.button("Yes, submit", type="primary", key=f"yes-{attempt.id}", on_click=submit)
     choice.button(
@@ -335,8 +339,12 @@ def render() -> None:
             ui.flash(str(exc), "warning")
 
     def submit() -> None:
+        attested = bool(st.session_state.get(f"attest-{attempt.id}"))
         try:
-            service.submit(service.load(attempt.id, user.id))
+            service.submit(service.load(attempt.id, user.id), attested=attested)
+        except NotAttested as exc:
+            ui.flash(str(exc), "warning")
+            return  # the summary stays, with its box to tick
         except QuizError as exc:
             ui.flash(str(exc), "warning")
         st.session_state.pop(f"confirm-{attempt.id}", None)
@@ -354,7 +362,7 @@ def render() -> None:
 
     flagged = service.flagged(attempt) if attempt.is_post_test else set()
     if attempt.is_post_test and st.session_state.get(f"confirm-{attempt.id}"):
-        summary(attempt, flagged, go_to, submit, set_confirm)
+        summary(attempt, flagged, go_to, submit, set_confirm, service.attestation)
         return
 
     slot = attempt.slots[index]

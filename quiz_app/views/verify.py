@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from quiz_app import session, ui
+from quiz_app import session, ui, widgets
 from quiz_app.certificates import Certificates
 
 
@@ -26,15 +26,21 @@ def render() -> None:
         st.error(f"Not found: no certificate has the code “{ui.literal(code.strip())}”.",
                  icon=":material/gpp_bad:")  # fmt: skip
         return
-    st.success("Valid certificate.", icon=":material/verified:")
+    if found.is_current:
+        st.success("Valid certificate.", icon=":material/verified:")
+    else:
+        st.warning(
+            f"Superseded: this certificate was replaced by {ui.literal(found.superseded_by)} "
+            f"on {found.superseded_on()} (reissued with a corrected name). It was valid as "
+            "issued; the new code is the one to check.",
+            icon=":material/history:",
+        )
+        st.page_link("views/verify.py", label=f"Verify {found.superseded_by}",
+                     query_params={"code": found.superseded_by})  # fmt: skip
     with st.container(border=True):
         st.markdown(f"### {ui.literal(found.learner_name)}")
         st.markdown(f"completed **{ui.safe(found.course_title)}**")
-        st.markdown(
-            "| Completed | Score | Pass mark | CE hours |\n|---|---|---|---|\n"
-            f"| {found.completed_on} | {ui.percent(found.score_pct)} | {found.pass_mark:g}% "
-            f"| {found.ce_hours:.1f} |"
-        )
+        widgets.certificate_details(found)
         st.caption(f"Issued by {ui.safe(found.provider)} · code {ui.literal(found.code)}")
         if found.scope:
             st.caption(ui.safe(found.scope))
