@@ -20,7 +20,7 @@ from pydantic import TypeAdapter
 
 from quiz_app import grading
 from quiz_app.bank import Question
-from quiz_app.certificates import Certificates, LicenceMissing
+from quiz_app.certificates import Certificates, Waiting
 from quiz_app.clock import Clock, SystemClock, iso, parse
 from quiz_app.course import Course
 from quiz_app.errors import QuizError
@@ -88,9 +88,10 @@ class Attempts:
         for attempt_id in attempt_ids:
             row = self.store.attempt(attempt_id)
             if row is not None and row["mode"] == POST_TEST and row["passed"]:
-                # Without the licence a course requires, it is issued once the profile
-                # has it (widgets.certificate_button issues it when the page shows it).
-                with contextlib.suppress(LicenceMissing):
+                # One waiting for the course evaluation or the licence the course requires
+                # is issued once the learner has given them (widgets.certificate_button
+                # issues it when the page shows it).
+                with contextlib.suppress(Waiting):
                     self.certificates.issue(attempt_id)
 
     def finalize_expired(self, user_id: int | None = None) -> None:

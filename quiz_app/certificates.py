@@ -22,6 +22,7 @@ from quiz_app.accounts import User, check_display_name
 from quiz_app.clock import Clock, SystemClock, iso
 from quiz_app.course import Course
 from quiz_app.errors import QuizError
+from quiz_app.evaluations import Evaluations
 from quiz_app.quizdef import QuizDef
 from quiz_app.records import Certificate, Reissue, Row
 from quiz_app.store import Store
@@ -36,7 +37,23 @@ class NotEligible(QuizError):
     """No certificate for this attempt: it does not exist, is not a post-test, or failed."""
 
 
-class LicenceMissing(NotEligible):
+class Waiting(NotEligible):
+    """A passed attempt whose certificate waits for the learner to do something first
+    (give a licence, fill in the course evaluation): issued once they have."""
+
+
+class EvaluationDue(Waiting):
+    """The course requires its evaluation before the certificate, and the learner has
+    not submitted it for this attempt."""
+
+    def __init__(self, attempt_id: int) -> None:
+        super().__init__(
+            f"The certificate of attempt {attempt_id} waits for its course evaluation, "
+            "which this course requires first: it is issued once the learner submits it."
+        )
+
+
+class LicenceMissing(Waiting):
     """The course requires a licence on the profile before a certificate is issued, and
     the learner has not given it (`missing` says which parts)."""
 
@@ -144,7 +161,8 @@ class Certificates:
         """The certificate of a passed post-test attempt, issued now if it has none.
 
         Raises NotEligible, saying why, for an attempt that does not exist, is not
-        submitted, is not a post-test, or did not pass.
+        submitted, is not a post-test, or did not pass; Waiting (EvaluationDue,
+        LicenceMissing) while it waits for the learner's course evaluation or licence.
         """
         existing = self.store.certificate_for_attempt(attempt_id)
         if existing is not None:
@@ -169,6 +187,8 @@ class Certificates:
             raise NotEligible(f"The quiz {attempt['quiz_id']} is no longer in the course.")
         learner = self.store.user(attempt["user_id"])
         assert learner is not None
+        if Evaluations(self.store, self.course, self.clock).withholds_certificate(attempt_id):
+            raise EvaluationDue(attempt_id)
         missing = missing_licence(self.course, learner)
         if missing:
             raise LicenceMissing(missing)

@@ -11,7 +11,8 @@ attempts are left unfinished and a few learners never start.
 Each learner's answers whose feedback was released are also the reviews of their cards
 (quiz_app.reviews), replayed as the app makes them: a practice answer when it is given,
 a submitted post-test's answers at its submit; so the Start page has cards due and the
-review pages have histories.
+review pages have histories. Each finished post-test is attested, and each pass has its
+course evaluation, the certificate issued when it is in.
 
 Everything comes from the seed (one random generator for the learners and what they do,
 another for the join codes of the cohorts after the first), and timestamps count from a
@@ -42,8 +43,9 @@ from quiz_app.certificates import certificate_fields, new_code
 from quiz_app.clock import iso, parse
 from quiz_app.course import Course
 from quiz_app.errors import QuizError
+from quiz_app.evaluations import evaluation_row
 from quiz_app.quiz import draw
-from quiz_app.quizdef import QuizDef
+from quiz_app.quizdef import LIKERT, QuizDef
 from quiz_app.reviews import Scheduling
 from quiz_app.scoring import Answer, correct_answer, mark
 from quiz_app.store import DATA_TABLES, Row, Store
@@ -55,6 +57,14 @@ DEFAULT_START = datetime(2026, 9, 7, tzinfo=UTC)
 BAD_QUESTIONS = 2
 _ANSWER_JSON = json.JSONEncoder(separators=(",", ":")).encode  # as Store.record_answer stores
 BATCH_LEARNERS = 250  # learners whose rows are made, then stored, together: flat memory
+_DEMO_COMMENTS = (
+    "More clinical cases, please: the questions on patient scenarios taught me the most.",
+    "The source passages after each answer were the best part.",
+    "Some questions on the history of the technique felt less useful for practice.",
+    "I will explain the difference from acupuncture to patients more clearly now.",
+    "I will screen for contraindications more carefully before needling.",
+    "A printable summary of the safety points would help.",
+)
 LEVEL_DIFFICULTY = {"recall": -1.0, "understanding": 0.0, "application": 0.8}
 
 FIRST_NAMES = [
@@ -378,13 +388,21 @@ class _Demo:
                 cohort_id = self.first_cohort + bisect.bisect_right(bounds, n) - 1
                 self._learner(n, first_learner + n, cohort_id, attempts)
             yield self.rows
+        evaluations = list(self._evaluations())
+        # A certificate the evaluation holds back is issued when the evaluation is in.
+        evaluated = {row["attempt_id"]: row["submitted_at"] for row in evaluations}
         yield {
+            "evaluations": evaluations,
             "certificates": [
                 certificate_fields(
-                    self.course, attempt, name, new_code(self.rng), attempt["submitted_at"]
+                    self.course,
+                    attempt,
+                    name,
+                    new_code(self.rng),
+                    evaluated.get(attempt["id"], attempt["submitted_at"]),
                 )
                 for attempt, name in self.first_passes
-            ]
+            ],
         }
 
     def summary(self, learners: int) -> DemoSummary:
@@ -640,9 +658,38 @@ class _Demo:
                 "max_score": None if submitted is None else max_score,
                 "pass_mark": float(quiz.pass_mark) if quiz.pass_mark is not None else None,
                 "passed": passed,
+                **self._attestation(quiz, unfinished, submitted),
             }
         )
         return passed == 1
+
+    def _attestation(self, quiz: QuizDef, unfinished: bool, submitted: datetime | None) -> Row:
+        """A post-test's attestation, as the app stores it: the course's words, ticked as
+        it was submitted; none for practice, nor for a post-test that timed out."""
+        words = self.course.info.attestation if quiz.is_post_test else None
+        ticked = words is not None and not unfinished and submitted is not None
+        return {
+            "attested_at": iso(submitted) if ticked else None,
+            "attestation": words if ticked else None,
+        }
+
+    def _evaluations(self) -> Iterator[Row]:
+        """The course evaluation of each first pass, a few minutes after it: ratings
+        mostly Agree and Strongly agree, now and then an open answer. From a generator of
+        its own, so the learners' draws (and the certificate codes) stay as they were."""
+        evaluation = self.course.info.evaluation
+        if evaluation is None:
+            return
+        rng = random.Random(f"{self.seed}-evaluations")
+        for attempt, _ in self.first_passes:
+            kept: dict[str, int | str] = {}
+            for item in evaluation.items:
+                if item.kind == LIKERT:
+                    kept[item.id] = rng.choices(range(1, 6), weights=(1, 2, 6, 20, 14))[0]
+                elif rng.random() < 0.3:
+                    kept[item.id] = rng.choice(_DEMO_COMMENTS)
+            when = iso(parse(attempt["submitted_at"]) + timedelta(minutes=rng.uniform(1, 20)))
+            yield evaluation_row(evaluation, attempt["id"], attempt["user_id"], when, kept)
 
 
 _CARD_JSON = (

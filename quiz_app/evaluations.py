@@ -7,11 +7,11 @@ answers are kept as a draft in the database, so they can leave and finish it lat
 (on any device). Once submitted, it is never changed: the store refuses a second
 submission and any edit.
 
-When the evaluation is `required`, the certificate is withheld until it is submitted:
-the certificate is still issued in the store at the pass, as before (so Verify, the
-gradebook and demo data stay as they were), but the learner's pages show neither its
-code nor its PDF until the evaluation is done. When not required, it is offered beside
-the certificate.
+When the evaluation is `required`, the certificate is not issued until it is
+submitted (`Certificates.issue` raises EvaluationDue): there is no code to verify, no
+PDF, nothing in the gradebook's certificate column; the page that shows the learner
+their certificate issues it once the evaluation is in. When not required, it is offered
+beside the certificate.
 """
 
 from __future__ import annotations
@@ -73,6 +73,20 @@ def clean_answers(evaluation: Evaluation, answers: Mapping[str, Any], complete: 
             "Rate every statement before you submit: " + "; ".join(unrated) + "."
         )
     return kept
+
+
+def evaluation_row(
+    evaluation: Evaluation, attempt_id: int, user_id: int, submitted_at: str, kept: dict
+) -> Row:
+    """The row an evaluation of `attempt_id` stores: the items as asked and the answers
+    `kept` (from clean_answers), both as JSON."""
+    return {
+        "attempt_id": attempt_id,
+        "user_id": user_id,
+        "submitted_at": submitted_at,
+        "items": json.dumps([item.model_dump() for item in evaluation.items], ensure_ascii=False),
+        "answers": json.dumps(kept, ensure_ascii=False),
+    }
 
 
 @dataclass(frozen=True)
@@ -221,13 +235,8 @@ class Evaluations:
         """
         evaluation = self._check(attempt_id, user_id)
         kept = clean_answers(evaluation, answers, complete=True)
-        items = [item.model_dump() for item in evaluation.items]
         row = self.store.submit_evaluation(
-            attempt_id,
-            user_id,
-            iso(self.clock.now()),
-            json.dumps(items, ensure_ascii=False),
-            json.dumps(kept, ensure_ascii=False),
+            **evaluation_row(evaluation, attempt_id, user_id, iso(self.clock.now()), kept)
         )
         return SubmittedEvaluation.from_row(row)
 

@@ -43,6 +43,39 @@ def test_a_required_evaluation_withholds_the_certificate_until_submitted(world) 
     assert not service.is_due(attempt) and not service.withholds_certificate(attempt)
 
 
+def test_the_certificate_is_issued_only_once_a_required_evaluation_is_in(
+    store, tiny_course, clock, tmp_path
+) -> None:
+    from quiz_app.accounts import Accounts
+    from quiz_app.attempts import Attempts
+    from quiz_app.certificates import EvaluationDue, verify
+    from quiz_app.scoring import correct_answer
+
+    course = with_evaluation(tiny_course)
+    attempts = Attempts(store, course, clock)
+    ana = Accounts(store, clock).sign_up("ana", "Ana", "password123")
+    attempt = attempts.start(ana.id, course.post_test)
+    for slot in attempt.slots:
+        attempts.answer(
+            attempt, slot.question_id, correct_answer(course.question(slot.question_id))
+        )
+    assert attempts.submit(attempt).passed
+    assert store.certificate_for_attempt(attempt.id) is None  # not at the pass
+    with pytest.raises(EvaluationDue, match=f"attempt {attempt.id} waits for its course eval"):
+        attempts.certificates.issue(attempt.id)
+    out = tmp_path / "certificate.pdf"
+    refused = CliRunner().invoke(cli, ["certificate", "--db", str(store.path),
+                                       "--attempt", str(attempt.id), "--out", str(out)],
+                                 env={"QUIZ_BANKS_DIR": str(course.folder)})  # fmt: skip
+    assert refused.exit_code == 1 and "waits for its course evaluation" in refused.output
+    assert "Traceback" not in refused.output and not out.exists()
+    clock.advance(minutes=5)
+    evaluated = attempts.evaluations.submit(attempt.id, ana.id, FULL)
+    issued = attempts.certificates.issue(attempt.id)
+    assert issued.issued_at >= evaluated.submitted_at
+    assert verify(store, issued.code) == issued
+
+
 def test_an_optional_evaluation_is_offered_but_withholds_nothing(
     world, tiny_course, store, clock
 ) -> None:
