@@ -158,6 +158,9 @@ class CourseInfo(Model):
     # What the course covers and does not, and what passing it does not qualify for:
     # shown on the Start page, the post-test's rules and the certificate.
     scope: Prose | None = None
+    # How many years attempts and their records are kept: `quiz-app prune` refuses to
+    # delete anything younger (Texas asks for 4, the APTA California chapter for 7).
+    records_retention_years: Annotated[StrictInt, Field(ge=1, le=100)] = 7
 
 
 class QuizzesFile(Model):

@@ -147,6 +147,15 @@ def _pairs(current: Iterable[tuple[str, str]]) -> str:
     return json.dumps([list(pair) for pair in current])
 
 
+# Whether attempt `a` is older than :before (stored UTC text; NULL: every attempt is):
+# started and submitted before it, with no answer given at or after it.
+_OLDER = (
+    "(:before IS NULL OR (a.started_at < :before"
+    " AND coalesce(a.submitted_at, a.started_at) < :before"
+    " AND NOT EXISTS (SELECT 1 FROM responses o WHERE o.attempt_id = a.id"
+    " AND o.answered_at >= :before)))"
+)
+
 _RESPONSES = "SELECT * FROM responses WHERE attempt_id = ? ORDER BY answered_at, question_id"
 
 
@@ -1524,7 +1533,9 @@ class Store:
         """
         return self._stream(*self.response_export_sql(cohort_id, quiz_id, since, until))
 
-    def _stream(self, sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+    def _stream(
+        self, sql: str, params: Sequence[Any] | dict[str, Any]
+    ) -> Iterator[tuple[Any, ...]]:
         """The rows of one read as tuples, fetched STREAM_BATCH at a time. The generator
         may be advanced from different threads, one at a time (as a threadpool does)."""
         with self.borrow() as conn:
@@ -1740,6 +1751,130 @@ class Store:
             {"cohort": cohort_id, "quiz": quiz_id, "current": _pairs(current)},
         )
         return int(row["n"]) if row else 0
+
+    # -- audit pack and retention (quiz_app.audit) --------------------------------------
+    #
+    # The records of an attempt: its row, its responses and in-attempt flags (m012), its
+    # certificate, and the review logs of its answers (m015). `before` (stored UTC text)
+    # narrows a cohort's attempts to those older than it (`_OLDER`); None keeps them all.
+
+    def audit_attempt_slots(self, cohort_id: int | None, before: str | None) -> Iterator[Row]:
+        """Every question of every attempt of the cohort (None: attempts in no cohort),
+        in attempt then slot order, blanks too, as they are read: the attempt's columns,
+        the learner's `username` and `display_name`, `slot` (1, 2, ...), the slot's
+        `question_id`, `content_hash` and shown `part_order` (JSON), and the response's
+        `answer` (JSON), `mark_exact` and `answered_at` (None when left blank). A generator
+        over one read, as `response_export` is."""
+        columns = (
+            "attempt_id", "user_id", "username", "display_name", "quiz_id", "quiz_title", "mode",
+            "started_at", "deadline", "submitted_at", "score_exact", "max_score", "pass_mark",
+            "passed", "slot", "question_id", "content_hash", "part_order", "answer",
+            "mark_exact", "answered_at",
+        )  # fmt: skip
+        sql = (
+            "SELECT a.id, a.user_id, u.username, u.display_name, a.quiz_id, a.quiz_title, a.mode,"
+            " a.started_at, a.deadline, a.submitted_at, a.score_exact, a.max_score, a.pass_mark,"
+            " a.passed, s.key + 1, s.value ->> 'id',"
+            " coalesce(nullif(s.value ->> 'hash', ''), r.content_hash, ''),"
+            " coalesce(s.value -> 'order', '[]'), r.answer, r.mark_exact, r.answered_at"
+            " FROM attempts a JOIN json_each(a.slots) s LEFT JOIN users u ON u.id = a.user_id"
+            " LEFT JOIN responses r ON r.attempt_id = a.id AND r.question_id = s.value ->> 'id'"
+            f" WHERE a.cohort_id IS :cohort AND {_OLDER} ORDER BY a.id, s.key"
+        )
+        rows = self._stream(sql, {"cohort": cohort_id, "before": before})
+        try:
+            for row in rows:
+                yield dict(zip(columns, row, strict=True))
+        finally:
+            rows.close()
+
+    def audit_certificates(self, cohort_id: int | None, before: str | None) -> list[Row]:
+        """Every certificate issued for the cohort's attempts (older than `before`), by
+        issue, with the learner's `username`."""
+        return self.query(
+            "SELECT c.*, u.username FROM certificates c JOIN attempts a ON a.id = c.attempt_id"
+            " LEFT JOIN users u ON u.id = c.user_id"
+            f" WHERE a.cohort_id IS :cohort AND {_OLDER} ORDER BY c.issued_at, c.code",
+            {"cohort": cohort_id, "before": before},
+        )
+
+    def audit_question_versions(self, cohort_id: int | None, before: str | None) -> list[Row]:
+        """The stored versions (m002) of the questions the cohort's attempts (older than
+        `before`) showed, each once, by question id and hash."""
+        return self.query(
+            "SELECT v.content_hash, v.question_id, v.content FROM question_versions v"
+            " WHERE v.content_hash IN (SELECT coalesce(nullif(s.value ->> 'hash', ''),"
+            " r.content_hash) FROM attempts a JOIN json_each(a.slots) s"
+            " LEFT JOIN responses r ON r.attempt_id = a.id AND r.question_id = s.value ->> 'id'"
+            f" WHERE a.cohort_id IS :cohort AND {_OLDER})"
+            " ORDER BY v.question_id, v.content_hash",
+            {"cohort": cohort_id, "before": before},
+        )
+
+    def cohorts_with_records_before(self, before: str) -> list[int | None]:
+        """The cohorts (None: no cohort) that hold attempts older than `before`."""
+        return [
+            row["cohort_id"]
+            for row in self.query(
+                f"SELECT DISTINCT a.cohort_id FROM attempts a WHERE {_OLDER}"
+                " ORDER BY a.cohort_id IS NULL, a.cohort_id",
+                {"before": before},
+            )
+        ]
+
+    def count_records_before(self, before: str) -> dict[str, int]:
+        """How many rows `delete_records_before` would delete from each table."""
+        older = f"SELECT a.id FROM attempts a WHERE {_OLDER}"
+        row = self.first(
+            f"SELECT (SELECT count(*) FROM ({older})) AS attempts,"
+            + ", ".join(
+                f" (SELECT count(*) FROM {t} WHERE attempt_id IN ({older})) AS {t}"
+                for t in ("responses", "certificates", "flags", "review_logs")
+            ),
+            {"before": before},
+        )
+        return dict(row or {})
+
+    def delete_records_before(self, before: str) -> dict[str, int]:
+        """Delete, in one write, every attempt older than `before` with its records: its
+        review logs, flags, certificate and responses; cards that name it as their last
+        attempt keep their state and forget the attempt. Returns how many rows went from
+        each table (and `cards` forgetting one)."""
+
+        def delete(conn: sqlite3.Connection) -> dict[str, int]:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS pruned (id INTEGER PRIMARY KEY)")
+            conn.execute("DELETE FROM temp.pruned")
+            conn.execute(
+                f"INSERT INTO temp.pruned SELECT a.id FROM attempts a WHERE {_OLDER}",
+                {"before": before},
+            )
+            counts = {}
+            for table in ("review_logs", "flags", "certificates", "responses"):
+                counts[table] = conn.execute(
+                    f"DELETE FROM {table} WHERE attempt_id IN (SELECT id FROM temp.pruned)"
+                ).rowcount
+            counts["cards"] = conn.execute(
+                "UPDATE cards SET last_attempt_id = NULL"
+                " WHERE last_attempt_id IN (SELECT id FROM temp.pruned)"
+            ).rowcount
+            counts["attempts"] = conn.execute(
+                "DELETE FROM attempts WHERE id IN (SELECT id FROM temp.pruned)"
+            ).rowcount
+            conn.execute("DELETE FROM temp.pruned")
+            return counts
+
+        return self.write(delete)
+
+    def consistency_problems(self) -> list[str]:
+        """What SQLite's integrity_check and foreign_key_check find wrong (empty: none)."""
+        with self.borrow() as conn:
+            found = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
+            problems = [] if found == ["ok"] else found
+            problems += [
+                f"{table} row {rowid} names a missing {parent}"
+                for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check")
+            ]
+        return problems
 
     # -- bulk load and backup ----------------------------------------------------------
 

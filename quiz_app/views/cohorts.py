@@ -1,5 +1,5 @@
 """Cohorts: create, rename or archive one, hand out its join code, rotate the code (once
-confirmed), see who joined."""
+confirmed), see who joined, download its audit pack."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import streamlit as st
 
 from quiz_app import session, ui
 from quiz_app.accounts import User
+from quiz_app.downloads import audit_pack_url
 from quiz_app.errors import QuizError
 from quiz_app.store import Row
 
@@ -117,6 +118,19 @@ def cohort_card(instructor: User, cohort: Row) -> None:
                 )  # fmt: skip
             else:
                 st.caption("Nobody yet. Give learners the join code above.")
+        with st.expander("Audit pack"):
+            st.caption(
+                "One ZIP file for an accreditor: the gradebook, every attempt with its "
+                "answers as the learner saw the questions, the certificates issued, the item "
+                "analysis, the course definition and the question versions shown, and a "
+                "manifest with each file's SHA-256."
+            )
+            st.link_button(
+                "Download the audit pack",
+                audit_pack_url(cohort["id"]),
+                icon=":material/download:",
+                key=f"audit-pack-{cohort['id']}",
+            )
         with st.expander("Rename or archive"):
             key = f"rename-{cohort['id']}"
             with st.form(f"rename-form-{cohort['id']}", border=False):
