@@ -375,14 +375,7 @@ def report(
         except KeyError:
             known = ", ".join(q.id for q in course.quizzes)
             raise click.ClickException(f'no quiz "{quiz_id}"; the quizzes are {known}') from None
-    waiting = reports.attempts.timed_out()
-    if waiting:
-        click.echo(
-            f"Note: out of time but not yet submitted: {formatting.plural(waiting, 'attempt')};"
-            " this report counts such attempts as in progress until the app next runs on this"
-            " database.",
-            err=True,
-        )
+    _note_timed_out(reports)
     chunks: Iterable[str]
     if kind == "items":
         result = reports.item_analysis(cohort, quiz_id or post_test, which)
@@ -405,6 +398,134 @@ def report(
             chunks = csv_chunks(gradebook, GRADEBOOK_COLUMNS, bom=excel)
     for chunk in chunks:
         click.echo(chunk, nl=False)
+
+
+@cli.command("audit-export")
+@db_option(required=True)
+@click.option("--cohort", "code", required=True, help="The cohort's (current) join code.")
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="ZIP to write."
+)
+@domain_errors
+def audit_export(db_path: Path, code: str, out: Path) -> None:
+    """Write a cohort's audit pack: a ZIP of its gradebook, every attempt with its answers
+    as the learner saw the questions, the certificates issued, the item analysis, the
+    course definition and the question versions shown, and a manifest with each file's
+    SHA-256, size and row count.
+
+    The pack is written under a temporary name, checked against its manifest, and only
+    then named --out (an existing --out is refused). The database is only read.
+    """
+    from quiz_app.audit import Scope, pack_chunks, write_pack
+    from quiz_app.reports import Reports
+
+    _check_new_file(out)
+    reports = Reports(open_read_only(db_path), load_course())
+    cohort = reports.cohort_by_code(code)
+    _note_timed_out(reports)
+    manifest = write_pack(out, pack_chunks(reports, [Scope(cohort)]))
+    click.echo(
+        f"Wrote {printable(str(out))}: {formatting.plural(len(manifest['files']), 'file')}"
+        f" and a manifest for cohort {cohort['join_code']}."
+    )
+
+
+@cli.command()
+@db_option(required=True)
+@click.option(
+    "--before",
+    "day",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Delete the records older than this day (YYYY-MM-DD, the course's time zone).",
+)
+@click.option(
+    "--pack",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The audit pack of what is deleted (default: audit-pack-before-DAY.zip here).",
+)
+@click.option("--yes", is_flag=True, help="Delete without asking.")
+@domain_errors
+def prune(db_path: Path, day: Any, pack: Path | None, yes: bool) -> None:
+    """Delete attempts older than --before with their records (answers, flags,
+    certificates and their reissues, review logs, course evaluations, problem reports),
+    after writing and checking their audit pack.
+
+    Refuses a day younger than the course's retention period allows
+    (course.records_retention_years in quizzes.yaml, 7 years unless set). Learner
+    accounts, cohorts and memberships stay, and so do spaced-review cards. Asks for a
+    typed "yes" first, unless --yes. All of it is deleted in one transaction, or none.
+    """
+    from quiz_app.audit import plan_prune
+    from quiz_app.audit import prune as prune_records
+    from quiz_app.reports import Reports
+    from quiz_app.store import Store
+
+    before = day.date()
+    if not db_path.exists():
+        raise click.ClickException(f"{printable(str(db_path))} does not exist")
+    reports = Reports(Store(db_path), load_course())
+    plan = plan_prune(reports, before)
+    if plan.empty:
+        click.echo(f"Nothing is older than {before.isoformat()}; nothing deleted.")
+        return
+    pack = pack or Path(f"audit-pack-before-{before.isoformat()}.zip")
+    _check_new_file(pack)
+    counts = plan.counts
+    click.echo(
+        f"Older than {before.isoformat()}: {formatting.plural(counts['attempts'], 'attempt')}"
+        f" with {_record_counts(counts)}, in {formatting.plural(len(plan.scopes), 'cohort')}."
+    )
+    if not yes:
+        if not _interactive():
+            raise click.ClickException("nothing deleted: add --yes to delete without asking")
+        answer = click.prompt('Type "yes" to write the pack and delete them', default="")
+        if answer.strip() != "yes":
+            click.echo("Nothing deleted.")
+            sys.exit(1)
+    manifest, deleted = prune_records(reports, plan, pack)
+    files = formatting.plural(len(manifest["files"]), "file")
+    click.echo(f"Wrote {printable(str(pack))} ({files} and a manifest, checked).")
+    click.echo(
+        f"Deleted {formatting.plural(deleted['attempts'], 'attempt')} with"
+        f" {_record_counts(deleted)}. Spaced-review cards stay"
+        f" ({deleted['cards']} no longer name their last attempt)."
+    )
+
+
+def _record_counts(counts: dict[str, int] | Any) -> str:
+    """The records of the attempts, in words: answers, certificates, flags and review
+    logs always; the compliance records (evaluations and drafts, problem reports,
+    reissues) when there are any."""
+    always = (("responses", "answer"), ("certificates", "certificate"), ("flags", "flag"),
+              ("review_logs", "review log"))  # fmt: skip
+    when_any = (("evaluations", "course evaluation"), ("evaluation_drafts", "evaluation draft"),
+                ("question_reports", "problem report"),
+                ("certificate_reissues", "certificate reissue"))  # fmt: skip
+    return ", ".join(
+        [formatting.plural(counts[table], noun) for table, noun in always]
+        + [formatting.plural(counts[t], noun) for t, noun in when_any if counts.get(t)]
+    )
+
+
+def _check_new_file(path: Path) -> None:
+    """Refuse an output file that exists or whose folder does not."""
+    if path.exists():
+        raise click.ClickException(f"{printable(str(path))} exists; choose a new file name")
+    if not path.parent.is_dir():
+        raise click.ClickException(f"{printable(str(path.parent))}: no such folder")
+
+
+def _note_timed_out(reports: Any) -> None:
+    """Say on stderr how many attempts a read-only command counts as still in progress."""
+    waiting = reports.attempts.timed_out()
+    if waiting:
+        click.echo(
+            f"Note: out of time but not yet submitted: {formatting.plural(waiting, 'attempt')};"
+            " this report counts such attempts as in progress until the app next runs on this"
+            " database.",
+            err=True,
+        )
 
 
 @cli.command("verify-certificate")

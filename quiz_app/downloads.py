@@ -7,6 +7,7 @@ to a route that `quiz-app serve` runs beside the app (quiz_app/server.py) instea
     GET /exports/items.csv?cohort=ID&quiz=QUIZ[&attempts=first|best|last|all]
     GET /exports/responses.csv?cohort=ID[&quiz=QUIZ]
     GET /exports/evaluations.csv?cohort=ID
+    GET /exports/audit-pack.zip?cohort=ID    (quiz_app/audit.py: a ZIP, never for Excel)
 
 (DAY as 2026-11-21, the course's days), each also with `&excel=1` for Excel (after a
 UTF-8 byte-order mark). The answer is the CSV `quiz-app report` prints
@@ -46,6 +47,7 @@ from starlette.types import Send
 
 from quiz_app.accounts import Accounts
 from quiz_app.analytics import ATTEMPT_CHOICES
+from quiz_app.audit import Scope, pack_chunks
 from quiz_app.cookies import SESSION_COOKIE
 from quiz_app.errors import QuizError
 from quiz_app.evaluations import EVALUATION_COLUMNS, Evaluations
@@ -60,6 +62,7 @@ from quiz_app.reports import (
 )
 
 EXPORTS_PATH = "/exports"
+AUDIT_PACK_PATH = EXPORTS_PATH + "/audit-pack.zip"
 KINDS = ("gradebook", "items", "responses", "evaluations")
 SIGN_IN_FIRST = "Sign in as the cohort's instructor to download this."
 _FILE_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")  # kept out of the header's quoted name
@@ -138,21 +141,55 @@ def _day(query: dict[str, str], name: str) -> date | None:
         raise NoSuchDownload(f'"{name}" is a day such as 2026-11-21.') from None
 
 
+def audit_pack_url(cohort_id: int) -> str:
+    """The address of a cohort's audit pack, relative to the server's root."""
+    return f"{AUDIT_PACK_PATH}?{urlencode({'cohort': cohort_id})}"
+
+
 @dataclass
 class _Prepared:
     file_name: str
-    first: str  # the first chunk, read before anything is sent
-    rest: Iterator[str]
+    first: str | bytes  # the first chunk, read before anything is sent
+    rest: Iterator[str] | Iterator[bytes]
+    media_type: str = "text/csv"
+
+
+def _owned_cohort(
+    reports: Reports, accounts: Accounts, token: str | None, cohort_id: int
+) -> dict[str, Any]:
+    """The cohort, when the session of `token` is its instructor's; raises NotAllowed."""
+    signed = accounts.resume_session(token) if token else None
+    if signed is None:
+        raise NotAllowed(SIGN_IN_FIRST)
+    return reports.authorize(signed.user, cohort_id)
+
+
+def _started(chunks: Iterator[Any]) -> tuple[Any, Iterator[Any]]:
+    """The first chunk (the query runs here, so its errors get a plain answer) and the
+    rest; the export is closed when the first fails."""
+    try:
+        return next(chunks), chunks
+    except BaseException:
+        chunks.close()
+        raise
+
+
+def _prepare_pack(
+    reports: Reports, accounts: Accounts, token: str | None, cohort_id: int
+) -> _Prepared:
+    """Check who asks, then start the cohort's audit pack (blocking, as `_prepare`)."""
+    cohort = _owned_cohort(reports, accounts, token, cohort_id)
+    first, rest = _started(pack_chunks(reports, [Scope(cohort)]))
+    today = reports.course.local_time.today(reports.attempts.clock.now())
+    name = _FILE_NAME_UNSAFE.sub("_", f"audit-pack-{cohort['join_code']}-{today.isoformat()}")
+    return _Prepared(name + ".zip", first, rest, "application/zip")
 
 
 def _prepare(reports: Reports, accounts: Accounts, token: str | None, ask: Download) -> _Prepared:
     """Check who asks, then start the export: its name, its first chunk and the rest
     (blocking: run it in the threadpool). Raises NotAllowed, NoSuchDownload or the
     store's errors."""
-    signed = accounts.resume_session(token) if token else None
-    if signed is None:
-        raise NotAllowed(SIGN_IN_FIRST)
-    cohort = reports.authorize(signed.user, ask.cohort_id)
+    cohort = _owned_cohort(reports, accounts, token, ask.cohort_id)
     course = reports.course
     quiz_id = ask.quiz_id
     if ask.kind == "items" and quiz_id is None and course.post_test is not None:
@@ -175,17 +212,14 @@ def _prepare(reports: Reports, accounts: Accounts, token: str | None, ask: Downl
     else:
         values = reports.response_values(cohort, Filters(quiz_id))
         chunks = csv_value_chunks(values, RESPONSE_COLUMNS, bom=ask.excel)
-    try:
-        first = next(chunks)  # the query runs here, so its errors get a plain answer
-    except BaseException:
-        chunks.close()
-        raise
+    first, rest = _started(chunks)
     today = course.local_time.today(reports.attempts.clock.now())
-    return _Prepared(ask.file_name(cohort["join_code"], today), first, chunks)
+    return _Prepared(ask.file_name(cohort["join_code"], today), first, rest)
 
 
-class CsvDownload(StreamingResponse):
-    """A CSV attachment sent chunk by chunk as it is written.
+class Attachment(StreamingResponse):
+    """A file (CSV, or the audit pack's ZIP) sent as an attachment chunk by chunk as it
+    is written.
 
     A storage failure midway ends the connection without completing the answer, so the
     browser reports a failed download rather than keeping a cut-off file; the server
@@ -195,7 +229,7 @@ class CsvDownload(StreamingResponse):
     def __init__(self, prepared: _Prepared) -> None:
         super().__init__(
             _send_chunks(prepared),
-            media_type="text/csv",
+            media_type=prepared.media_type,
             headers={"Content-Disposition": f'attachment; filename="{prepared.file_name}"'},
         )
         self.file_name = prepared.file_name
@@ -214,7 +248,7 @@ class CsvDownload(StreamingResponse):
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
-async def _send_chunks(prepared: _Prepared) -> AsyncIterator[str]:
+async def _send_chunks(prepared: _Prepared) -> AsyncIterator[str | bytes]:
     """The chunks, each after the first read in the threadpool. The export stops, and
     its database connection goes back to the pool, when the download ends however it
     ends (done, failed, or the browser gone)."""
@@ -229,22 +263,37 @@ async def _send_chunks(prepared: _Prepared) -> AsyncIterator[str]:
 def routes(accounts: Callable[[], Accounts], reports: Callable[[], Reports]) -> list[Route]:
     """The download route, over the services that `accounts()` and `reports()` return."""
 
-    async def download(request: Request) -> Response:
+    async def answer(request: Request, prepare: Callable[[str | None], _Prepared]) -> Response:
         if request.headers.get("sec-fetch-site") in ("cross-site", "same-site"):
             return PlainTextResponse("Cross-site requests are refused.", status_code=403)
         try:
-            ask = Download.from_address(
-                request.path_params["kind"], dict(request.query_params.items())
-            )
-            prepared = await run_in_threadpool(
-                lambda: _prepare(reports(), accounts(), request.cookies.get(SESSION_COOKIE), ask)
-            )
+            prepared = await run_in_threadpool(lambda: prepare(request.cookies.get(SESSION_COOKIE)))
         except NoSuchDownload as exc:
             return PlainTextResponse(str(exc), status_code=404)
         except NotAllowed as exc:
             return PlainTextResponse(str(exc), status_code=403)
         except QuizError as exc:
             return PlainTextResponse(str(exc), status_code=503)
-        return CsvDownload(prepared)
+        return Attachment(prepared)
 
-    return [Route(EXPORTS_PATH + "/{kind}.csv", download, methods=["GET"])]
+    async def download(request: Request) -> Response:
+        try:
+            ask = Download.from_address(
+                request.path_params["kind"], dict(request.query_params.items())
+            )
+        except NoSuchDownload as exc:
+            return PlainTextResponse(str(exc), status_code=404)
+        return await answer(request, lambda token: _prepare(reports(), accounts(), token, ask))
+
+    async def audit_pack(request: Request) -> Response:
+        cohort = request.query_params.get("cohort", "")
+        if not (cohort.isascii() and cohort.isdigit()):
+            return PlainTextResponse("The address names no cohort.", status_code=404)
+        return await answer(
+            request, lambda token: _prepare_pack(reports(), accounts(), token, int(cohort))
+        )
+
+    return [
+        Route(AUDIT_PACK_PATH, audit_pack, methods=["GET"]),
+        Route(EXPORTS_PATH + "/{kind}.csv", download, methods=["GET"]),
+    ]

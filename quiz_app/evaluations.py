@@ -247,7 +247,7 @@ class Evaluations:
         """The cohort's evaluations summarised (see `summarise`)."""
         return summarise(self.of_cohort(cohort_id), self.definition)
 
-    def cohort_rows(self, cohort_id: int) -> list[dict[str, Any]]:
+    def cohort_rows(self, cohort_id: int | None) -> list[dict[str, Any]]:
         """The cohort's evaluations as rows with EVALUATION_COLUMNS, one per item asked
         (oldest evaluation first, items in the order asked): who, when (ISO 8601 in the
         course's time zone), the item, and the rating (1-5 and its label) or the text

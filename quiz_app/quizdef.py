@@ -212,6 +212,9 @@ class CourseInfo(Model):
     # themselves; stored with the attempt. None: the course asks for no attestation.
     attestation: Prose | None = None
     certificate: CertificateSettings = Field(default_factory=CertificateSettings)
+    # How many years attempts and their records are kept: `quiz-app prune` refuses to
+    # delete anything younger (Texas asks for 4, the APTA California chapter for 7).
+    records_retention_years: Annotated[StrictInt, Field(ge=1, le=100)] = 7
 
 
 class QuizzesFile(Model):

@@ -161,6 +161,26 @@ def _pairs(current: Iterable[tuple[str, str]]) -> str:
     return json.dumps([list(pair) for pair in current])
 
 
+# Whether attempt `a` is older than :before (stored UTC text; NULL: every attempt is):
+# started and submitted before it, with no answer given at or after it.
+# The tables whose rows are an attempt's records (they name it in `attempt_id`), in the
+# order a prune deletes them: every one an audit pack holds, so a prune packs them first.
+ATTEMPT_RECORD_TABLES = (
+    "review_logs", "flags", "evaluations", "evaluation_drafts", "question_reports",
+    "certificates", "responses",
+)  # fmt: skip
+# The reissues of the certificates of the attempts `{}` selects (by id).
+_REISSUE_OF = (
+    "old_code IN (SELECT code FROM certificates WHERE attempt_id IN ({0}))"
+    " OR new_code IN (SELECT code FROM certificates WHERE attempt_id IN ({0}))"
+)
+_OLDER = (
+    "(:before IS NULL OR (a.started_at < :before"
+    " AND coalesce(a.submitted_at, a.started_at) < :before"
+    " AND NOT EXISTS (SELECT 1 FROM responses o WHERE o.attempt_id = a.id"
+    " AND o.answered_at >= :before)))"
+)
+
 _RESPONSES = "SELECT * FROM responses WHERE attempt_id = ? ORDER BY answered_at, question_id"
 
 
@@ -1573,18 +1593,19 @@ class Store:
             (cohort_id,),
         )
 
-    def cohort_reissues(self, cohort_id: int) -> list[Row]:
+    def cohort_reissues(self, cohort_id: int | None) -> list[Row]:
         """The reissue log of the cohort's certificates, oldest first, with the name of
         the instructor who reissued each."""
         return self.query(
-            "SELECT r.*, u.display_name AS reissued_by_name FROM certificate_reissues r"
+            "SELECT r.*, c.attempt_id, u.display_name AS reissued_by_name"
+            " FROM certificate_reissues r"
             " JOIN certificates c ON c.code = r.old_code JOIN attempts a ON a.id = c.attempt_id"
-            " JOIN users u ON u.id = r.reissued_by WHERE a.cohort_id = ?"
+            " JOIN users u ON u.id = r.reissued_by WHERE a.cohort_id IS ?"
             " ORDER BY r.reissued_at, r.id",
             (cohort_id,),
         )
 
-    def cohort_attestations(self, cohort_id: int) -> list[Row]:
+    def cohort_attestations(self, cohort_id: int | None) -> list[Row]:
         """Every submitted post-test attempt of the cohort with its attestation (NULL when
         not attested) and whether it was submitted by its deadline."""
         return self.query(
@@ -1592,7 +1613,7 @@ class Store:
             " a.submitted_at, a.deadline IS NOT NULL AND a.submitted_at = a.deadline"
             " AS timed_out, a.attested_at, a.attestation"
             " FROM attempts a JOIN users u ON u.id = a.user_id"
-            " WHERE a.cohort_id = ? AND a.mode = 'post_test' AND a.submitted_at IS NOT NULL"
+            " WHERE a.cohort_id IS ? AND a.mode = 'post_test' AND a.submitted_at IS NOT NULL"
             " ORDER BY a.submitted_at, a.id",
             (cohort_id,),
         )
@@ -1671,13 +1692,13 @@ class Store:
     def evaluation_draft(self, attempt_id: int) -> Row | None:
         return self.first("SELECT * FROM evaluation_drafts WHERE attempt_id = ?", (attempt_id,))
 
-    def cohort_evaluations(self, cohort_id: int) -> list[Row]:
+    def cohort_evaluations(self, cohort_id: int | None) -> list[Row]:
         """The evaluations of the cohort's attempts, oldest first, each with the learner's
         username and name."""
         return self.query(
             "SELECT e.*, u.username, u.display_name FROM evaluations e"
             " JOIN attempts a ON a.id = e.attempt_id JOIN users u ON u.id = e.user_id"
-            " WHERE a.cohort_id = ? ORDER BY e.submitted_at, e.attempt_id",
+            " WHERE a.cohort_id IS ? ORDER BY e.submitted_at, e.attempt_id",
             (cohort_id,),
         )
 
@@ -1795,7 +1816,9 @@ class Store:
         """
         return self._stream(*self.response_export_sql(cohort_id, quiz_id, since, until))
 
-    def _stream(self, sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+    def _stream(
+        self, sql: str, params: Sequence[Any] | dict[str, Any]
+    ) -> Iterator[tuple[Any, ...]]:
         """The rows of one read as tuples, fetched STREAM_BATCH at a time. The generator
         may be advanced from different threads, one at a time (as a threadpool does)."""
         with self.borrow() as conn:
@@ -2055,7 +2078,9 @@ class Store:
     def question_report(self, report_id: int) -> Row | None:
         return self.first("SELECT * FROM question_reports WHERE id = ?", (report_id,))
 
-    def cohort_question_reports(self, cohort_id: int, resolved: bool | None = None) -> list[Row]:
+    def cohort_question_reports(
+        self, cohort_id: int | None, resolved: bool | None = None
+    ) -> list[Row]:
         """A cohort's problem reports (open ones, resolved ones, or with None all), oldest
         first, each with its learner's username and name, its attempt's quiz, the
         content of the version reported, and the resolver's name."""
@@ -2071,7 +2096,7 @@ class Store:
             " JOIN question_versions v ON v.content_hash = r.content_hash"
             " LEFT JOIN attempts a ON a.id = r.attempt_id"
             " LEFT JOIN users s ON s.id = r.resolved_by"
-            f" WHERE r.cohort_id = ?{status[resolved]} ORDER BY r.reported_at, r.id",
+            f" WHERE r.cohort_id IS ?{status[resolved]} ORDER BY r.reported_at, r.id",
             (cohort_id,),
         )
 
@@ -2099,6 +2124,148 @@ class Store:
             )
             == 1
         )
+
+    # -- audit pack and retention (quiz_app.audit) --------------------------------------
+    #
+    # The records of an attempt: its row, its responses and in-attempt flags (m012), its
+    # certificate, and the review logs of its answers (m015). `before` (stored UTC text)
+    # narrows a cohort's attempts to those older than it (`_OLDER`); None keeps them all.
+
+    def audit_attempt_slots(self, cohort_id: int | None, before: str | None) -> Iterator[Row]:
+        """Every question of every attempt of the cohort (None: attempts in no cohort),
+        in attempt then slot order, blanks too, as they are read: the attempt's columns,
+        the learner's `username` and `display_name`, `slot` (1, 2, ...), the slot's
+        `question_id`, `content_hash` and shown `part_order` (JSON), and the response's
+        `answer` (JSON), `mark_exact` and `answered_at` (None when left blank). A generator
+        over one read, as `response_export` is."""
+        columns = (
+            "attempt_id", "user_id", "username", "display_name", "quiz_id", "quiz_title", "mode",
+            "started_at", "deadline", "submitted_at", "score_exact", "max_score", "pass_mark",
+            "passed", "slot", "question_id", "content_hash", "part_order", "answer",
+            "mark_exact", "answered_at",
+        )  # fmt: skip
+        sql = (
+            "SELECT a.id, a.user_id, u.username, u.display_name, a.quiz_id, a.quiz_title, a.mode,"
+            " a.started_at, a.deadline, a.submitted_at, a.score_exact, a.max_score, a.pass_mark,"
+            " a.passed, s.key + 1, s.value ->> 'id',"
+            " coalesce(nullif(s.value ->> 'hash', ''), r.content_hash, ''),"
+            " coalesce(s.value -> 'order', '[]'), r.answer, r.mark_exact, r.answered_at"
+            " FROM attempts a JOIN json_each(a.slots) s LEFT JOIN users u ON u.id = a.user_id"
+            " LEFT JOIN responses r ON r.attempt_id = a.id AND r.question_id = s.value ->> 'id'"
+            f" WHERE a.cohort_id IS :cohort AND {_OLDER} ORDER BY a.id, s.key"
+        )
+        rows = self._stream(sql, {"cohort": cohort_id, "before": before})
+        try:
+            for row in rows:
+                yield dict(zip(columns, row, strict=True))
+        finally:
+            rows.close()
+
+    def audit_attempt_ids(self, cohort_id: int | None, before: str | None) -> set[int]:
+        """The ids of the cohort's attempts (older than `before`)."""
+        return {
+            row["id"]
+            for row in self.query(
+                f"SELECT a.id FROM attempts a WHERE a.cohort_id IS :cohort AND {_OLDER}",
+                {"cohort": cohort_id, "before": before},
+            )
+        }
+
+    def audit_certificates(self, cohort_id: int | None, before: str | None) -> list[Row]:
+        """Every certificate issued for the cohort's attempts (older than `before`), by
+        issue, with the learner's `username`."""
+        return self.query(
+            "SELECT c.*, u.username FROM certificates c JOIN attempts a ON a.id = c.attempt_id"
+            " LEFT JOIN users u ON u.id = c.user_id"
+            f" WHERE a.cohort_id IS :cohort AND {_OLDER} ORDER BY c.issued_at, c.code",
+            {"cohort": cohort_id, "before": before},
+        )
+
+    def audit_question_versions(self, cohort_id: int | None, before: str | None) -> list[Row]:
+        """The stored versions (m002) of the questions the cohort's attempts (older than
+        `before`) showed, each once, by question id and hash."""
+        return self.query(
+            "SELECT v.content_hash, v.question_id, v.content FROM question_versions v"
+            " WHERE v.content_hash IN (SELECT coalesce(nullif(s.value ->> 'hash', ''),"
+            " r.content_hash) FROM attempts a JOIN json_each(a.slots) s"
+            " LEFT JOIN responses r ON r.attempt_id = a.id AND r.question_id = s.value ->> 'id'"
+            f" WHERE a.cohort_id IS :cohort AND {_OLDER})"
+            " ORDER BY v.question_id, v.content_hash",
+            {"cohort": cohort_id, "before": before},
+        )
+
+    def cohorts_with_records_before(self, before: str) -> list[int | None]:
+        """The cohorts (None: no cohort) that hold attempts older than `before`."""
+        return [
+            row["cohort_id"]
+            for row in self.query(
+                f"SELECT DISTINCT a.cohort_id FROM attempts a WHERE {_OLDER}"
+                " ORDER BY a.cohort_id IS NULL, a.cohort_id",
+                {"before": before},
+            )
+        ]
+
+    def count_records_before(self, before: str) -> dict[str, int]:
+        """How many rows `delete_records_before` would delete from each table."""
+        older = f"SELECT a.id FROM attempts a WHERE {_OLDER}"
+        row = self.first(
+            f"SELECT (SELECT count(*) FROM ({older})) AS attempts,"
+            + ", ".join(
+                f" (SELECT count(*) FROM {t} WHERE attempt_id IN ({older})) AS {t}"
+                for t in ATTEMPT_RECORD_TABLES
+            )
+            + f", (SELECT count(*) FROM certificate_reissues WHERE {_REISSUE_OF.format(older)})"
+            " AS certificate_reissues",
+            {"before": before},
+        )
+        return dict(row or {})
+
+    def delete_records_before(self, before: str) -> dict[str, int]:
+        """Delete, in one write, every attempt older than `before` with its records (the
+        rows of ATTEMPT_RECORD_TABLES that name it, and the reissue log of its
+        certificates); cards that name it as their last
+        attempt keep their state and forget the attempt. Returns how many rows went from
+        each table (and `cards` forgetting one)."""
+
+        def delete(conn: sqlite3.Connection) -> dict[str, int]:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS pruned (id INTEGER PRIMARY KEY)")
+            conn.execute("DELETE FROM temp.pruned")
+            conn.execute(
+                f"INSERT INTO temp.pruned SELECT a.id FROM attempts a WHERE {_OLDER}",
+                {"before": before},
+            )
+            counts = {
+                "certificate_reissues": conn.execute(
+                    "DELETE FROM certificate_reissues"
+                    f" WHERE {_REISSUE_OF.format('SELECT id FROM temp.pruned')}"
+                ).rowcount
+            }
+            for table in ATTEMPT_RECORD_TABLES:
+                counts[table] = conn.execute(
+                    f"DELETE FROM {table} WHERE attempt_id IN (SELECT id FROM temp.pruned)"
+                ).rowcount
+            counts["cards"] = conn.execute(
+                "UPDATE cards SET last_attempt_id = NULL"
+                " WHERE last_attempt_id IN (SELECT id FROM temp.pruned)"
+            ).rowcount
+            counts["attempts"] = conn.execute(
+                "DELETE FROM attempts WHERE id IN (SELECT id FROM temp.pruned)"
+            ).rowcount
+            conn.execute("DELETE FROM temp.pruned")
+            return counts
+
+        return self.write(delete)
+
+    def consistency_problems(self) -> list[str]:
+        """What SQLite's integrity_check and foreign_key_check find wrong (empty: none)."""
+        with self.borrow() as conn:
+            found = [str(row[0]) for row in conn.execute("PRAGMA integrity_check")]
+            problems = [] if found == ["ok"] else found
+            problems += [
+                f"{table} row {rowid} names a missing {parent}"
+                for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check")
+            ]
+        return problems
 
     # -- bulk load and backup ----------------------------------------------------------
 

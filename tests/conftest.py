@@ -336,3 +336,36 @@ def no_fonts(monkeypatch, tmp_path):
     yield
     fonts._installed.cache_clear()
     fonts.fallback_chain.cache_clear()
+
+
+def add_compliance_records(world: dict, store: Store, course: Course, clock) -> dict:
+    """Give the cohort world one of each compliance record an audit pack holds and a
+    prune deletes: Ana's course evaluation and her certificate reissued under a corrected
+    name, Dia's problem report from her practice quiz, Bob's accommodation. Returns the
+    evaluated attempt, the old and new certificate codes and the report's attempt."""
+    from quiz_app.accommodations import Accommodations
+    from quiz_app.certificates import Certificates
+    from quiz_app.evaluations import Evaluations
+    from quiz_app.problem_reports import ProblemReports
+
+    people, teacher, cohort = world["people"], world["teacher"], world["cohort"]
+    passed = next(a["id"] for a in store.attempts_of(people["ana"].id) if a["passed"])
+    evaluated = with_evaluation(course)
+    Evaluations(store, evaluated, clock).submit(
+        passed, people["ana"].id, {"objectives-met": 4, "free-of-bias": 5, "improve": "=1+1"}
+    )
+    old = store.certificate_for_attempt(passed)["code"]
+    new = (
+        Certificates(store, course, clock)
+        .reissue(teacher, old, "Ana Maria Lima", "Her legal name was misspelt")
+        .code
+    )
+    practice = next(a["id"] for a in store.attempts_of(people["dia"].id) if a["submitted_at"])
+    attempt = world["attempts"].load(practice)
+    ProblemReports(store, course, clock).report(
+        people["dia"], attempt, attempt.slots[0].question_id, "typo", "A typo in the stem"
+    )
+    Accommodations(store, course, clock).grant(
+        teacher, cohort["id"], people["bob"].id, multiplier="1.5", reason="On file"
+    )
+    return {"evaluated": passed, "old_code": old, "new_code": new, "reported": practice}

@@ -10,7 +10,7 @@ import pytest
 PURE = [
     "bank", "yamldoc", "validate", "sources", "course", "quizdef", "quiz", "scoring",
     "grading", "records", "progress", "analytics", "certificate_pdf", "exports", "charts",
-    "clock", "errors", "auth", "forms", "lint", "usernames", "framing",
+    "clock", "errors", "auth", "forms", "lint", "usernames", "framing", "retention",
 ]  # fmt: skip
 
 

@@ -1,5 +1,6 @@
 """Cohorts: create, rename or archive one, hand out its join code, rotate the code (once
-confirmed), see who joined, grant the whole cohort an accommodation."""
+confirmed), see who joined, grant the whole cohort an accommodation, download its audit
+pack."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import streamlit as st
 from quiz_app import session, ui
 from quiz_app.accommodation_form import accommodation_expander
 from quiz_app.accounts import User
+from quiz_app.downloads import audit_pack_url
 from quiz_app.errors import QuizError
 from quiz_app.store import Row
 
@@ -122,6 +124,20 @@ def cohort_card(instructor: User, cohort: Row) -> None:
             instructor, cohort["id"], None, f"everyone in {cohort['name']}",
             "Accommodation for the whole cohort",
         )  # fmt: skip
+        with st.expander("Audit pack"):
+            st.caption(
+                "One ZIP file for an accreditor: the gradebook, every attempt with its "
+                "answers as the learner saw the questions, the certificates issued (and "
+                "reissued), attestations, course evaluations, accommodations, problem "
+                "reports, the item analysis, the course definition and the question versions "
+                "shown, and a manifest with each file's SHA-256."
+            )
+            st.link_button(
+                "Download the audit pack",
+                audit_pack_url(cohort["id"]),
+                icon=":material/download:",
+                key=f"audit-pack-{cohort['id']}",
+            )
         with st.expander("Rename or archive"):
             key = f"rename-{cohort['id']}"
             with st.form(f"rename-form-{cohort['id']}", border=False):
