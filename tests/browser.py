@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -128,6 +129,17 @@ def type_into(box, text: str) -> None:
     box.wait_for()
     settle(box.page)
     box.fill(text)
+
+
+def attest(page) -> None:
+    """Tick the shipped course's attestation on the post-test's summary, and wait until
+    the page has it, before "Yes, submit"."""
+    from playwright.sync_api import expect
+
+    page.get_by_text("I completed this post-test myself").click()
+    box = page.get_by_role("checkbox", name=re.compile("I completed this post-test myself"))
+    expect(box).to_be_checked()
+    settle(page)
 
 
 def sign_in(page, username: str = "ana", password: str = "password123") -> None:

@@ -24,7 +24,16 @@ from quiz_app.resets import PasswordResets
 from quiz_app.routes import APP_TITLE
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
-from tests.browser import chromium_page, require_axe, served, settle, shot, sign_in, type_into
+from tests.browser import (
+    attest,
+    chromium_page,
+    require_axe,
+    served,
+    settle,
+    shot,
+    sign_in,
+    type_into,
+)
 from tests.test_browser_learner import answer_in_browser, nav, question_shown
 
 pytestmark = pytest.mark.browser
@@ -184,6 +193,7 @@ def test_learner_pages_pass_axe(demo: tuple[str, Store], course: Course) -> None
         page.get_by_role("button", name="Submit the post-test").click()
         page.get_by_role("button", name="Yes, submit").wait_for()
         audit.run(page, "Post-test, summary", "Quiz")
+        attest(page)
         page.get_by_role("button", name="Yes, submit").click()
         page.get_by_text("Not passed").wait_for()
         audit.run(page, "Post-test, results", "Quiz")
@@ -221,12 +231,23 @@ def test_instructor_pages_pass_axe(demo: tuple[str, Store]) -> None:
         audit.run(page, "Dashboard", "Dashboard")
         nav(page, "Learners")
         page.get_by_text("As the learner saw it").wait_for()
-        page.get_by_test_id("stExpander").first.click()
+        expanders = page.get_by_test_id("stExpander")
+        expanders.filter(has_not_text="Accommodation").first.click()
         page.get_by_text("Why.").first.wait_for()
         audit.run(page, "Learners, a learner open", "Learners")
+        expanders.filter(has_text="Accommodation").click()
+        page.get_by_role("button", name="Grant").wait_for()
+        audit.run(page, "Learners, the accommodation form open", "Learners")
         nav(page, "Item analysis")
         page.get_by_test_id("stMetric").filter(has_text="Cronbach's alpha").wait_for()
         audit.run(page, "Item analysis", "Item analysis")
+        nav(page, "Problem reports")
+        page.get_by_role("heading", name="Problem reports").wait_for()
+        audit.run(page, "Problem reports", "Problem reports")
+        nav(page, "Course evaluations")
+        page.get_by_role("heading", name="Course evaluations").wait_for()
+        page.locator('[data-testid="stVegaLiteChart"]').first.wait_for()
+        audit.run(page, "Course evaluations", "Course evaluations")
         nav(page, "Cohorts")
         page.get_by_role("button", name="Create cohort").wait_for()
         audit.run(page, "Cohorts", "Cohorts")
@@ -251,4 +272,27 @@ def test_phone_pages_pass_axe(demo: tuple[str, Store]) -> None:
         page.get_by_role("button", name="Begin the post-test").click()
         page.locator('[id^="countdown-"] b').wait_for()
         audit.run(page, "Post-test, phone", "Quiz")
+    audit.check()
+
+
+def test_the_course_evaluation_page_passes_axe(demo: tuple[str, Store]) -> None:
+    """A demo learner who passed, their evaluation taken back (demo data gives every pass
+    one), fills it in from the Start page, at desktop and phone size."""
+    url, store = demo
+    passed = store.first(
+        "SELECT u.username, a.id FROM attempts a JOIN users u ON u.id = a.user_id"
+        " WHERE a.passed = 1 AND u.username NOT IN ('ana', 'bea') ORDER BY a.id LIMIT 1"
+    )
+    store.execute("DELETE FROM evaluations WHERE attempt_id = ?", (passed["id"],))
+    audit = Audit()
+    for width, height in ((1400, 900), (390, 844)):
+        with chromium_page(width, height) as page:
+            page.goto(url)
+            sign_in(page, passed["username"], DEMO_PASSWORD)
+            page.get_by_role("button", name="Fill in the course evaluation").click()
+            page.get_by_role("heading", name="Course evaluation").wait_for()
+            page.get_by_role("radiogroup").first.wait_for()
+            settle(page)
+            audit.run(page, f"Course evaluation, {width} px", "Course evaluation")
+            shot(page, f"evaluation-{width}")
     audit.check()

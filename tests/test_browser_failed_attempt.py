@@ -18,7 +18,7 @@ from quiz_app.accounts import Accounts
 from quiz_app.course import load_course
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
-from tests.browser import chromium_page, require_browser, served, settle, shot
+from tests.browser import attest, chromium_page, require_browser, served, settle, shot
 from tests.test_browser_learner import answer_in_browser, plain
 from tests.test_browser_timer import begin
 
@@ -91,6 +91,7 @@ def test_a_failed_attempt_keeps_answers_flags_summarises_and_hides_the_key(
         expect(flagged_row).to_contain_text("Flagged")
         expect(table.get_by_text("Not answered")).to_have_count(total - 2)
         shot(page, "failed-summary")
+        attest(page)
         page.get_by_role("button", name="Yes, submit").click()
 
         page.get_by_text("Not passed", exact=False).first.wait_for()

@@ -164,6 +164,13 @@ def test_learner_journey(tmp_path: Path, course: Course) -> None:
         settle(page)
         expect(page.locator("h1").first).to_be_in_viewport()  # the results open at the top
 
+        # The licence printed on the certificate (issue 15): optional in the shipped course.
+        nav(page, "Profile")
+        type_into(page.get_by_role("textbox", name="Licence number"), "PT-12345")
+        type_into(page.get_by_role("textbox", name="Licence jurisdiction"), "Texas")
+        page.get_by_role("button", name="Save licence").click()
+        page.get_by_text("Your licence details are saved.").wait_for()
+
         nav(page, "Start")
         page.get_by_role("button", name="Start the post-test").click()
         page.get_by_text("Answers save as you choose them").wait_for()  # the rules first
@@ -188,7 +195,38 @@ def test_learner_journey(tmp_path: Path, course: Course) -> None:
                 assert question_shown(page, len(slots), 5) == position
         page.get_by_role("button", name="Submit the post-test").click()
         page.get_by_role("button", name="Yes, submit").click()
+        # Not without the attestation: the summary stays, with its box to tick.
+        page.get_by_text("Tick the statement that you completed this post-test").wait_for()
+        assert store.attempt(post["id"])["submitted_at"] is None
+        page.get_by_text("I completed this post-test myself").click()
+        expect(page.get_by_role("checkbox", name=re.compile("I completed this"))).to_be_checked()
+        settle(page)
+        shot(page, "05-attestation")
+        page.get_by_role("button", name="Yes, submit").click()  # still asked to confirm
         page.get_by_text("Passed with 100%").wait_for()
+        assert store.attempt(post["id"])["attested_at"] is not None
+        # The certificate waits for the course evaluation, which the course requires.
+        page.get_by_text("One step left: fill in the course evaluation.").wait_for()
+        expect(page.get_by_role("button", name="Download your certificate (PDF)")).to_have_count(0)
+        assert store.first("SELECT count(*) AS n FROM certificates")["n"] == 0
+        expect(page.get_by_test_id("stExpander")).to_have_count(25, timeout=20_000)
+        page.get_by_test_id("stExpander").first.click()
+        page.get_by_text("Why.").first.wait_for()
+        shot(page, "05-post-test-review")
+        page.get_by_role("button", name="Fill in the course evaluation").first.click()
+        page.get_by_role("heading", name="Course evaluation").wait_for()
+        settle(page)
+        for group in page.get_by_role("radiogroup").all():
+            group.get_by_text("Agree", exact=True).click()
+            settle(page)
+        type_into(
+            page.get_by_role("textbox", name="What would you improve? (optional)"),
+            "More **clinical** cases <b>please</b>",
+        )
+        settle(page)
+        shot(page, "05-evaluation")
+        page.get_by_role("button", name="Submit the evaluation").click()
+        page.get_by_text("Thank you: you submitted the course evaluation").wait_for()
         with page.expect_download() as download:
             page.get_by_role("button", name="Download your certificate (PDF)").click()
         reader = PdfReader(download.value.path())
@@ -196,12 +234,20 @@ def test_learner_journey(tmp_path: Path, course: Course) -> None:
         code = store.first("SELECT code FROM certificates")["code"]
         assert len(reader.pages) == 1
         assert "Ana Lima" in certificate and code in certificate
+        flat = " ".join(certificate.split())
+        assert "Licence PT-12345 (Texas)" in flat and "Contact hours" in flat
+        assert "Attested" in flat and "Not attested" not in flat
         origin = "/".join(page.url.split("/")[:3])  # the page's own address, printed
         assert f"{origin}/verify?code={code}" in "".join(certificate.split())
-        expect(page.get_by_test_id("stExpander")).to_have_count(25, timeout=20_000)
-        page.get_by_test_id("stExpander").first.click()
-        page.get_by_text("Why.").first.wait_for()
-        shot(page, "05-post-test-review")
+        (evaluation,) = store.query("SELECT * FROM evaluations")
+        assert evaluation["attempt_id"] == post["id"]
+        assert (
+            json.loads(evaluation["answers"])["improve"] == "More **clinical** cases <b>please</b>"
+        )
+        assert (
+            evaluation["submitted_at"]
+            <= store.first("SELECT issued_at FROM certificates")["issued_at"]
+        )
 
         nav(page, "My progress")
         page.get_by_role("heading", name="My progress").wait_for()
@@ -245,5 +291,7 @@ def test_learner_journey(tmp_path: Path, course: Course) -> None:
         page.get_by_role("button", name="Verify").click()
         page.get_by_text("Valid certificate.").wait_for()
         page.get_by_text("Ana Lima").wait_for()
+        page.get_by_text("PT-12345 (Texas)").wait_for()
+        page.get_by_text(re.compile("Attested .*I completed this post-test myself")).wait_for()
         shot(page, "07-verify")
     assert store.attempt(post["id"])["passed"] == 1

@@ -47,7 +47,7 @@ def test_verify_page_is_open_to_anyone(world, store, tiny_course) -> None:
     assert at.success[0].value == "Valid certificate."
     shown = texts(at)
     assert "### Ana" in shown and "Demo course" in shown
-    assert f"| {certificate.completed_on} | 100% | 80% | 1.5 |" in shown
+    assert f"| {certificate.completed_on} | 100% | 80% | 1.5 (60-minute hours) | 0.15 |" in shown
     at.text_input(key="verify-code").input(new_code())
     at.button(key="FormSubmitter:verify-Verify").click().run()
     assert at.error[0].value.startswith("Not found")
