@@ -78,9 +78,22 @@ def test_instructor_journey(tmp_path: Path, course: Course) -> None:
         nav(page, "Learners")
         page.get_by_role("heading", name="Learners").wait_for()
         page.get_by_text("As the learner saw it").wait_for()
-        page.get_by_test_id("stExpander").first.click()
+        expanders = page.get_by_test_id("stExpander")
+        expanders.filter(has_not_text="Accommodation").first.click()
         page.get_by_text("Why.").first.wait_for()
         shot(page, "13-learner")
+
+        nav(page, "Course evaluations")
+        page.get_by_role("heading", name="Course evaluations").wait_for()
+        page.locator('[data-testid="stVegaLiteChart"]').first.wait_for()
+        link = page.get_by_role("link", name="Download the evaluations (CSV)")
+        answer = page.request.get(urljoin(page.url, link.get_attribute("href")))
+        assert answer.ok
+        evaluated = Store(db).first("SELECT count(*) AS n FROM evaluations")["n"]
+        assert evaluated == summary.passed  # demo data evaluates every pass
+        items = len(course.info.evaluation.items)
+        assert len(list(csv.DictReader(io.StringIO(answer.text())))) == evaluated * items
+        shot(page, "13-evaluations")
 
         nav(page, "Item analysis")
         page.get_by_role("heading", name="Item analysis").wait_for()
