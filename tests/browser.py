@@ -131,6 +131,12 @@ def type_into(box, text: str) -> None:
     box.fill(text)
 
 
+def seconds(shown: str) -> int:
+    """A countdown's "MM:SS" in seconds."""
+    minutes, secs = shown.split(":")
+    return int(minutes) * 60 + int(secs)
+
+
 def attest(page) -> None:
     """Tick the shipped course's attestation on the post-test's summary, and wait until
     the page has it, before "Yes, submit"."""

@@ -10,14 +10,18 @@ from playwright.sync_api import expect
 
 from quiz_app.accounts import INSTRUCTOR, Accounts
 from quiz_app.store import Store
-from tests.browser import chromium, new_page, require_browser, served, settle, shot, sign_in
+from tests.browser import (
+    chromium,
+    new_page,
+    require_browser,
+    seconds,
+    served,
+    settle,
+    shot,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
-
-
-def seconds(shown: str) -> int:
-    minutes, secs = shown.split(":")
-    return int(minutes) * 60 + int(secs)
 
 
 def test_a_learner_granted_1_5x_time_sees_a_45_minute_countdown(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from quiz_app.accounts import Accounts
 from quiz_app.clock import parse
 from quiz_app.store import Store
-from tests.browser import chromium_page, require_browser, served, settle, type_into
+from tests.browser import chromium_page, require_browser, seconds, served, settle, type_into
 
 pytestmark = pytest.mark.browser
 
@@ -41,11 +41,6 @@ SLOW_CLOCK = """
 
 # Delivery and drawing delay the script's start a little behind the server's reckoning.
 LATENCY = 10
-
-
-def seconds(shown: str) -> int:
-    minutes, secs = shown.split(":")
-    return int(minutes) * 60 + int(secs)
 
 
 def test_countdown_shows_the_servers_time_left_on_a_slow_browser_clock(tmp_path: Path) -> None:
