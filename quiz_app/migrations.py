@@ -706,3 +706,43 @@ def m019_attestation_certificate_fields(db: Database) -> None:
         " reissued_by INTEGER NOT NULL REFERENCES users (id), reissued_at TEXT NOT NULL,"
         " reason TEXT NOT NULL, old_name TEXT NOT NULL, new_name TEXT NOT NULL)"
     )
+
+
+def _slots_of(row: str, source: str) -> str:
+    """The statement that stores the slots of attempt `row` (NEW; `a` of `source`, the
+    FROM clause) as rows of attempt_slots, from its slots JSON."""
+    return (
+        "INSERT INTO attempt_slots (attempt_id, position, question_id, content_hash)"
+        f" SELECT {row}.id, s.key, s.value ->> 'id', s.value ->> 'hash' FROM {source};"
+    )
+
+
+@migrations()
+def m020_attempt_slots(db: Database) -> None:
+    """Each attempt's slots as rows, one per question shown, so reports read a narrow
+    indexed table instead of every attempt's slots JSON (most of each row).
+
+    `attempt_slots` holds, per attempt and slot (`position`, from 0), the question's id
+    and the content hash of the version shown (NULL for slots recorded without one),
+    exactly as in `attempts.slots`, which stays the record. Triggers keep the two the
+    same in the write that stores the slots, however the attempt is written (a start,
+    a bulk load); deleting an attempt deletes its slots (ON DELETE CASCADE). Reports
+    read the slots only of submitted attempts, whose versions the attempts' own
+    triggers count, so no report version counts these rows.
+    """
+    db.execute(
+        "CREATE TABLE attempt_slots ("
+        " attempt_id INTEGER NOT NULL REFERENCES attempts (id) ON DELETE CASCADE,"
+        " position INTEGER NOT NULL, question_id TEXT, content_hash TEXT,"
+        " PRIMARY KEY (attempt_id, position)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TRIGGER attempts_slots_insert AFTER INSERT ON attempts"
+        f" BEGIN {_slots_of('NEW', 'json_each(NEW.slots) s')} END"
+    )
+    db.execute(
+        "CREATE TRIGGER attempts_slots_update AFTER UPDATE OF id, slots ON attempts"
+        " BEGIN DELETE FROM attempt_slots WHERE attempt_id = OLD.id;"
+        f" {_slots_of('NEW', 'json_each(NEW.slots) s')} END"
+    )
+    db.execute(_slots_of("a", "attempts a, json_each(a.slots) s ORDER BY a.id, s.key"))

@@ -76,7 +76,10 @@ DATA_TABLES = (
     "evaluations",
     "evaluation_drafts",
     "certificate_reissues",
+    "attempt_slots",
 )
+# The primary key order of each data table WITHOUT ROWID (every other one's is rowid).
+_KEY_ORDER = {"report_versions": "cohort_id, quiz_id", "attempt_slots": "attempt_id, position"}
 BUSY_TIMEOUT_MS = 5_000
 POOL_SIZE = 16
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
@@ -148,11 +151,11 @@ _CHOOSE = {
     "last": "row_number() OVER (PARTITION BY a.user_id ORDER BY a.started_at DESC, a.id DESC)",
     "all": "1",
 }
-# Whether slot `s` (json_each of attempts.slots) showed the current version of its question,
+# Whether slot `s` (a row of attempt_slots) showed the current version of its question,
 # given :current, a JSON list of [question id, content hash]. The IN list does not depend on
 # the row, so SQLite builds it once.
 _IS_CURRENT = (
-    "(s.value ->> 'id', coalesce(s.value ->> 'hash', ''))"
+    "(s.question_id, coalesce(s.content_hash, ''))"
     " IN (SELECT value ->> 0, value ->> 1 FROM json_each(:current))"
 )
 
@@ -1841,10 +1844,9 @@ class Store:
         (`marks`), a question left blank adding 0."""
         where, params = self._submitted(cohort_id, quiz_id, since, until)
         return self.query(
-            "SELECT s.value ->> 'id' AS question_id, count(*) AS shown,"
-            " total(r.mark) AS marks"
-            " FROM attempts a JOIN json_each(a.slots) s"
-            " LEFT JOIN responses r ON r.attempt_id = a.id AND r.question_id = s.value ->> 'id'"
+            "SELECT s.question_id, count(*) AS shown, total(r.mark) AS marks"
+            " FROM attempts a JOIN attempt_slots s ON s.attempt_id = a.id"
+            " LEFT JOIN responses r ON r.attempt_id = a.id AND r.question_id = s.question_id"
             + where
             + " GROUP BY 1",
             params,
@@ -1967,8 +1969,9 @@ class Store:
             ),
             shown AS (
                 SELECT a.id AS attempt_id, a.score, a.max_score,
-                    s.value ->> 'id' AS question_id, {_IS_CURRENT} AS kept
-                FROM chosen c JOIN attempts a ON a.id = c.id, json_each(a.slots) s
+                    s.question_id, {_IS_CURRENT} AS kept
+                FROM chosen c JOIN attempts a ON a.id = c.id
+                    JOIN attempt_slots s ON s.attempt_id = a.id
             ),
             marked AS MATERIALIZED (
                 SELECT k.question_id, k.kept, r.answer, coalesce(r.mark, 0.0) AS x,
@@ -2028,7 +2031,7 @@ class Store:
         """How many questions a cohort's finished attempts of a quiz showed in a version
         other than the one in `current` (question id, content hash), blanks too."""
         row = self.first(
-            "SELECT count(*) AS n FROM attempts a, json_each(a.slots) s"
+            "SELECT count(*) AS n FROM attempts a JOIN attempt_slots s ON s.attempt_id = a.id"
             " WHERE a.cohort_id = :cohort AND a.quiz_id = :quiz"
             " AND a.submitted_at IS NOT NULL AND a.max_score <> 0"
             f" AND NOT {_IS_CURRENT}",
@@ -2281,10 +2284,10 @@ class Store:
 
     def table_rows(self, table: str) -> list[Row]:
         """Every row of one data table, in insertion order (exports, comparisons); a table
-        WITHOUT ROWID (report_versions) in its primary key's order."""
+        WITHOUT ROWID (_KEY_ORDER) in its primary key's order."""
         if table not in DATA_TABLES:
             raise ValueError(f"unknown table {table}")
-        order = "cohort_id, quiz_id" if table == "report_versions" else "rowid"
+        order = _KEY_ORDER.get(table, "rowid")
         return self.query(f"SELECT * FROM {table} ORDER BY {order}")
 
     def bulk_insert(self, tables: dict[str, list[Row]]) -> None:

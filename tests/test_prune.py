@@ -119,6 +119,8 @@ def test_prune_packs_then_deletes_only_the_older_records(
 
     assert {k: deleted[k] for k in plan.counts} == dict(plan.counts)
     assert {r["id"] for r in store.query("SELECT id FROM attempts")} == new_ids
+    slots = store.query("SELECT DISTINCT attempt_id FROM attempt_slots")
+    assert {r["attempt_id"] for r in slots} == new_ids  # m020: their slots went with them
     assert store.query("SELECT * FROM responses ORDER BY 1, 2") == kept_answers
     after = counts(store)
     assert after["certificates"] == 1  # Cyd's, of 2026

@@ -34,6 +34,7 @@ ALL_MIGRATIONS = [
     "m017_accommodations",
     "m018_course_evaluations",
     "m019_attestation_certificate_fields",
+    "m020_attempt_slots",
 ]
 
 
