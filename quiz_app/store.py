@@ -81,6 +81,13 @@ BUSY_TIMEOUT_MS = 5_000
 POOL_SIZE = 16
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
 STREAM_BATCH = 1_000  # rows a streamed read fetches at a time
+# the responses export's username: the user id as text for someone not (or no longer) in
+# the cohort, whose membership (m) and user (u) these joins of an attempt (a) find
+_EXPORT_USERNAME = "coalesce(u.username, CAST(a.user_id AS TEXT))"
+_EXPORT_MEMBER = (
+    " LEFT JOIN memberships m ON m.cohort_id = a.cohort_id AND m.user_id = a.user_id"
+    " LEFT JOIN users u ON u.id = m.user_id"
+)
 _SET_PASSWORD = "UPDATE users SET password_hash = ? WHERE id = ?"
 _CURRENT_OF_ATTEMPT = "SELECT * FROM certificates WHERE attempt_id = ? AND superseded_by IS NULL"
 
@@ -1790,11 +1797,12 @@ class Store:
         text in the sqlite3 shell)."""
         where, params = self._submitted(cohort_id, quiz_id, since, until)
         sql = (
-            "SELECT r.attempt_id, coalesce(u.username, CAST(a.user_id AS TEXT)) AS username,"
+            f"SELECT r.attempt_id, {_EXPORT_USERNAME} AS username,"
             " a.quiz_id, r.question_id, r.answer, r.mark, r.content_hash, a.submitted_at"
             " FROM attempts a JOIN responses r ON r.attempt_id = a.id"
-            " LEFT JOIN memberships m ON m.cohort_id = a.cohort_id AND m.user_id = a.user_id"
-            " LEFT JOIN users u ON u.id = m.user_id" + where + " ORDER BY a.id, r.question_id"
+            + _EXPORT_MEMBER
+            + where
+            + " ORDER BY a.id, r.question_id"
         )
         return sql, params
 
@@ -1815,6 +1823,80 @@ class Store:
         borrowed until the first row is asked for.
         """
         return self._stream(*self.response_export_sql(cohort_id, quiz_id, since, until))
+
+    def response_export_lines(
+        self,
+        cohort_id: int,
+        quiz_id: str | None,
+        since: str | None,
+        until: str | None,
+        attempt_texts: Callable[[list[tuple[Any, ...]]], Iterable[tuple[int, str, str]]],
+        answer_texts: Callable[[list[tuple[Any, ...]]], Iterable[tuple[Any, ...]]],
+    ) -> Iterator[str]:
+        """The rows of `response_export` as lines of text that SQLite puts together, in
+        pieces of up to STREAM_BATCH lines (each line ending with a line break), so that
+        Python handles one text per row, not eight values.
+
+        `attempt_texts` gets batches of the export's attempts as (attempt_id, username,
+        quiz_id, submitted_at) and gives (attempt_id, head, tail) for each; `answer_texts`
+        gets the export's distinct (question_id, content_hash, answer, mark) and gives
+        each with its text appended. A line is `head,answer text,tail` (joined by commas).
+        Both are kept in TEMP tables of the read's own connection for the read alone.
+
+        A generator over one read transaction (one consistent snapshot, the TEMP tables
+        filled within it) on one borrowed connection, which goes back to the pool when it
+        is exhausted or closed, or raises; nothing is borrowed until the first piece is
+        asked for.
+        """
+        where, params = self._submitted(cohort_id, quiz_id, since, until)
+        with self.borrow() as conn:
+            conn.execute("BEGIN")  # the TEMP tables are dropped by the ROLLBACK that ends it
+            try:
+                conn.execute(
+                    "CREATE TEMP TABLE export_attempts"
+                    " (id INTEGER PRIMARY KEY, head TEXT NOT NULL, tail TEXT NOT NULL)"
+                )
+                conn.execute(
+                    "CREATE TEMP TABLE export_answers (question_id TEXT, content_hash TEXT,"
+                    " answer TEXT, mark REAL, text TEXT NOT NULL)"
+                )
+                attempts = conn.execute(
+                    f"SELECT a.id, {_EXPORT_USERNAME}, a.quiz_id, a.submitted_at FROM attempts a"
+                    + _EXPORT_MEMBER
+                    + where,
+                    params,
+                )
+                while batch := attempts.fetchmany(STREAM_BATCH):
+                    conn.executemany(
+                        "INSERT INTO temp.export_attempts VALUES (?, ?, ?)", attempt_texts(batch)
+                    )
+                distinct = conn.execute(
+                    "SELECT DISTINCT r.question_id, r.content_hash, r.answer, r.mark"
+                    " FROM temp.export_attempts t JOIN responses r ON r.attempt_id = t.id"
+                ).fetchall()
+                conn.executemany(
+                    "INSERT INTO temp.export_answers VALUES (?, ?, ?, ?, ?)",
+                    answer_texts(distinct),
+                )
+                conn.execute(
+                    "CREATE INDEX temp.export_answers_key"
+                    " ON export_answers (question_id, content_hash, answer, mark)"
+                )
+                lines = conn.execute(
+                    "SELECT t.head || ',' || w.text || ',' || t.tail"
+                    " FROM temp.export_attempts t JOIN responses r ON r.attempt_id = t.id"
+                    " LEFT JOIN temp.export_answers w ON w.question_id IS r.question_id"
+                    " AND w.content_hash IS r.content_hash AND w.answer IS r.answer"
+                    " AND w.mark IS r.mark ORDER BY t.id, r.question_id"
+                )
+                try:
+                    while batch := lines.fetchmany(STREAM_BATCH):
+                        # a line missing its answer text is NULL: join raises, never drops it
+                        yield "\n".join(map(operator.itemgetter(0), batch)) + "\n"
+                finally:
+                    lines.close()
+            finally:
+                conn.execute("ROLLBACK")
 
     def _stream(
         self, sql: str, params: Sequence[Any] | dict[str, Any]
