@@ -477,18 +477,16 @@ class Reports:
             tails = writer.lines([(1.0, local.iso(at)) for at in times], 2)
             return list(zip(ids, heads, tails, strict=True))
 
-        def answer_texts(answers: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-            rows = []
-            for question_id, content_hash, answer, mark in answers:
-                key = (question_id, content_hash, answer)
-                if key not in words:
-                    words[key] = self._answer_words(*key)
-                rows.append((question_id, words[key], mark))
-            texts = writer.lines(rows, 3) if rows else []
-            return [(*key, text) for key, text in zip(answers, texts, strict=True)]
+        def answer_text(question_id: str, content_hash: str, answer: str, mark: float) -> str:
+            key = (question_id, content_hash, answer)
+            if key not in words:
+                if len(words) >= ANSWER_WORDS_CACHE:
+                    words.clear()
+                words[key] = self._answer_words(*key)
+            return writer.lines([(question_id, words[key], mark)], 3)[0]
 
         lines = self.store.response_export_lines(
-            cohort["id"], quiz_id, since, until, attempt_texts, answer_texts
+            cohort["id"], quiz_id, since, until, attempt_texts, answer_text
         )
         return csv_text_chunks(lines, RESPONSE_COLUMNS, bom)
 

@@ -81,6 +81,7 @@ BUSY_TIMEOUT_MS = 5_000
 POOL_SIZE = 16
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
 STREAM_BATCH = 1_000  # rows a streamed read fetches at a time
+EXPORT_SAMPLE = 5_000  # attempts whose distinct answers the responses export writes first
 # the responses export's username: the user id as text for someone not (or no longer) in
 # the cohort, whose membership (m) and user (u) these joins of an attempt (a) find
 _EXPORT_USERNAME = "coalesce(u.username, CAST(a.user_id AS TEXT))"
@@ -1831,17 +1832,19 @@ class Store:
         since: str | None,
         until: str | None,
         attempt_texts: Callable[[list[tuple[Any, ...]]], Iterable[tuple[int, str, str]]],
-        answer_texts: Callable[[list[tuple[Any, ...]]], Iterable[tuple[Any, ...]]],
+        answer_text: Callable[[str, str, str, float], str],
     ) -> Iterator[str]:
         """The rows of `response_export` as lines of text that SQLite puts together, in
         pieces of up to STREAM_BATCH lines (each line ending with a line break), so that
         Python handles one text per row, not eight values.
 
         `attempt_texts` gets batches of the export's attempts as (attempt_id, username,
-        quiz_id, submitted_at) and gives (attempt_id, head, tail) for each; `answer_texts`
-        gets the export's distinct (question_id, content_hash, answer, mark) and gives
-        each with its text appended. A line is `head,answer text,tail` (joined by commas).
-        Both are kept in TEMP tables of the read's own connection for the read alone.
+        quiz_id, submitted_at) and gives (attempt_id, head, tail) for each; `answer_text`
+        gives the text of a (question_id, content_hash, answer, mark). A line is
+        `head,answer text,tail`. The attempts' texts, and those of the distinct answers
+        of the first EXPORT_SAMPLE attempts, are kept in TEMP tables of the read's own
+        connection for the read alone; an answer not among those is asked of
+        `answer_text` as its line is built.
 
         A generator over one read transaction (one consistent snapshot, the TEMP tables
         filled within it) on one borrowed connection, which goes back to the pool when it
@@ -1851,14 +1854,11 @@ class Store:
         where, params = self._submitted(cohort_id, quiz_id, since, until)
         with self.borrow() as conn:
             conn.execute("BEGIN")  # the TEMP tables are dropped by the ROLLBACK that ends it
+            conn.create_function("export_answer_text", 4, answer_text, deterministic=True)
             try:
                 conn.execute(
                     "CREATE TEMP TABLE export_attempts"
                     " (id INTEGER PRIMARY KEY, head TEXT NOT NULL, tail TEXT NOT NULL)"
-                )
-                conn.execute(
-                    "CREATE TEMP TABLE export_answers (question_id TEXT, content_hash TEXT,"
-                    " answer TEXT, mark REAL, text TEXT NOT NULL)"
                 )
                 attempts = conn.execute(
                     f"SELECT a.id, {_EXPORT_USERNAME}, a.quiz_id, a.submitted_at FROM attempts a"
@@ -1870,33 +1870,33 @@ class Store:
                     conn.executemany(
                         "INSERT INTO temp.export_attempts VALUES (?, ?, ?)", attempt_texts(batch)
                     )
-                distinct = conn.execute(
-                    "SELECT DISTINCT r.question_id, r.content_hash, r.answer, r.mark"
-                    " FROM temp.export_attempts t JOIN responses r ON r.attempt_id = t.id"
-                ).fetchall()
-                conn.executemany(
-                    "INSERT INTO temp.export_answers VALUES (?, ?, ?, ?, ?)",
-                    answer_texts(distinct),
-                )
+                # what the first attempts answered covers nearly every row (a full pass for
+                # the distinct answers would cost half as much as the export itself)
                 conn.execute(
-                    "CREATE INDEX temp.export_answers_key"
-                    " ON export_answers (question_id, content_hash, answer, mark)"
+                    "CREATE TEMP TABLE export_answers AS"
+                    " SELECT question_id, content_hash, answer, mark,"
+                    " export_answer_text(question_id, content_hash, answer, mark) AS text"
+                    " FROM (SELECT DISTINCT r.question_id, r.content_hash, r.answer, r.mark"
+                    " FROM (SELECT id FROM temp.export_attempts ORDER BY id LIMIT ?) t"
+                    " CROSS JOIN responses r ON r.attempt_id = t.id)",
+                    (EXPORT_SAMPLE,),
                 )
                 lines = conn.execute(
-                    "SELECT t.head || ',' || w.text || ',' || t.tail"
+                    "SELECT t.head || ',' || coalesce(w.text, export_answer_text(r.question_id,"
+                    " r.content_hash, r.answer, r.mark)) || ',' || t.tail"
                     " FROM temp.export_attempts t JOIN responses r ON r.attempt_id = t.id"
-                    " LEFT JOIN temp.export_answers w ON w.question_id IS r.question_id"
-                    " AND w.content_hash IS r.content_hash AND w.answer IS r.answer"
-                    " AND w.mark IS r.mark ORDER BY t.id, r.question_id"
+                    " LEFT JOIN temp.export_answers w ON w.question_id = r.question_id"
+                    " AND w.content_hash = r.content_hash AND w.answer = r.answer"
+                    " AND w.mark = r.mark ORDER BY t.id, r.question_id"
                 )
                 try:
                     while batch := lines.fetchmany(STREAM_BATCH):
-                        # a line missing its answer text is NULL: join raises, never drops it
                         yield "\n".join(map(operator.itemgetter(0), batch)) + "\n"
                 finally:
                     lines.close()
             finally:
                 conn.execute("ROLLBACK")
+                conn.create_function("export_answer_text", 4, None)
 
     def _stream(
         self, sql: str, params: Sequence[Any] | dict[str, Any]
