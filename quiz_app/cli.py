@@ -368,14 +368,13 @@ def report(
     only read (never upgraded, locked or changed): attempts whose time ran out and that the
     app has not yet submitted count as in progress, and a note on stderr says how many.
     """
-    from quiz_app.exports import csv_chunks, csv_value_chunks, json_chunks, to_json
+    from quiz_app.exports import csv_chunks, json_chunks, to_json
 
     if excel and fmt != "csv":
         raise click.UsageError("--excel is for CSV; JSON has no byte-order mark.")
     from quiz_app.reports import (
         GRADEBOOK_COLUMNS,
         ITEM_COLUMNS,
-        RESPONSE_COLUMNS,
         Filters,
         Reports,
     )
@@ -403,8 +402,7 @@ def report(
         if fmt == "json":
             chunks = json_chunks(reports.responses(cohort, Filters(quiz_id)))
         else:
-            values = reports.response_values(cohort, Filters(quiz_id))
-            chunks = csv_value_chunks(values, RESPONSE_COLUMNS, bom=excel)
+            chunks = reports.response_csv(cohort, Filters(quiz_id), bom=excel)
     else:
         gradebook = reports.gradebook(cohort, Filters(quiz_id or post_test))
         if fmt == "json":

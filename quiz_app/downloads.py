@@ -51,11 +51,10 @@ from quiz_app.audit import Scope, pack_chunks
 from quiz_app.cookies import SESSION_COOKIE
 from quiz_app.errors import QuizError
 from quiz_app.evaluations import EVALUATION_COLUMNS, Evaluations
-from quiz_app.exports import csv_chunks, csv_value_chunks
+from quiz_app.exports import csv_chunks
 from quiz_app.reports import (
     GRADEBOOK_COLUMNS,
     ITEM_COLUMNS,
-    RESPONSE_COLUMNS,
     Filters,
     NotAllowed,
     Reports,
@@ -210,8 +209,7 @@ def _prepare(reports: Reports, accounts: Accounts, token: str | None, ask: Downl
         rows = evaluations.cohort_rows(cohort["id"])
         chunks = csv_chunks(rows, EVALUATION_COLUMNS, bom=ask.excel)
     else:
-        values = reports.response_values(cohort, Filters(quiz_id))
-        chunks = csv_value_chunks(values, RESPONSE_COLUMNS, bom=ask.excel)
+        chunks = reports.response_csv(cohort, Filters(quiz_id), bom=ask.excel)
     first, rest = _started(chunks)
     today = course.local_time.today(reports.attempts.clock.now())
     return _Prepared(ask.file_name(cohort["join_code"], today), first, rest)

@@ -74,10 +74,12 @@ def safe_cell(value: Any) -> Any:
 _NUMBER_TYPES = frozenset({int, float})  # written by csv.writer as their repr
 
 
-class _Writer:
+class CsvWriter:
     """The CSV text of batches of rows, column by column, each cell the text csv.writer
     writes for `safe_cell(value)` with every text cell quoted (QUOTE_NONNUMERIC quotes
-    each cell on its own, so a row is its cells joined by commas).
+    each cell on its own, so a row is its cells joined by commas, and a cell's text
+    depends on its value alone: an export may write some of a row's cells here and put
+    them together elsewhere, as the responses export does in SQLite).
 
     Exports repeat the same values row after row (usernames, quiz and question ids,
     answers, times), so in a column of text only, each distinct text is neutralised and
@@ -91,12 +93,17 @@ class _Writer:
         self._quoted: dict[str, str] = {}
 
     def text(self, rows: Sequence[Sequence[Any]], width: int) -> str:
-        """The lines of `rows`, each of `width` values; raises ValueError for a row of
-        another length."""
+        """The lines of `rows`, each of `width` values, each line ending with a line break;
+        raises ValueError for a row of another length."""
+        return "\n".join(self.lines(rows, width)) + "\n"
+
+    def lines(self, rows: Sequence[Sequence[Any]], width: int) -> list[str]:
+        """The line of each of `rows` (each of `width` values), without its line break;
+        raises ValueError for a row of another length."""
         if set(map(len, rows)) != {width}:
             raise ValueError(f"every row must have {width} values, one per column")
         if not width:
-            return "\n" * len(rows)
+            return [""] * len(rows)
         if len(self._quoted) >= CELL_CACHE:
             self._quoted.clear()  # between batches: a batch's columns look texts up lazily
         cells = []
@@ -108,7 +115,7 @@ class _Writer:
                 cells.append(map(repr, column))
             else:
                 cells.append(map(self._cell, column))
-        return "\n".join(map(",".join, zip(*cells, strict=True))) + "\n"
+        return list(map(",".join, zip(*cells, strict=True)))
 
     def _quoted_texts(self, column: tuple[str, ...]) -> dict[str, str]:
         quoted = self._quoted
@@ -136,7 +143,7 @@ def csv_value_chunks(
     every text cell quoted. Holds one piece at a time, so any number of rows takes the
     same memory. Closes `rows` (when it is a generator) when it ends, however it ends.
     Raises ValueError for a row without one value per column."""
-    writer = _Writer()
+    writer = CsvWriter()
     rows = iter(rows)
     try:
         header = (BOM if bom else "") + writer.text([columns], len(columns))
@@ -147,6 +154,25 @@ def csv_value_chunks(
             yield header
     finally:
         _close(rows)
+
+
+def csv_text_chunks(
+    chunks: Iterable[str], columns: Sequence[str], bom: bool = False
+) -> Iterator[str]:
+    """CSV text written elsewhere with a CsvWriter's cells (`chunks` of whole lines, each
+    ending with a line break) after the header of `columns` (and a BOM, with `bom`), the
+    header in the first piece: the text `csv_value_chunks` writes for the same rows.
+    Closes `chunks` (when it is a generator) when it ends, however it ends."""
+    chunks = iter(chunks)
+    try:
+        header = (BOM if bom else "") + CsvWriter().text([columns], len(columns))
+        for chunk in chunks:
+            yield header + chunk
+            header = ""
+        if header:
+            yield header
+    finally:
+        _close(chunks)
 
 
 def csv_chunks(

@@ -37,6 +37,7 @@ from quiz_app.attempts import Attempts
 from quiz_app.clock import Clock, LocalTime
 from quiz_app.course import Course
 from quiz_app.errors import QuizError
+from quiz_app.exports import CsvWriter, csv_text_chunks
 from quiz_app.records import Attempt
 from quiz_app.scoring import describe
 from quiz_app.spaced import CohortReviews, SpacedReview
@@ -457,6 +458,37 @@ class Reports:
         return self._response_rows(
             self.store.response_export(cohort["id"], quiz_id, since, until), local
         )
+
+    def response_csv(self, cohort: Row, filters: Filters, bom: bool = False) -> Iterator[str]:
+        """The responses export as CSV in pieces: the very text `csv_value_chunks` writes
+        for `response_values` (and a BOM first, with `bom`), most of it put together by
+        SQLite from the cells of each attempt and each distinct answer, which are written
+        here by one CsvWriter. Submits the attempts past their deadline first, at the call;
+        reads as `Store.response_export_lines` does, when the pieces are asked for."""
+        self.attempts.finalize_expired()
+        local = self.course.local_time
+        quiz_id, since, until = filters.window(local)
+        writer = CsvWriter()
+        words: dict[tuple[str, str, str], str] = {}
+
+        def attempt_texts(batch: list[tuple[Any, ...]]) -> list[tuple[int, str, str]]:
+            ids, users, quizzes, times = zip(*batch, strict=True)
+            heads = writer.lines(list(zip(ids, users, quizzes, strict=True)), 3)
+            tails = writer.lines([(1.0, local.iso(at)) for at in times], 2)
+            return list(zip(ids, heads, tails, strict=True))
+
+        def answer_text(question_id: str, content_hash: str, answer: str, mark: float) -> str:
+            key = (question_id, content_hash, answer)
+            if key not in words:
+                if len(words) >= ANSWER_WORDS_CACHE:
+                    words.clear()
+                words[key] = self._answer_words(*key)
+            return writer.lines([(question_id, words[key], mark)], 3)[0]
+
+        lines = self.store.response_export_lines(
+            cohort["id"], quiz_id, since, until, attempt_texts, answer_text
+        )
+        return csv_text_chunks(lines, RESPONSE_COLUMNS, bom)
 
     def _response_rows(
         self, rows: Iterator[tuple[Any, ...]], local: LocalTime

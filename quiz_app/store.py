@@ -84,6 +84,14 @@ BUSY_TIMEOUT_MS = 5_000
 POOL_SIZE = 16
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
 STREAM_BATCH = 1_000  # rows a streamed read fetches at a time
+EXPORT_SAMPLE = 5_000  # attempts whose distinct answers the responses export writes first
+# the responses export's username: the user id as text for someone not (or no longer) in
+# the cohort, whose membership (m) and user (u) these joins of an attempt (a) find
+_EXPORT_USERNAME = "coalesce(u.username, CAST(a.user_id AS TEXT))"
+_EXPORT_MEMBER = (
+    " LEFT JOIN memberships m ON m.cohort_id = a.cohort_id AND m.user_id = a.user_id"
+    " LEFT JOIN users u ON u.id = m.user_id"
+)
 _SET_PASSWORD = "UPDATE users SET password_hash = ? WHERE id = ?"
 _CURRENT_OF_ATTEMPT = "SELECT * FROM certificates WHERE attempt_id = ? AND superseded_by IS NULL"
 
@@ -1793,11 +1801,12 @@ class Store:
         text in the sqlite3 shell)."""
         where, params = self._submitted(cohort_id, quiz_id, since, until)
         sql = (
-            "SELECT r.attempt_id, coalesce(u.username, CAST(a.user_id AS TEXT)) AS username,"
+            f"SELECT r.attempt_id, {_EXPORT_USERNAME} AS username,"
             " a.quiz_id, r.question_id, r.answer, r.mark, r.content_hash, a.submitted_at"
             " FROM attempts a JOIN responses r ON r.attempt_id = a.id"
-            " LEFT JOIN memberships m ON m.cohort_id = a.cohort_id AND m.user_id = a.user_id"
-            " LEFT JOIN users u ON u.id = m.user_id" + where + " ORDER BY a.id, r.question_id"
+            + _EXPORT_MEMBER
+            + where
+            + " ORDER BY a.id, r.question_id"
         )
         return sql, params
 
@@ -1818,6 +1827,79 @@ class Store:
         borrowed until the first row is asked for.
         """
         return self._stream(*self.response_export_sql(cohort_id, quiz_id, since, until))
+
+    def response_export_lines(
+        self,
+        cohort_id: int,
+        quiz_id: str | None,
+        since: str | None,
+        until: str | None,
+        attempt_texts: Callable[[list[tuple[Any, ...]]], Iterable[tuple[int, str, str]]],
+        answer_text: Callable[[str, str, str, float], str],
+    ) -> Iterator[str]:
+        """The rows of `response_export` as lines of text that SQLite puts together, in
+        pieces of up to STREAM_BATCH lines (each line ending with a line break), so that
+        Python handles one text per row, not eight values.
+
+        `attempt_texts` gets batches of the export's attempts as (attempt_id, username,
+        quiz_id, submitted_at) and gives (attempt_id, head, tail) for each; `answer_text`
+        gives the text of a (question_id, content_hash, answer, mark). A line is
+        `head,answer text,tail`. The attempts' texts, and those of the distinct answers
+        of the first EXPORT_SAMPLE attempts, are kept in TEMP tables of the read's own
+        connection for the read alone; an answer not among those is asked of
+        `answer_text` as its line is built.
+
+        A generator over one read transaction (one consistent snapshot, the TEMP tables
+        filled within it) on one borrowed connection, which goes back to the pool when it
+        is exhausted or closed, or raises; nothing is borrowed until the first piece is
+        asked for.
+        """
+        where, params = self._submitted(cohort_id, quiz_id, since, until)
+        with self.borrow() as conn:
+            conn.execute("BEGIN")  # the TEMP tables are dropped by the ROLLBACK that ends it
+            conn.create_function("export_answer_text", 4, answer_text, deterministic=True)
+            try:
+                conn.execute(
+                    "CREATE TEMP TABLE export_attempts"
+                    " (id INTEGER PRIMARY KEY, head TEXT NOT NULL, tail TEXT NOT NULL)"
+                )
+                attempts = conn.execute(
+                    f"SELECT a.id, {_EXPORT_USERNAME}, a.quiz_id, a.submitted_at FROM attempts a"
+                    + _EXPORT_MEMBER
+                    + where,
+                    params,
+                )
+                while batch := attempts.fetchmany(STREAM_BATCH):
+                    conn.executemany(
+                        "INSERT INTO temp.export_attempts VALUES (?, ?, ?)", attempt_texts(batch)
+                    )
+                # what the first attempts answered covers nearly every row (a full pass for
+                # the distinct answers would cost half as much as the export itself)
+                conn.execute(
+                    "CREATE TEMP TABLE export_answers AS"
+                    " SELECT question_id, content_hash, answer, mark,"
+                    " export_answer_text(question_id, content_hash, answer, mark) AS text"
+                    " FROM (SELECT DISTINCT r.question_id, r.content_hash, r.answer, r.mark"
+                    " FROM (SELECT id FROM temp.export_attempts ORDER BY id LIMIT ?) t"
+                    " CROSS JOIN responses r ON r.attempt_id = t.id)",
+                    (EXPORT_SAMPLE,),
+                )
+                lines = conn.execute(
+                    "SELECT t.head || ',' || coalesce(w.text, export_answer_text(r.question_id,"
+                    " r.content_hash, r.answer, r.mark)) || ',' || t.tail"
+                    " FROM temp.export_attempts t JOIN responses r ON r.attempt_id = t.id"
+                    " LEFT JOIN temp.export_answers w ON w.question_id = r.question_id"
+                    " AND w.content_hash = r.content_hash AND w.answer = r.answer"
+                    " AND w.mark = r.mark ORDER BY t.id, r.question_id"
+                )
+                try:
+                    while batch := lines.fetchmany(STREAM_BATCH):
+                        yield "\n".join(map(operator.itemgetter(0), batch)) + "\n"
+                finally:
+                    lines.close()
+            finally:
+                conn.execute("ROLLBACK")
+                conn.create_function("export_answer_text", 4, None)
 
     def _stream(
         self, sql: str, params: Sequence[Any] | dict[str, Any]

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from quiz_app import downloads, session
-from quiz_app import reports as reports_module
+from quiz_app import store as store_module
 from quiz_app.accounts import Accounts, User
 from quiz_app.cli import cli
 from quiz_app.cookies import SESSION_COOKIE
@@ -147,7 +147,7 @@ def test_a_busy_database_gets_a_plain_answer(
     def busy(*_: object) -> None:
         raise StoreBusy("The database is busy; try again in a moment.")
 
-    monkeypatch.setattr(session.store(), "response_export", busy)
+    monkeypatch.setattr(session.store(), "response_export_lines", busy)
     answer = get(Download("responses", cohort_world["cohort"]["id"]).url, owner)
     assert (answer.status, answer.body) == (503, b"The database is busy; try again in a moment.")
 
@@ -156,25 +156,18 @@ def test_a_failure_midway_drops_the_download_instead_of_ending_it(
     cohort_world, owner, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The browser then reports a failed download instead of keeping a cut-off file."""
-    real = session.store().response_export
+    real = session.store().response_export_lines
 
     def fails_midway(*args: object):
         yield from list(real(*args))[:1]
         raise StoreBusy("The database is busy; try again in a moment.")
 
-    monkeypatch.setattr(session.store(), "response_export", fails_midway)
-    monkeypatch.setattr(downloads, "csv_value_chunks", _one_row_chunks)
-    monkeypatch.setattr(reports_module, "RESPONSE_BATCH", 1)
+    monkeypatch.setattr(session.store(), "response_export_lines", fails_midway)
+    monkeypatch.setattr(store_module, "STREAM_BATCH", 1)
     answer = get(Download("responses", cohort_world["cohort"]["id"]).url, owner)
     assert answer.status == 200 and not answer.complete
     assert answer.body.decode().count("\n") == 2  # the header and the one row read
     assert "The download of responses-" in caplog.text and "Traceback" not in caplog.text
-
-
-def _one_row_chunks(rows, columns, bom=False):
-    from quiz_app.exports import csv_value_chunks
-
-    return csv_value_chunks(rows, columns, rows_per_chunk=1, bom=bom)
 
 
 def test_a_download_address_round_trips() -> None:
