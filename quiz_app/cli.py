@@ -156,8 +156,9 @@ def serve(db_path: Path, port: int, host: str) -> None:
 # by default glibc raises its threshold for that after the first one, and from then on
 # keeps those 16 MiB in the arena of each thread that signed someone in: 5 learners
 # signing in at once left a served process 85 MB larger for good (17 MB per session,
-# against 0.6 MB with this; tests/test_server_memory.py shows it with four sign-ins). Set in the environment, the value is the
-# administrator's to change; other C libraries ignore it.
+# against 0.6 MB with this; tests/test_server_memory.py shows it with four sign-ins).
+# Set in the environment, the value is the administrator's to change; other C libraries
+# ignore it.
 MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": str(1024 * 1024)}
 
 
