@@ -121,16 +121,20 @@ def quiet(db: Path, stores: list[Store]) -> None:
     assert not wal(db).exists(), "a connection is still open"
 
 
-def attempts_page(db: Path) -> tuple[int, int]:
-    """Where the attempts table's first page is in the file: (offset, length)."""
+def attempts_pages(db: Path) -> list[tuple[int, int]]:
+    """Where the first pages of the attempts table and of its indexes (the slots' rows
+    among them) are in the file: (offset, length) each. A page that reads attempts through
+    an index alone, as the dashboard does, reads one of them."""
     conn = sqlite3.connect(db)
     try:
-        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'attempts'")
-        page = root.fetchone()[0]
+        roots = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE tbl_name IN ('attempts', 'attempt_slots')"
+            " AND rootpage > 0"
+        ).fetchall()
     finally:
         conn.close()
     size = pragma(db, "page_size")
-    return (page - 1) * size, size
+    return [((page - 1) * size, size) for (page,) in roots]
 
 
 def overwrite(db: Path, offset: int, data: bytes) -> None:
@@ -139,14 +143,15 @@ def overwrite(db: Path, offset: int, data: bytes) -> None:
         file.write(data)
 
 
-def damage_a_page(db: Path, stores: list[Store], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Garbage over the attempts table's first page, in the middle of the file: users and
-    sessions still read, attempts do not (SQLITE_CORRUPT)."""
+def damage_attempt_pages(db: Path, stores: list[Store], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Garbage over the first pages of the attempts table and its indexes, past the file's
+    first page: users and sessions still read, attempts do not (SQLITE_CORRUPT)."""
     quiet(db, stores)
-    offset, size = attempts_page(db)
-    assert 0 < offset < db.stat().st_size - size
+    pages = attempts_pages(db)
+    assert all(0 < offset <= db.stat().st_size - size for offset, size in pages)
     quiet(db, [])
-    overwrite(db, offset, b"\xff" * size)
+    for offset, size in pages:
+        overwrite(db, offset, b"\xff" * size)
 
 
 def damage_the_header(db: Path, stores: list[Store], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -185,7 +190,7 @@ class Failure:
 FAILURES = [
     Failure("disk-full", fill_the_disk, "The server's disk is full", True, stored),
     Failure("read-only", make_read_only, "The database is read-only", True, stored),
-    Failure("corrupt-page", damage_a_page, "The database file is damaged", False, Path.read_bytes),
+    Failure("corrupt-page", damage_attempt_pages, "The database file is damaged", False, Path.read_bytes),
     Failure("corrupt-header", damage_the_header, "is damaged or is not a quiz database", False,
             Path.read_bytes),
     Failure("deleted", delete, "was deleted or replaced while the app was running", False,
