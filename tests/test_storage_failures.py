@@ -190,7 +190,8 @@ class Failure:
 FAILURES = [
     Failure("disk-full", fill_the_disk, "The server's disk is full", True, stored),
     Failure("read-only", make_read_only, "The database is read-only", True, stored),
-    Failure("corrupt-page", damage_attempt_pages, "The database file is damaged", False, Path.read_bytes),
+    Failure("corrupt-page", damage_attempt_pages, "The database file is damaged", False,
+            Path.read_bytes),
     Failure("corrupt-header", damage_the_header, "is damaged or is not a quiz database", False,
             Path.read_bytes),
     Failure("deleted", delete, "was deleted or replaced while the app was running", False,
