@@ -16,6 +16,11 @@ course, then freezes them out of the garbage collector's work (`gc.freeze`): Str
 collects every generation after every script run (`runner.postScriptGC`), and without
 the freeze each of those collections walked the whole heap (pandas, pyarrow, Altair,
 the course), most of the CPU an answer cost.
+
+The page takes no messages from a parent frame (`close_host_messages`): Streamlit's
+default list of origins allowed to send them is its Community Cloud's, whose frames can
+stop, rerun and sign in the app, and it checked that list against every message the page
+posted itself, a few per script run, at about 30 ms of the browser's CPU per answer.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from pathlib import Path
 
 import streamlit as st
 from starlette.middleware import Middleware
+from streamlit import config
 
 from quiz_app import cookies, downloads, fonts, routes, session, ui
 from quiz_app.errors import BankError
@@ -52,12 +58,26 @@ def prepare_process() -> None:
     gc.freeze()
 
 
+HOST_ORIGINS = "client.allowedOrigins"
+
+
+def close_host_messages() -> None:
+    """Allow no origin to control the page from a parent frame (stop, rerun, hand it an
+    auth token: Streamlit's host messages), unless the administrator set the origins
+    (`--client.allowedOrigins`, .streamlit/config.toml). With none allowed, the page
+    does not listen for those messages at all. An LMS that frames the app
+    ($QUIZ_FRAME_ANCESTORS) shows it and never sends them."""
+    if not config.is_manually_set(HOST_ORIGINS):
+        config.set_option(HOST_ORIGINS, [], where_defined=__name__)
+
+
 try:
     _policy = frame_ancestors()
 except FrameAncestorsError as exc:
     sys.exit(f"quiz-app serve: not started: {exc}")
 
 prepare_process()
+close_host_messages()
 app = st.App(
     Path(__file__).resolve().parent / "app.py",
     routes=[

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -156,3 +157,19 @@ def test_none_also_denies_framing_to_old_browsers_and_websockets_pass_through() 
         },
         {"type": "websocket.accept"},
     ]
+
+
+def host_origins(url: str) -> list[str]:
+    """The origins Streamlit's page takes host messages from (its /_stcore/host-config)."""
+    with urllib.request.urlopen(url + "/_stcore/host-config", timeout=10) as answer:
+        return json.load(answer)["allowedOrigins"]
+
+
+def test_no_parent_frame_may_control_the_page_unless_the_administrator_says(db: Path) -> None:
+    """Streamlit's page obeys messages (stop, rerun, an auth token) from a parent frame of
+    the origins its host config lists, by default Streamlit Community Cloud's: `serve`
+    lists none, so the page does not even listen; an administrator's own list stands."""
+    with served(db) as url:
+        assert host_origins(url) == []
+    with served(db, {"STREAMLIT_CLIENT_ALLOWED_ORIGINS": "https://lms.example.edu"}) as url:
+        assert host_origins(url) == ["https://lms.example.edu"]
