@@ -141,19 +141,13 @@ class Scheduling:
             "rating": int(grade),
         }
 
-    def retrievability(self, stability: float | None, elapsed_days: int) -> float:
-        """FSRS's estimate of the chance the learner would get a card right, `elapsed_days`
-        whole days after its last review, from its stability: FSRS's forgetting curve
-        (`Scheduler.get_card_retrievability`, without building a Card: a cohort holds tens
-        of thousands; the tests hold the two equal)."""
-        if stability is None:
-            return 0.0
-        decay, factor = self._curve
-        return (1 + factor * max(0, elapsed_days) / stability) ** decay
-
     @cached_property
-    def _curve(self) -> tuple[float, float]:
-        """The forgetting curve's decay and factor, as fsrs derives them from its weights."""
+    def curve(self) -> tuple[float, float]:
+        """FSRS's forgetting curve, as its decay and factor, derived from the scheduler's
+        weights as fsrs does (`Scheduler.get_card_retrievability`): the chance of getting
+        a card right t whole days after its last review is (1 + factor t / S) ** decay,
+        S its stability. Store.card_recall sums it in SQL, without building a Card for
+        each of a cohort's tens of thousands; the tests hold the two equal."""
         decay = -self.scheduler.parameters[20]
         return decay, 0.9 ** (1 / decay) - 1
 
@@ -237,13 +231,11 @@ class TopicRetention:
     retention: float | None  # FSRS's mean estimate that a card is recalled now; None: no cards
 
 
-def retention_by_topic(
-    groups: Iterable[Row], course: Course, scheduling: Scheduling
-) -> list[TopicRetention]:
+def retention_by_topic(groups: Iterable[Row], course: Course) -> list[TopicRetention]:
     """Per topic of the course (in its order), how many cards and FSRS's mean estimated
-    retention of them. `groups` are rows of Store.card_groups: cards of one question and
-    key with the same stability and whole days since their last review, counted. Cards
-    of questions reserved, gone or with another key count for nothing."""
+    retention of them. `groups` are rows of Store.card_recall: the cards of one question
+    and key, counted, and their estimates summed. Cards of questions reserved, gone or
+    with another key count for nothing."""
     topic_of = _current_topics(course)
     count: dict[str, int] = defaultdict(int)
     total: dict[str, float] = defaultdict(float)
@@ -251,9 +243,7 @@ def retention_by_topic(
         topic = topic_of(row["question_id"], row["key_hash"])
         if topic is not None:
             count[topic] += row["cards"]
-            total[topic] += row["cards"] * scheduling.retrievability(
-                row["stability"], row["elapsed_days"]
-            )
+            total[topic] += row["recall"]
     return [
         TopicRetention(
             topic,

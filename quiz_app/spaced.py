@@ -128,18 +128,20 @@ class SpacedReview:
 
     def retention(self, user_id: int) -> list[TopicRetention]:
         """FSRS's estimated retention now, per topic, of the learner's cards."""
-        groups = self.store.card_groups(iso(self.clock.now()), user_id=user_id)
-        return reviews.retention_by_topic(groups, self.course, self.scheduling)
+        groups = self.store.card_recall(
+            iso(self.clock.now()), self.scheduling.curve, user_id=user_id
+        )
+        return reviews.retention_by_topic(groups, self.course)
 
     def cohort(self, cohort_id: int) -> CohortReviews:
         """The cohort's review figures (see CohortReviews), at this moment."""
         now = self.clock.now()
-        groups = self.store.card_groups(iso(now), cohort_id=cohort_id)
+        groups = self.store.card_recall(iso(now), self.scheduling.curve, cohort_id=cohort_id)
         return CohortReviews(
             learners=len(self.store.members(cohort_id)),
             with_cards=self.store.cohort_learners_with_cards(cohort_id),
             reviewed_this_week=self.store.cohort_reviewers_since(
                 cohort_id, iso(now - reviews.WEEK)
             ),
-            topics=reviews.retention_by_topic(groups, self.course, self.scheduling),
+            topics=reviews.retention_by_topic(groups, self.course),
         )

@@ -1484,29 +1484,35 @@ class Store:
             (cap, paused_at, user_id),
         )
 
-    def card_groups(
-        self, now: str, user_id: int | None = None, cohort_id: int | None = None
+    def card_recall(
+        self,
+        now: str,
+        curve: tuple[float, float],
+        user_id: int | None = None,
+        cohort_id: int | None = None,
     ) -> list[Row]:
         """The cards of a learner, or of a cohort's members, as estimated retention reads
-        them: per question, key hash, stability and whole days from the last review to
-        `now` (`elapsed_days`, as FSRS counts them), how many `cards`."""
+        them: per question and key hash, how many `cards`, and `recall`, the sum over them
+        of FSRS's forgetting curve at `now`, (1 + factor t / S) ** decay (`curve` is
+        (decay, factor)), t the whole days from the card's last review to `now` as FSRS
+        counts them (none before it), S its stability; a card without one counts 0.
+        One row per question, however many cards: a cohort holds tens of thousands."""
         if (user_id is None) == (cohort_id is None):
-            raise ValueError("card_groups needs a learner or a cohort")
-        elapsed = (
-            "(CAST(strftime('%s', ?) AS INTEGER) - CAST(strftime('%s', c.last_review) AS"
-            " INTEGER)) / 86400"
-        )
+            raise ValueError("card_recall needs a learner or a cohort")
         source, who = (
-            ("cards c", "c.user_id = ?")
+            ("cards c", "c.user_id = :who")
             if user_id is not None
-            else ("memberships m JOIN cards c ON c.user_id = m.user_id", "m.cohort_id = ?")
+            else ("memberships m JOIN cards c ON c.user_id = m.user_id", "m.cohort_id = :who")
         )
+        decay, factor = curve
         return self.query(
-            f"SELECT c.question_id, c.key_hash, c.stability, {elapsed} AS elapsed_days,"
-            f" count(*) AS cards FROM {source} WHERE {who}"
-            " GROUP BY c.question_id, c.key_hash, c.stability, elapsed_days",
-            (now, user_id if user_id is not None else cohort_id),
-        )
+            "SELECT c.question_id, c.key_hash, count(*) AS cards,"
+            " total(pow(1 + :factor * max(0, (CAST(strftime('%s', :now) AS INTEGER)"
+            " - CAST(strftime('%s', c.last_review) AS INTEGER)) / 86400) / c.stability,"
+            f" :decay)) AS recall FROM {source} WHERE {who} GROUP BY c.question_id, c.key_hash",
+            {"now": now, "who": user_id if user_id is not None else cohort_id,
+             "decay": decay, "factor": factor},
+        )  # fmt: skip
 
     def cohort_learners_with_cards(self, cohort_id: int) -> int:
         """How many of a cohort's members have at least one card."""

@@ -327,21 +327,28 @@ def test_key_hashes_are_remembered_per_version(course) -> None:
     assert len(reviews._KEYS) == len({q.content_hash for q in course.questions})
 
 
-def test_the_forgetting_curve_is_fsrs_own() -> None:
+def test_the_forgetting_curve_is_fsrs_own(store: Store, learner) -> None:
+    """Store.card_recall's sum in SQL is fsrs's own retrievability of each card, whole
+    days counted as fsrs counts them; a card without a stability counts 0."""
     from fsrs import Card
 
     scheduling = Scheduling()
     start = parse("2026-11-21T09:00:00.250000+00:00")
-    for stability in (0.212, 1.2931, 2.3065, 8.2956, 57.0, 400.0):
-        for days in (0, 0.4, 1, 1.99, 2, 10.5, 100, 3650):
-            now = start + timedelta(days=days)
+    stabilities = (0.212, 1.2931, 2.3065, 8.2956, 57.0, 400.0, None)
+    store.bulk_insert({"cards": [
+        {"user_id": learner.id, "question_id": f"q{i}", "key_hash": "k", "card": "{}",
+         "due": iso(start), "stability": stability, "last_review": iso(start)}
+        for i, stability in enumerate(stabilities)
+    ]})  # fmt: skip
+    for days in (0, 0.4, 1, 1.99, 2, 10.5, 100, 3650, -1.5):
+        now = start + timedelta(days=days)
+        rows = {r["question_id"]: r for r in store.card_recall(iso(now), scheduling.curve,
+                                                               user_id=learner.id)}  # fmt: skip
+        for i, stability in enumerate(stabilities):
             card = Card(card_id=1, stability=stability, last_review=start)
             expected = scheduling.scheduler.get_card_retrievability(card, now)
-            elapsed = (now - start).days
-            assert scheduling.retrievability(stability, elapsed) == pytest.approx(
-                expected, rel=1e-12
-            )
-    assert scheduling.retrievability(None, 3) == 0.0
+            assert rows[f"q{i}"]["cards"] == 1
+            assert rows[f"q{i}"]["recall"] == pytest.approx(expected, rel=1e-12), (days, i)
 
 
 def test_retention_over_time_is_fsrs_of_each_card(attempts, spaced, store, learner, clock):
