@@ -50,7 +50,7 @@ from quiz_app.demo import generate
 from quiz_app.scoring import correct_answer
 from quiz_app.spaced import SpacedReview
 from quiz_app.store import Store
-from quiz_app.testing import APP, compile_pages_once, fill_answer, sign_in_as
+from quiz_app.testing import APP, fill_answer, run_as_served, sign_in_as
 
 SAMPLES = 100
 DRAW_SEED = 7
@@ -281,7 +281,7 @@ def main() -> None:
     parser.add_argument("--attempts", type=int, default=20)
     args = parser.parse_args()
     learners = args.learners or (100 if args.quick else 1_000)
-    compile_pages_once()
+    run_as_served()
     with tempfile.TemporaryDirectory() as tmp:
         figures = measure(Path(tmp), learners, args.attempts, SAMPLES)
     result = {

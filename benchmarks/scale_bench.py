@@ -47,6 +47,7 @@ import quiz_app
 from quiz_app.accounts import User
 from quiz_app.demo import DEMO_INSTRUCTOR
 from quiz_app.store import Store
+from quiz_app.testing import run_as_served
 
 SIZES = (1_000, 3_000, 10_000)
 COHORT_SIZE = 1_000
@@ -156,6 +157,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, help="runs per figure (median)")
     parser.add_argument("--dir", type=Path, help="keep the databases here, and reuse them")
     args = parser.parse_args()
+    run_as_served()
     plan = QUICK if args.quick else {}
     sizes = sorted(args.learners or plan.get("sizes", SIZES))
     cohort_size = args.cohort_size or plan.get("cohort_size", COHORT_SIZE)

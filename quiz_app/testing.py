@@ -31,18 +31,28 @@ config.set_option("runner.magicEnabled", False)
 config.set_option("browser.gatherUsageStats", False)
 
 
-def compile_pages_once() -> None:
-    """Have AppTest compile each page script once, as `quiz-app serve` does.
+def run_as_served() -> None:
+    """Have every AppTest of this process share what `quiz-app serve` sets up once per
+    process, so that benchmarks time what the server does on each run:
 
-    AppTest gives every run a new ScriptCache, so it compiles the page's file again on
-    every run, which the real server never does (its cache lives as long as the
-    process). Benchmarks call this so that they time what the server does.
+    - the page scripts, compiled once: AppTest gives every run a new ScriptCache, so it
+      and its script runner another, so
+      it compiled the app's and the page's files again on every run;
+    - the registry of custom components: each new AppTest scanned the metadata of every
+      installed package for components (about 0.9 s, most of a "first load"), which the
+      server does once when it starts.
     """
+    from streamlit.components.v2.component_manager import BidiComponentManager
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-    from streamlit.testing.v1 import app_test
+    from streamlit.testing.v1 import app_test, local_script_runner
 
     shared = ScriptCache()
     app_test.ScriptCache = lambda: shared  # type: ignore[assignment, misc]
+    local_script_runner.ScriptCache = lambda: shared  # type: ignore[assignment, misc]
+    components = BidiComponentManager()
+    components.discover_and_register_components(start_file_watching=False)
+    components.discover_and_register_components = lambda **_: None  # type: ignore[method-assign]
+    app_test.BidiComponentManager = lambda: components  # type: ignore[assignment, misc]
 
 
 def open_app(user: User | None = None, page: str | None = None, **query: str) -> AppTest:
