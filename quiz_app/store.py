@@ -2041,12 +2041,6 @@ class Store:
         X = T - x the sums `x`, `xx`, `r`, `rr`, `xr` and extremes); `sorted`, per question,
         `sorted_xr`, the sum of x_(i) X_(i) with x and X each sorted ascending; `answer`,
         per question and stored answer text, how many counted attempts gave it (`n`).
-
-        `sorted_xr` needs no sort of the pairs: each distinct value v of x fills the ranks
-        lo < i <= hi of the sorted x (a run; `lo` counts the smaller values), likewise of
-        X, so the sum is, over each x run and each X run that overlap, v_x v_X times the
-        ranks they share. A question's marks take few values and its rests few more, so
-        that is a join of a few hundred runs where ranking every pair sorted them twice.
         """
         if which not in _CHOOSE:
             raise ValueError(f"attempts must be one of {', '.join(_CHOOSE)}")
@@ -2082,15 +2076,15 @@ class Store:
             pairs AS MATERIALIZED (
                 SELECT question_id, x, t - x AS r FROM marked WHERE kept
             ),
-            x_runs AS MATERIALIZED (
-                SELECT question_id, v, sum(c) OVER q - c AS lo, sum(c) OVER q AS hi FROM (
-                    SELECT question_id, x AS v, count(*) AS c FROM pairs GROUP BY question_id, x
-                ) WINDOW q AS (PARTITION BY question_id ORDER BY v)
+            by_x AS (
+                SELECT question_id, x,
+                    row_number() OVER (PARTITION BY question_id ORDER BY x) AS i
+                FROM pairs
             ),
-            r_runs AS MATERIALIZED (
-                SELECT question_id, v, sum(c) OVER q - c AS lo, sum(c) OVER q AS hi FROM (
-                    SELECT question_id, r AS v, count(*) AS c FROM pairs GROUP BY question_id, r
-                ) WINDOW q AS (PARTITION BY question_id ORDER BY v)
+            by_r AS MATERIALIZED (
+                SELECT question_id, r,
+                    row_number() OVER (PARTITION BY question_id ORDER BY r) AS i
+                FROM pairs
             ),
             attempt_totals AS (
                 SELECT counted, t, t / maximum * 100 AS f FROM marked
@@ -2106,12 +2100,10 @@ class Store:
                 max(x), total(r), total(r * r), min(r), max(r), total(x * r), NULL
             FROM pairs GROUP BY question_id
             UNION ALL
-            SELECT 'sorted', x.question_id, NULL, total(min(x.hi, r.hi) - max(x.lo, r.lo)),
-                NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                total(x.v * r.v * (min(x.hi, r.hi) - max(x.lo, r.lo)))
-            FROM x_runs x JOIN r_runs r
-                ON r.question_id = x.question_id AND r.lo < x.hi AND x.lo < r.hi
-            GROUP BY x.question_id
+            SELECT 'sorted', by_x.question_id, NULL, count(*), NULL, NULL, NULL, NULL, NULL,
+                NULL, NULL, NULL, NULL, NULL, total(by_x.x * by_r.r)
+            FROM by_x JOIN by_r ON by_r.question_id = by_x.question_id AND by_r.i = by_x.i
+            GROUP BY by_x.question_id
             UNION ALL
             SELECT 'answer', question_id, answer, count(*), NULL, NULL, NULL, NULL, NULL,
                 NULL, NULL, NULL, NULL, NULL, NULL
