@@ -6,8 +6,9 @@ applied and WAL mode set, since `quiz-app report` only reads a database that is 
 date), then runs each of these in a fresh process, interleaved, several times:
 
 - `quiz-app report --responses` (every answer of the cohort, CSV), to a file;
-- the baseline: the `sqlite3` shell with `-csv` running the export's own SELECT
-  (`Store.response_export_sql`, the very text the export runs), to a file;
+- the baseline: the `sqlite3` shell with `-csv` running the SELECT of the export's rows
+  (`Store.response_export_sql`: the same rows, in the same order, that the CSV, put
+  together by SQLite from cells the app writes, has one line for each), to a file;
 - `quiz-app report --items` and the gradebook (`quiz-app report`).
 
 Wall time and peak resident memory (the child's own, from `os.wait4`) are reported as

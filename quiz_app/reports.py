@@ -452,9 +452,7 @@ class Reports:
         they are iterated, on one borrowed connection held until the iterator is exhausted
         or closed.
         """
-        self.attempts.finalize_expired()
-        local = self.course.local_time
-        quiz_id, since, until = filters.window(local)
+        local, quiz_id, since, until = self._export_window(filters)
         return self._response_rows(
             self.store.response_export(cohort["id"], quiz_id, since, until), local
         )
@@ -465,11 +463,9 @@ class Reports:
         SQLite from the cells of each attempt and each distinct answer, which are written
         here by one CsvWriter. Submits the attempts past their deadline first, at the call;
         reads as `Store.response_export_lines` does, when the pieces are asked for."""
-        self.attempts.finalize_expired()
-        local = self.course.local_time
-        quiz_id, since, until = filters.window(local)
+        local, quiz_id, since, until = self._export_window(filters)
         writer = CsvWriter()
-        words: dict[tuple[str, str, str], str] = {}
+        words = self._answer_words_memo()
 
         def attempt_texts(batch: list[tuple[Any, ...]]) -> list[tuple[int, str, str]]:
             ids, users, quizzes, times = zip(*batch, strict=True)
@@ -478,12 +474,8 @@ class Reports:
             return list(zip(ids, heads, tails, strict=True))
 
         def answer_text(question_id: str, content_hash: str, answer: str, mark: float) -> str:
-            key = (question_id, content_hash, answer)
-            if key not in words:
-                if len(words) >= ANSWER_WORDS_CACHE:
-                    words.clear()
-                words[key] = self._answer_words(*key)
-            return writer.lines([(question_id, words[key], mark)], 3)[0]
+            return writer.lines([(question_id, words((question_id, content_hash, answer)),
+                                  mark)], 3)[0]  # fmt: skip
 
         lines = self.store.response_export_lines(
             cohort["id"], quiz_id, since, until, attempt_texts, answer_text
@@ -494,26 +486,46 @@ class Reports:
         self, rows: Iterator[tuple[Any, ...]], local: LocalTime
     ) -> Iterator[tuple[Any, ...]]:
         """The export's rows, RESPONSE_BATCH at a time, column by column: each distinct
-        answer of a question version is put into words once (and kept, for up to
-        ANSWER_WORDS_CACHE of them), each distinct submit time made local once a batch."""
-        words: dict[tuple[str, str, str], str] = {}
+        answer of a question version is put into words once (`_answer_words_memo`), each
+        distinct submit time made local once a batch."""
+        words = self._answer_words_memo()
         try:
             while batch := list(islice(rows, RESPONSE_BATCH)):
                 ids, users, quizzes, questions, answers, marks, hashes, times = zip(
                     *batch, strict=True
                 )
-                keys = list(zip(questions, hashes, answers, strict=True))
-                if len(words) >= ANSWER_WORDS_CACHE:
-                    words.clear()
-                for key in set(keys).difference(words):
-                    words[key] = self._answer_words(*key)
+                keys = zip(questions, hashes, answers, strict=True)
                 local_times = {at: local.iso(at) for at in set(times)}
                 yield from zip(
-                    ids, users, quizzes, questions, map(words.__getitem__, keys), marks,
+                    ids, users, quizzes, questions, map(words, keys), marks,
                     repeat(1.0), map(local_times.__getitem__, times),
                 )  # fmt: skip
         finally:
             rows.close()
+
+    def _export_window(
+        self, filters: Filters
+    ) -> tuple[LocalTime, str | None, str | None, str | None]:
+        """What the responses export reads, after submitting the attempts past their
+        deadline: the course's time zone, and the filters' quiz and window in it."""
+        self.attempts.finalize_expired()
+        local = self.course.local_time
+        return (local, *filters.window(local))
+
+    def _answer_words_memo(self) -> Callable[[tuple[str, str, str]], str]:
+        """`_answer_words` of a (question id, content hash, answer) key, each distinct key
+        put into words once and kept, up to ANSWER_WORDS_CACHE of them."""
+        words: dict[tuple[str, str, str], str] = {}
+
+        def of(key: tuple[str, str, str]) -> str:
+            found = words.get(key)
+            if found is None:
+                if len(words) >= ANSWER_WORDS_CACHE:
+                    words.clear()
+                found = words[key] = self._answer_words(*key)
+            return found
+
+        return of
 
     def _answer_words(self, question_id: str, content_hash: str, answer: str) -> str:
         """A stored answer in words when it answers the question as the course has it now,
