@@ -35,9 +35,9 @@ def run_as_served() -> None:
     """Have every AppTest of this process share what `quiz-app serve` sets up once per
     process, so that benchmarks time what the server does on each run:
 
-    - the page scripts, compiled once: AppTest gives every run a new ScriptCache, so it
-      and its script runner another, so
-      it compiled the app's and the page's files again on every run;
+    - the scripts, compiled once: AppTest gives every run a new ScriptCache, and its
+      script runner another, so the app's and the page's files were compiled again on
+      every run;
     - the registry of custom components: each new AppTest scanned the metadata of every
       installed package for components (about 0.9 s, most of a "first load"), which the
       server does once when it starts.
