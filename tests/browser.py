@@ -12,6 +12,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -118,6 +119,21 @@ def shot(page, name: str) -> None:
 def settle(page) -> None:
     """Wait until the app's script has finished running (Streamlit marks its root)."""
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
+
+
+def eventually(read, done, timeout: float = 20):
+    """What `read()` returns once `done` holds for it, checked every tenth of a second.
+
+    A click's run stores what it stores after the click returns, and the page can still
+    show its last run as finished for a moment: settle() alone cannot wait for that.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = read()
+        if done(value):
+            return value
+        assert time.monotonic() < deadline, f"still {value!r} after {timeout} s"
+        time.sleep(0.1)
 
 
 def type_into(box, text: str) -> None:

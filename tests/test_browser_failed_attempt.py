@@ -18,7 +18,7 @@ from quiz_app.accounts import Accounts
 from quiz_app.course import load_course
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
-from tests.browser import attest, chromium_page, require_browser, served, settle, shot
+from tests.browser import attest, chromium_page, eventually, require_browser, served, settle, shot
 from tests.test_browser_learner import answer_in_browser, plain
 from tests.test_browser_timer import begin
 
@@ -79,8 +79,12 @@ def test_a_failed_attempt_keeps_answers_flags_summarises_and_hides_the_key(
         assert {r["question_id"] for r in rows} == {questions[i].id for i in wrong}
 
         page.get_by_text("Flag this question to come back to").click()
+
+        def flags() -> int:
+            return store.first("SELECT count(*) AS n FROM flags")["n"]
+
+        eventually(flags, lambda n: n == 1)  # the toggle's run stores it
         settle(page)
-        assert store.first("SELECT count(*) AS n FROM flags")["n"] == 1
 
         page.get_by_role("button", name="Submit the post-test").click()
         page.get_by_text("Summary of your attempt").wait_for()

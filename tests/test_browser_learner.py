@@ -21,7 +21,15 @@ from quiz_app.course import Course
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
 from quiz_app.widgets import ordinal
-from tests.browser import chromium_page, require_browser, served, settle, shot, type_into
+from tests.browser import (
+    chromium_page,
+    eventually,
+    require_browser,
+    served,
+    settle,
+    shot,
+    type_into,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -274,11 +282,7 @@ def test_learner_journey(tmp_path: Path, course: Course) -> None:
             sql = "SELECT rating FROM review_logs WHERE attempt_id = ?"
             return store.first(sql, (review["id"],))["rating"]
 
-        for _ in range(100):  # the click's run stores it; the page may still be drawing
-            if rating() == 4:
-                break
-            page.wait_for_timeout(100)
-        assert rating() == 4  # Easy
+        eventually(rating, lambda r: r == 4)  # Easy; the click's run stores it
         settle(page)
         shot(page, "06-review")
         card = store.first("SELECT * FROM cards WHERE question_id = ?", (slot["id"],))

@@ -3,14 +3,13 @@ two tabs and a sign-out, and a locked-out username that its owner's browser stil
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
 from quiz_app.accounts import AccountError, Accounts
 from quiz_app.store import Store
-from tests.browser import chromium_page, require_browser, served, settle, type_into
+from tests.browser import chromium_page, eventually, require_browser, served, settle, type_into
 
 pytestmark = pytest.mark.browser
 
@@ -28,13 +27,10 @@ def sign_in(page, password: str) -> None:
 def cookies_once(context, present: set[str], absent: set[str] = frozenset()) -> dict:
     """The browser's cookies by name, once those named `present` are set and those named
     `absent` are not (the page sets them through a request of its own)."""
-    deadline = time.monotonic() + 20
-    while True:
-        cookies = {c["name"]: c for c in context.cookies()}
-        if present <= cookies.keys() and not absent & cookies.keys():
-            return cookies
-        assert time.monotonic() < deadline, f"cookies now: {sorted(cookies)}"
-        time.sleep(0.1)
+    return eventually(
+        lambda: {c["name"]: c for c in context.cookies()},
+        lambda cookies: present <= cookies.keys() and not absent & cookies.keys(),
+    )
 
 
 def nav(page, name: str) -> None:
