@@ -1932,11 +1932,8 @@ class Store:
         (`marks`), a question left blank adding 0."""
         where, params = self._submitted(cohort_id, quiz_id, since, until)
         return self.query(
-            "SELECT s.question_id, count(*) AS shown, total(r.mark) AS marks"
-            " FROM attempts a JOIN attempt_slots s ON s.attempt_id = a.id"
-            " LEFT JOIN responses r ON r.attempt_id = a.id AND r.question_id = s.question_id"
-            + where
-            + " GROUP BY 1",
+            "SELECT s.question_id, count(*) AS shown, total(s.mark) AS marks"
+            " FROM attempts a JOIN attempt_slots s ON s.attempt_id = a.id" + where + " GROUP BY 1",
             params,
         )
 
@@ -2041,73 +2038,84 @@ class Store:
         X = T - x the sums `x`, `xx`, `r`, `rr`, `xr` and extremes); `sorted`, per question,
         `sorted_xr`, the sum of x_(i) X_(i) with x and X each sorted ascending; `answer`,
         per question and stored answer text, how many counted attempts gave it (`n`).
+
+        It reads the attempts and their slots alone (m021 keeps each slot's answer and mark
+        beside it). An attempt's T and maximum are its score and maximum unless it showed
+        a question left out (`stale`). Marks take few values, so `sorted_xr` needs X sorted
+        only: with runs of equal marks x_1 < x_2 < ... (x_(i) is x_u for ranks in run u),
+        H_u the ranks up to the end of run u and C(k) the sum of the k smallest X, it is the
+        sum over runs of (x_u - x_(u+1)) C(H_u), x after the last run being 0.
         """
         if which not in _CHOOSE:
             raise ValueError(f"attempts must be one of {', '.join(_CHOOSE)}")
         named = {"cohort": cohort_id, "quiz": quiz_id, "current": _pairs(current)}
         rows = self.query(
             f"""
-            WITH chosen AS (
-                SELECT id FROM (
-                    SELECT a.id, {_CHOOSE[which]} AS pick FROM attempts a
+            WITH chosen AS MATERIALIZED (
+                SELECT id, score, max_score FROM (
+                    SELECT a.id, a.score, a.max_score, {_CHOOSE[which]} AS pick FROM attempts a
                     WHERE a.cohort_id = :cohort AND a.quiz_id = :quiz
                         AND a.submitted_at IS NOT NULL AND a.max_score <> 0
                 )
                 WHERE pick = 1
             ),
-            shown AS (
-                SELECT a.id AS attempt_id, a.score, a.max_score,
-                    s.question_id, {_IS_CURRENT} AS kept
-                FROM chosen c JOIN attempts a ON a.id = c.id
-                    JOIN attempt_slots s ON s.attempt_id = a.id
+            shown AS MATERIALIZED (
+                SELECT c.id AS attempt_id, c.score, s.question_id, s.answer,
+                    coalesce(s.mark, 0.0) AS x, {_IS_CURRENT} AS kept
+                FROM chosen c JOIN attempt_slots s ON s.attempt_id = c.id
             ),
-            marked AS MATERIALIZED (
-                SELECT k.question_id, k.kept, r.answer, coalesce(r.mark, 0.0) AS x,
-                    CASE WHEN min(k.kept) OVER w THEN k.score
-                         ELSE total(CASE WHEN k.kept THEN r.mark END) OVER w END AS t,
-                    CASE WHEN min(k.kept) OVER w THEN k.max_score
-                         ELSE sum(k.kept) OVER w END AS maximum,
-                    sum(k.kept) OVER w AS counted,
-                    row_number() OVER w AS slot
-                FROM shown k LEFT JOIN responses r
-                    ON k.kept AND r.attempt_id = k.attempt_id AND r.question_id = k.question_id
-                WINDOW w AS (PARTITION BY k.attempt_id)
-            ),
-            pairs AS MATERIALIZED (
-                SELECT question_id, x, t - x AS r FROM marked WHERE kept
-            ),
-            by_x AS (
-                SELECT question_id, x,
-                    row_number() OVER (PARTITION BY question_id ORDER BY x) AS i
-                FROM pairs
-            ),
-            by_r AS MATERIALIZED (
-                SELECT question_id, r,
-                    row_number() OVER (PARTITION BY question_id ORDER BY r) AS i
-                FROM pairs
+            stale AS MATERIALIZED (
+                SELECT attempt_id, total(CASE WHEN kept THEN x END) AS t, sum(kept) AS counted
+                FROM shown WHERE attempt_id IN (SELECT attempt_id FROM shown WHERE NOT kept)
+                GROUP BY attempt_id
             ),
             attempt_totals AS (
-                SELECT counted, t, t / maximum * 100 AS f FROM marked
-                WHERE slot = 1 AND counted > 0
+                SELECT coalesce(st.counted, (SELECT max(position) + 1 FROM attempt_slots
+                        WHERE attempt_id = c.id)) AS counted,
+                    coalesce(st.t, c.score) AS t, coalesce(st.counted, c.max_score) AS maximum
+                FROM chosen c LEFT JOIN stale st ON st.attempt_id = c.id
+            ),
+            pairs AS MATERIALIZED (
+                SELECT k.question_id, k.answer, k.x, coalesce(st.t, k.score) - k.x AS r
+                FROM shown k LEFT JOIN stale st ON st.attempt_id = k.attempt_id WHERE k.kept
+            ),
+            by_r AS MATERIALIZED (
+                SELECT question_id, row_number() OVER w AS i, sum(r) OVER w AS below
+                FROM pairs
+                WINDOW w AS (PARTITION BY question_id ORDER BY r ROWS UNBOUNDED PRECEDING)
+            ),
+            x_runs AS MATERIALIZED (
+                SELECT question_id, x - coalesce(lead(x) OVER w, 0.0) AS step,
+                    sum(count(*)) OVER w AS hi
+                FROM pairs GROUP BY question_id, x
+                WINDOW w AS (PARTITION BY question_id ORDER BY x)
             )
             SELECT 'test' AS kind, NULL AS question_id, NULL AS answer, count(*) AS n,
                 total(counted) AS items, total(f) AS x, total(f * f) AS xx, min(f) AS x_min,
                 max(f) AS x_max, total(t) AS r, total(t * t) AS rr, min(t) AS r_min,
                 max(t) AS r_max, NULL AS xr, NULL AS sorted_xr
-            FROM attempt_totals
+            FROM (SELECT counted, t, t / maximum * 100 AS f FROM attempt_totals WHERE counted > 0)
             UNION ALL
             SELECT 'item', question_id, NULL, count(*), NULL, total(x), total(x * x), min(x),
                 max(x), total(r), total(r * r), min(r), max(r), total(x * r), NULL
             FROM pairs GROUP BY question_id
             UNION ALL
-            SELECT 'sorted', by_x.question_id, NULL, count(*), NULL, NULL, NULL, NULL, NULL,
-                NULL, NULL, NULL, NULL, NULL, total(by_x.x * by_r.r)
-            FROM by_x JOIN by_r ON by_r.question_id = by_x.question_id AND by_r.i = by_x.i
-            GROUP BY by_x.question_id
+            SELECT 'sorted', question_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                NULL, NULL, NULL, NULL, NULL, total(step * below)
+            FROM (
+                SELECT question_id, max(step) AS step, max(below) AS below FROM (
+                    SELECT question_id, hi AS i, step, NULL AS below FROM x_runs
+                    UNION ALL
+                    SELECT question_id, i, NULL, below FROM by_r
+                    WHERE (question_id, i) IN (SELECT question_id, hi FROM x_runs)
+                )
+                GROUP BY question_id, i
+            )
+            GROUP BY question_id
             UNION ALL
             SELECT 'answer', question_id, answer, count(*), NULL, NULL, NULL, NULL, NULL,
                 NULL, NULL, NULL, NULL, NULL, NULL
-            FROM marked WHERE kept AND answer IS NOT NULL GROUP BY question_id, answer
+            FROM pairs WHERE answer IS NOT NULL GROUP BY question_id, answer
             """,
             named,
         )

@@ -35,6 +35,7 @@ ALL_MIGRATIONS = [
     "m018_course_evaluations",
     "m019_attestation_certificate_fields",
     "m020_attempt_slots",
+    "m021_slot_answers",
 ]
 
 
