@@ -800,3 +800,13 @@ def m021_slot_answers(db: Database) -> None:
         " WHERE r.attempt_id = s.attempt_id AND r.question_id = s.question_id"
     )
 
+
+@migrations()
+def m022_card_recall_index(db: Database) -> None:
+    """An index of what estimated retention reads of each card (Store.card_recall), so a
+    cohort's tens of thousands of cards are read from it, not from their rows, most of
+    which is the card's state as JSON, twice."""
+    db.execute(
+        "CREATE INDEX cards_recall ON cards (user_id, question_id, key_hash, stability,"
+        " last_review)"
+    )

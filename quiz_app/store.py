@@ -1496,7 +1496,8 @@ class Store:
         of FSRS's forgetting curve at `now`, (1 + factor t / S) ** decay (`curve` is
         (decay, factor)), t the whole days from the card's last review to `now` as FSRS
         counts them (none before it), S its stability; a card without one counts 0.
-        One row per question, however many cards: a cohort holds tens of thousands."""
+        One row per question, however many cards: a cohort holds tens of thousands, read
+        from an index of what this reads (m022), not from the cards' rows."""
         if (user_id is None) == (cohort_id is None):
             raise ValueError("card_recall needs a learner or a cohort")
         source, who = (
@@ -1507,9 +1508,9 @@ class Store:
         decay, factor = curve
         return self.query(
             "SELECT c.question_id, c.key_hash, count(*) AS cards,"
-            " total(pow(1 + :factor * max(0, (CAST(strftime('%s', :now) AS INTEGER)"
-            " - CAST(strftime('%s', c.last_review) AS INTEGER)) / 86400) / c.stability,"
-            f" :decay)) AS recall FROM {source} WHERE {who} GROUP BY c.question_id, c.key_hash",
+            " total(pow(1 + :factor * max(0, (unixepoch(:now) - unixepoch(c.last_review))"
+            " / 86400) / c.stability, :decay)) AS recall"
+            f" FROM {source} WHERE {who} GROUP BY c.question_id, c.key_hash",
             {"now": now, "who": user_id if user_id is not None else cohort_id,
              "decay": decay, "factor": factor},
         )  # fmt: skip

@@ -36,6 +36,7 @@ ALL_MIGRATIONS = [
     "m019_attestation_certificate_fields",
     "m020_attempt_slots",
     "m021_slot_answers",
+    "m022_card_recall_index",
 ]
 
 
