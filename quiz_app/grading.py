@@ -17,15 +17,21 @@ import math
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from fractions import Fraction
+from functools import lru_cache
 
 from quiz_app.quizdef import POST_TEST
 
 
 def exact(text: str | None) -> Fraction | None:
     """A stored mark or score ("2/3", "1") as a Fraction; None stays None."""
-    if text is None:
-        return None
-    numerator, _, denominator = text.partition("/")  # a page reads dozens: skip the regex
+    return None if text is None else _fraction(text)
+
+
+@lru_cache(maxsize=4096)
+def _fraction(text: str) -> Fraction:
+    """Marks take few values and a page reads hundreds of them (a learner's weak spots,
+    every answer of theirs): each text is parsed once. Fractions are immutable."""
+    numerator, _, denominator = text.partition("/")
     return Fraction(int(numerator), int(denominator or 1))
 
 
