@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from quiz_app.cookies import SESSION_COOKIE
 from quiz_app.testing import free_port, serving
 
 CHROMIUM = "/usr/bin/chromium"
@@ -165,8 +166,21 @@ def attest(page) -> None:
 
 
 def sign_in(page, username: str = "ana", password: str = "password123") -> None:
-    """Sign in with the form of the sign-in page (already open in `page`)."""
+    """Sign in with the form of the sign-in page (already open in `page`), and return once
+    the browser holds its new session cookie.
+
+    The page claims the cookie with a request of its own after the signed-in page shows,
+    so a test that loads another address at once could otherwise arrive signed out.
+    """
+    before = session_cookie(page)
     panel = page.get_by_role("tabpanel", name="Sign in")
     type_into(panel.get_by_role("textbox", name="Username"), username)
     type_into(panel.get_by_role("textbox", name="Password"), password)
     panel.get_by_role("button", name="Sign in").click()
+    eventually(lambda: session_cookie(page), lambda token: token not in (None, before))
+
+
+def session_cookie(page) -> str | None:
+    """The value of the session cookie the browser of `page` holds, if any."""
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    return cookies.get(SESSION_COOKIE) or None
