@@ -104,9 +104,7 @@ class Accommodations:
         """The instructor's cohort, the learner (when given) one of its members; raises
         QuizError otherwise."""
         cohort = Accounts(self.store, self.clock).owned_cohort(instructor, cohort_id)
-        if user_id is not None and not any(
-            m["id"] == user_id for m in self.store.members(cohort_id)
-        ):
+        if user_id is not None and self.store.member(cohort_id, user_id) is None:
             raise QuizError("That learner is not in this cohort.")
         return cohort
 

@@ -49,6 +49,12 @@ def iso(when: datetime) -> str:
     return when.astimezone(UTC).isoformat()
 
 
+def quarter_hour(text: str) -> str:
+    """Stored time text down to the start of its quarter hour (UTC), as stored text."""
+    when = parse(text)
+    return iso(when.replace(minute=when.minute // 15 * 15, second=0, microsecond=0))
+
+
 def parse(text: str) -> datetime:
     """Stored text back to an aware datetime."""
     return datetime.fromisoformat(text)

@@ -58,8 +58,11 @@ def shown_digits(value: Fraction | float) -> float:
     return math.floor(exact_value * 10) / 10
 
 
+@lru_cache(maxsize=4096, typed=True)
 def shown_percent(score: Fraction | None, max_score: float | None) -> float | None:
-    """The percent to show: rounded down to one decimal place; None without a score."""
+    """The percent to show: rounded down to one decimal place; None without a score.
+    Scores take few values and a cohort's dashboard shows two per learner: each pair is
+    worked out once (exact arithmetic on Fractions is slow)."""
     if score is None or not max_score:
         return None
     return shown_digits(percent(score, max_score))

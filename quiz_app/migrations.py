@@ -810,3 +810,153 @@ def m022_card_recall_index(db: Database) -> None:
         "CREATE INDEX cards_recall ON cards (user_id, question_id, key_hash, stability,"
         " last_review)"
     )
+
+
+def _quarter(started_at: str) -> str:
+    """The quarter hour (UTC) a stored start time falls in, as stored text
+    ("...T09:45:00+00:00"): every time zone's day begins on one."""
+    return (
+        f"substr({started_at}, 1, 14) || printf('%02d:00+00:00',"
+        f" CAST(substr({started_at}, 15, 2) AS INTEGER) / 15 * 15)"
+    )
+
+
+def _add_marks(sign: int, attempt: str, source: str) -> str:
+    """The statements that add `sign` (1 or -1) times the slots `s` of `source` (a FROM
+    clause with its conditions) to the question sums of attempt `attempt` (NEW, OLD or
+    `a` of `source`), if it is submitted and in a cohort: per question, how often it was
+    shown (`shown`) and the marks earned (`marks`, a blank adding 0), in all per version
+    shown and per quarter hour of the attempt's start."""
+    counted = (
+        f" FROM {source} AND {attempt}.submitted_at IS NOT NULL"
+        f" AND {attempt}.cohort_id IS NOT NULL AND s.question_id IS NOT NULL GROUP BY"
+    )
+    sums = f"{sign} * count(*), {sign} * total(s.mark)"
+    add = " DO UPDATE SET shown = shown + excluded.shown, marks = marks + excluded.marks;"
+    return (
+        "INSERT INTO question_totals (cohort_id, quiz_id, question_id, content_hash, shown,"
+        f" marks) SELECT {attempt}.cohort_id, {attempt}.quiz_id, s.question_id,"
+        f" coalesce(s.content_hash, ''), {sums}{counted} 3, 4"
+        f" ON CONFLICT (cohort_id, quiz_id, question_id, content_hash){add}"
+        " INSERT INTO question_quarters (cohort_id, quarter, quiz_id, question_id, shown, marks)"
+        f" SELECT {attempt}.cohort_id, {_quarter(f'{attempt}.started_at')}, {attempt}.quiz_id,"
+        f" s.question_id, {sums}{counted} 4"
+        f" ON CONFLICT (cohort_id, quarter, quiz_id, question_id){add}"
+    )
+
+
+def _add_start(sign: int, attempt: str) -> str:
+    """The statement that adds `sign` (1 or -1) to the starts counted for attempt
+    `attempt` (NEW or OLD), if it is in a cohort."""
+    return (
+        "INSERT INTO attempt_starts (cohort_id, quarter, quiz_id, started)"
+        f" SELECT {attempt}.cohort_id, {_quarter(f'{attempt}.started_at')}, {attempt}.quiz_id,"
+        f" {sign} WHERE {attempt}.cohort_id IS NOT NULL"
+        " ON CONFLICT (cohort_id, quarter, quiz_id)"
+        " DO UPDATE SET started = started + excluded.started;"
+    )
+
+
+# the FROM clauses of `_add_marks`: the slots of attempt NEW or OLD; the attempt `a` and the
+# one slot `s` that a slot row (NEW or OLD) was
+_OF_ATTEMPT = "attempt_slots s WHERE s.attempt_id = {}.id"
+_SLOT_OF = (
+    "attempts a, (SELECT {0}.question_id AS question_id, {0}.content_hash AS content_hash,"
+    " {0}.mark AS mark) s WHERE a.id = {0}.attempt_id"
+)
+
+
+@migrations()
+def m023_report_sums(db: Database) -> None:
+    """Sums kept at write time for the dashboard, so its first load reads a few rows per
+    question and quarter hour instead of every slot and attempt of the cohort.
+
+    `question_totals` holds, per cohort, quiz, question and version shown (the slot's
+    content hash, '' for none), how many times the cohort's submitted attempts showed it
+    (`shown`) and the marks they earned on it (`marks`, a blank adding 0): what
+    `attempt_slots` joined to `attempts` gives, summed.
+    `question_quarters` holds the same per quarter hour (UTC) of the attempts' start, for
+    windows of days; `attempt_starts` counts every attempt of a cohort (open ones too) per
+    quarter hour of its start and quiz. A count may fall to 0: readers skip those rows.
+
+    Triggers keep them in the write that changes what they sum, whatever the order
+    SQLite fires triggers of one event in: m020's slot triggers are re-created to count
+    the slots they replace (under the attempt as it is after the change); a change of an
+    attempt's cohort, quiz, start or submission moves its slots' sums BEFORE the row
+    changes, while its slots are still the old ones; deleting an attempt takes its slots'
+    sums away before ON DELETE CASCADE removes them; a slot's answer changing (m021)
+    moves its mark. Marks are floats added and taken away, so a sum may differ from the
+    slots' own in the last bits.
+    """
+    db.execute(
+        "CREATE TABLE question_totals (cohort_id INTEGER NOT NULL, quiz_id TEXT NOT NULL,"
+        " question_id TEXT NOT NULL, content_hash TEXT NOT NULL, shown INTEGER NOT NULL,"
+        " marks REAL NOT NULL, PRIMARY KEY (cohort_id, quiz_id, question_id, content_hash))"
+        " WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE question_quarters (cohort_id INTEGER NOT NULL, quarter TEXT NOT NULL,"
+        " quiz_id TEXT NOT NULL, question_id TEXT NOT NULL, shown INTEGER NOT NULL,"
+        " marks REAL NOT NULL, PRIMARY KEY (cohort_id, quarter, quiz_id, question_id))"
+        " WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE attempt_starts (cohort_id INTEGER NOT NULL, quarter TEXT NOT NULL,"
+        " quiz_id TEXT NOT NULL, started INTEGER NOT NULL,"
+        " PRIMARY KEY (cohort_id, quarter, quiz_id)) WITHOUT ROWID"
+    )
+    db.execute("DROP TRIGGER attempts_slots_insert")
+    db.execute(
+        "CREATE TRIGGER attempts_slots_insert AFTER INSERT ON attempts BEGIN"
+        f" {_slots_of('NEW', 'json_each(NEW.slots) s')}"
+        f" {_add_marks(1, 'NEW', _OF_ATTEMPT.format('NEW'))} {_add_start(1, 'NEW')} END"
+    )
+    db.execute("DROP TRIGGER attempts_slots_update")
+    db.execute(
+        "CREATE TRIGGER attempts_slots_update AFTER UPDATE OF id, slots ON attempts BEGIN"
+        f" {_add_marks(-1, 'NEW', _OF_ATTEMPT.format('OLD'))}"
+        " DELETE FROM attempt_slots WHERE attempt_id = OLD.id;"
+        " INSERT INTO attempt_slots (attempt_id, position, question_id, content_hash, answer,"
+        " mark) SELECT NEW.id, s.key, s.value ->> 'id', s.value ->> 'hash', r.answer, r.mark"
+        " FROM json_each(NEW.slots) s LEFT JOIN responses r"
+        " ON r.attempt_id = NEW.id AND r.question_id = s.value ->> 'id';"
+        f" {_add_marks(1, 'NEW', _OF_ATTEMPT.format('NEW'))} END"
+    )
+    db.execute(
+        "CREATE TRIGGER attempts_sums_update"
+        " BEFORE UPDATE OF id, cohort_id, quiz_id, started_at, submitted_at ON attempts"
+        " WHEN OLD.id IS NOT NEW.id OR OLD.cohort_id IS NOT NEW.cohort_id"
+        " OR OLD.quiz_id IS NOT NEW.quiz_id OR OLD.started_at IS NOT NEW.started_at"
+        " OR (OLD.submitted_at IS NULL) <> (NEW.submitted_at IS NULL) BEGIN"
+        f" {_add_marks(-1, 'OLD', _OF_ATTEMPT.format('OLD'))}"
+        f" {_add_marks(1, 'NEW', _OF_ATTEMPT.format('OLD'))}"
+        f" {_add_start(-1, 'OLD')} {_add_start(1, 'NEW')} END"
+    )
+    db.execute(
+        "CREATE TRIGGER attempts_sums_delete BEFORE DELETE ON attempts BEGIN"
+        f" {_add_marks(-1, 'OLD', _OF_ATTEMPT.format('OLD'))} {_add_start(-1, 'OLD')} END"
+    )
+    db.execute(
+        "CREATE TRIGGER attempt_slots_sums_update"
+        " AFTER UPDATE OF attempt_id, question_id, content_hash, mark ON attempt_slots BEGIN"
+        f" {_add_marks(-1, 'a', _SLOT_OF.format('OLD'))}"
+        f" {_add_marks(1, 'a', _SLOT_OF.format('NEW'))} END"
+    )
+    db.execute(
+        "INSERT INTO question_totals SELECT a.cohort_id, a.quiz_id, s.question_id,"
+        " coalesce(s.content_hash, ''), count(*), total(s.mark)"
+        " FROM attempts a JOIN attempt_slots s ON s.attempt_id = a.id"
+        " WHERE a.submitted_at IS NOT NULL AND a.cohort_id IS NOT NULL"
+        " AND s.question_id IS NOT NULL GROUP BY 1, 2, 3, 4"
+    )
+    db.execute(
+        f"INSERT INTO question_quarters SELECT a.cohort_id, {_quarter('a.started_at')},"
+        " a.quiz_id, s.question_id, count(*), total(s.mark)"
+        " FROM attempts a JOIN attempt_slots s ON s.attempt_id = a.id"
+        " WHERE a.submitted_at IS NOT NULL AND a.cohort_id IS NOT NULL"
+        " AND s.question_id IS NOT NULL GROUP BY 1, 2, 3, 4"
+    )
+    db.execute(
+        f"INSERT INTO attempt_starts SELECT cohort_id, {_quarter('started_at')}, quiz_id,"
+        " count(*) FROM attempts WHERE cohort_id IS NOT NULL GROUP BY 1, 2, 3"
+    )

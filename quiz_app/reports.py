@@ -34,7 +34,7 @@ from quiz_app.analytics import (
     quiz_from_moments,
 )
 from quiz_app.attempts import Attempts
-from quiz_app.clock import Clock, LocalTime
+from quiz_app.clock import Clock, LocalTime, quarter_hour
 from quiz_app.course import Course
 from quiz_app.errors import QuizError
 from quiz_app.exports import CsvWriter, csv_text_chunks
@@ -79,9 +79,10 @@ class Filters:
 
     def window(self, local: LocalTime) -> tuple[str | None, str | None, str | None]:
         """(quiz_id, since, until) as the store takes them: from the start of the local day
-        `since` to the end of the local day `until`, as UTC text."""
-        since = local.day_bounds(self.since)[0] if self.since else None
-        until = local.day_bounds(self.until)[1] if self.until else None
+        `since` to the end of the local day `until`, as UTC text on quarter hours (as the
+        store's sums count; a day of any zone in use since 1980 begins on one)."""
+        since = quarter_hour(local.day_bounds(self.since)[0]) if self.since else None
+        until = quarter_hour(local.day_bounds(self.until)[1]) if self.until else None
         return self.quiz_id, since, until
 
 
@@ -539,10 +540,10 @@ class Reports:
 
     def learner(self, cohort: Row, user_id: int) -> Row:
         """A member of the cohort; raises NotAllowed for anyone else."""
-        for member in self.store.members(cohort["id"]):
-            if member["id"] == user_id:
-                return member
-        raise NotAllowed("That learner is not in this cohort.")
+        member = self.store.member(cohort["id"], user_id)
+        if member is None:
+            raise NotAllowed("That learner is not in this cohort.")
+        return member
 
     def learner_attempts(self, cohort: Row, user_id: int) -> list[Attempt]:
         """A member's attempts made in this cohort, newest first (others stay private)."""

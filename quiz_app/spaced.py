@@ -137,9 +137,10 @@ class SpacedReview:
         """The cohort's review figures (see CohortReviews), at this moment."""
         now = self.clock.now()
         groups = self.store.card_recall(iso(now), self.scheduling.curve, cohort_id=cohort_id)
+        learners, with_cards = self.store.cohort_card_holders(cohort_id)
         return CohortReviews(
-            learners=len(self.store.members(cohort_id)),
-            with_cards=self.store.cohort_learners_with_cards(cohort_id),
+            learners=learners,
+            with_cards=with_cards,
             reviewed_this_week=self.store.cohort_reviewers_since(
                 cohort_id, iso(now - reviews.WEEK)
             ),

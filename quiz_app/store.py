@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import operator
 import os
+import re
 import sqlite3
 import stat as stat_module
 import threading
@@ -77,12 +78,23 @@ DATA_TABLES = (
     "evaluation_drafts",
     "certificate_reissues",
     "attempt_slots",
+    "question_totals",
+    "question_quarters",
+    "attempt_starts",
 )
 # The primary key order of each data table WITHOUT ROWID (every other one's is rowid).
-_KEY_ORDER = {"report_versions": "cohort_id, quiz_id", "attempt_slots": "attempt_id, position"}
+_KEY_ORDER = {
+    "report_versions": "cohort_id, quiz_id",
+    "attempt_slots": "attempt_id, position",
+    "question_totals": "cohort_id, quiz_id, question_id, content_hash",
+    "question_quarters": "cohort_id, quarter, quiz_id, question_id",
+    "attempt_starts": "cohort_id, quarter, quiz_id",
+}
 BUSY_TIMEOUT_MS = 5_000
 POOL_SIZE = 16
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
+# a report window's bound as stored text, on a quarter hour (UTC): what m023's sums count by
+_ON_QUARTER = re.compile(r"\d{4}-\d\d-\d\dT\d\d:(00|15|30|45):00\+00:00")
 STREAM_BATCH = 1_000  # rows a streamed read fetches at a time
 EXPORT_SAMPLE = 5_000  # attempts whose distinct answers the responses export writes first
 # the responses export's username: the user id as text for someone not (or no longer) in
@@ -91,6 +103,10 @@ _EXPORT_USERNAME = "coalesce(u.username, CAST(a.user_id AS TEXT))"
 _EXPORT_MEMBER = (
     " LEFT JOIN memberships m ON m.cohort_id = a.cohort_id AND m.user_id = a.user_id"
     " LEFT JOIN users u ON u.id = m.user_id"
+)
+_MEMBER = (
+    "SELECT u.id, u.username, u.display_name, m.joined_at FROM memberships m"
+    " JOIN users u ON u.id = m.user_id"
 )
 _SET_PASSWORD = "UPDATE users SET password_hash = ? WHERE id = ?"
 _CURRENT_OF_ATTEMPT = "SELECT * FROM certificates WHERE attempt_id = ? AND superseded_by IS NULL"
@@ -1009,10 +1025,12 @@ class Store:
         )
 
     def members(self, cohort_id: int) -> list[Row]:
-        return self.query(
-            "SELECT u.id, u.username, u.display_name, m.joined_at FROM memberships m"
-            " JOIN users u ON u.id = m.user_id WHERE m.cohort_id = ? ORDER BY u.display_name",
-            (cohort_id,),
+        return self.query(_MEMBER + " WHERE m.cohort_id = ? ORDER BY u.display_name", (cohort_id,))
+
+    def member(self, cohort_id: int, user_id: int) -> Row | None:
+        """One member of a cohort (as `members` gives them), or None for anyone else."""
+        return self.first(
+            _MEMBER + " WHERE m.cohort_id = ? AND m.user_id = ?", (cohort_id, user_id)
         )
 
     # -- accommodations --------------------------------------------------------------
@@ -1515,14 +1533,15 @@ class Store:
              "decay": decay, "factor": factor},
         )  # fmt: skip
 
-    def cohort_learners_with_cards(self, cohort_id: int) -> int:
-        """How many of a cohort's members have at least one card."""
+    def cohort_card_holders(self, cohort_id: int) -> tuple[int, int]:
+        """How many members a cohort has, and how many of them have at least one card."""
         row = self.first(
-            "SELECT count(*) AS n FROM memberships m WHERE m.cohort_id = ?"
-            " AND EXISTS (SELECT 1 FROM cards c WHERE c.user_id = m.user_id)",
+            "SELECT count(*) AS members,"
+            " total(EXISTS (SELECT 1 FROM cards c WHERE c.user_id = m.user_id)) AS holders"
+            " FROM memberships m WHERE m.cohort_id = ?",
             (cohort_id,),
         )
-        return int(row["n"]) if row else 0
+        return (int(row["members"]), int(row["holders"])) if row else (0, 0)
 
     def cohort_reviewers_since(self, cohort_id: int, since: str) -> int:
         """How many of a cohort's members have reviewed a card since `since`."""
@@ -1921,6 +1940,26 @@ class Store:
             finally:
                 cursor.close()
 
+    @staticmethod
+    def _quarters(
+        quiz_id: str | None, since: str | None, until: str | None
+    ) -> tuple[str, list[Any]]:
+        """SQL conditions on a table of sums per quarter hour (m023: `quarter`, `quiz_id`) for
+        a quiz and a window [since, until) whose bounds fall on quarter hours (UTC)."""
+        for bound in (since, until):
+            if bound is not None and not _ON_QUARTER.fullmatch(bound):
+                raise ValueError(f"a report window starts and ends on a quarter hour: {bound}")
+        sql, params = "", []
+        for clause, value in (
+            (" AND quiz_id = ?", quiz_id),
+            (" AND quarter >= ?", since),
+            (" AND quarter < ?", until),
+        ):
+            if value is not None:
+                sql += clause
+                params.append(value)
+        return sql, params
+
     def cohort_question_marks(
         self,
         cohort_id: int,
@@ -1928,14 +1967,15 @@ class Store:
         since: str | None = None,
         until: str | None = None,
     ) -> list[Row]:
-        """Per question of a cohort's submitted attempts (of one quiz, started in a window):
-        how many attempts showed it (`shown`) and the total mark they earned on it
-        (`marks`), a question left blank adding 0."""
-        where, params = self._submitted(cohort_id, quiz_id, since, until)
+        """Per question of a cohort's submitted attempts (of one quiz, started in a window
+        on quarter hours): how many attempts showed it (`shown`) and the total mark they
+        earned on it (`marks`, a blank adding 0), from the sums m023 keeps."""
+        table = "question_totals" if since is None and until is None else "question_quarters"
+        where, params = self._quarters(quiz_id, since, until)
         return self.query(
-            "SELECT s.question_id, count(*) AS shown, total(s.mark) AS marks"
-            " FROM attempts a JOIN attempt_slots s ON s.attempt_id = a.id" + where + " GROUP BY 1",
-            params,
+            f"SELECT question_id, sum(shown) AS shown, total(marks) AS marks FROM {table}"
+            f" WHERE cohort_id = ?{where} GROUP BY 1 HAVING sum(shown) > 0",
+            [cohort_id, *params],
         )
 
     def cohort_learners(
@@ -1958,23 +1998,22 @@ class Store:
         named = {"cohort": cohort_id, "quiz": quiz_id, "since": since, "until": until,
                  "post": post_test_id}  # fmt: skip
         in_window = (
-            "a.cohort_id = m.cohort_id AND a.user_id = m.user_id"
-            " AND (:since IS NULL OR a.started_at >= :since)"
+            "a.cohort_id = :cohort AND (:since IS NULL OR a.started_at >= :since)"
             " AND (:until IS NULL OR a.started_at < :until)"
         )
+        # one pass over the cohort's attempts each (attempts_by_learner, in learner order):
+        # with a single max() SQLite takes the other columns from the row holding it;
+        # the last attempt is the latest start, then the highest id
         finished = (
-            f"SELECT a.score_exact || ' ' || a.max_score FROM attempts a WHERE {in_window}"
-            " AND (:quiz IS NULL OR a.quiz_id = :quiz)"
-            " AND a.submitted_at IS NOT NULL AND a.max_score <> 0"
+            f"FROM attempts a WHERE {in_window} AND (:quiz IS NULL OR a.quiz_id = :quiz)"
+            " AND a.submitted_at IS NOT NULL AND a.max_score <> 0 GROUP BY a.user_id"
         )
         rows = self.query(
             f"""
             SELECT u.id, u.username, u.display_name, m.joined_at,
                 p.user_id IS NOT NULL AS started, coalesce(p.open, 0) AS open,
                 coalesce(p.passed, 0) AS passed, p.completed_at, p.last_activity,
-                coalesce(p.attempts, 0) AS attempts,
-                ({finished} ORDER BY a.score / a.max_score DESC LIMIT 1) AS best,
-                ({finished} ORDER BY a.started_at DESC, a.id DESC LIMIT 1) AS last,
+                coalesce(p.attempts, 0) AS attempts, b.score AS best, l.score AS last,
                 (SELECT c.code FROM certificates c CROSS JOIN attempts a ON a.id = c.attempt_id
                  WHERE c.user_id = m.user_id AND a.cohort_id = m.cohort_id
                  AND c.superseded_by IS NULL
@@ -1987,11 +2026,17 @@ class Store:
                         AS completed_at,
                     max(coalesce(a.submitted_at, a.started_at)) AS last_activity,
                     total(:quiz IS NULL OR a.quiz_id = :quiz) AS attempts
-                FROM attempts a WHERE a.cohort_id = :cohort
-                    AND (:since IS NULL OR a.started_at >= :since)
-                    AND (:until IS NULL OR a.started_at < :until)
+                FROM attempts a WHERE {in_window}
                 GROUP BY a.user_id
             ) p ON p.user_id = m.user_id
+            LEFT JOIN (
+                SELECT a.user_id, max(a.score / a.max_score),
+                    a.score_exact || ' ' || a.max_score AS score {finished}
+            ) b ON b.user_id = m.user_id
+            LEFT JOIN (
+                SELECT a.user_id, max(a.started_at || printf(' %020d', a.id)),
+                    a.score_exact || ' ' || a.max_score AS score {finished}
+            ) l ON l.user_id = m.user_id
             WHERE m.cohort_id = :cohort
             ORDER BY u.display_name, u.id
             """,
@@ -2008,16 +2053,15 @@ class Store:
     def cohort_starts(
         self, cohort_id: int, quiz_id: str | None, since: str | None, until: str | None
     ) -> list[Row]:
-        """How many of a cohort's attempts (of one quiz, started in a window) started in
-        each quarter hour (UTC): `quarter` is its start as stored text ("...T09:45:00+00:00"),
-        `started` the count. Every time zone's offset and daylight-saving change falls on
-        a quarter hour, so each quarter lies within one local day of any zone."""
-        window, params = self._window(quiz_id, since, until)
+        """How many of a cohort's attempts (of one quiz, started in a window on quarter
+        hours) started in each quarter hour (UTC), from the counts m023 keeps: `quarter`
+        is its start as stored text ("...T09:45:00+00:00"), `started` the count. Every
+        time zone's offset and daylight-saving change falls on a quarter hour, so each
+        quarter lies within one local day of any zone."""
+        where, params = self._quarters(quiz_id, since, until)
         return self.query(
-            "SELECT substr(a.started_at, 1, 14)"
-            " || printf('%02d:00+00:00', CAST(substr(a.started_at, 15, 2) AS INTEGER) / 15 * 15)"
-            f" AS quarter, count(*) AS started FROM attempts a WHERE a.cohort_id = ?{window}"
-            " GROUP BY 1 ORDER BY 1",
+            "SELECT quarter, sum(started) AS started FROM attempt_starts"
+            f" WHERE cohort_id = ?{where} GROUP BY 1 HAVING sum(started) > 0 ORDER BY 1",
             [cohort_id, *params],
         )
 
@@ -2046,6 +2090,12 @@ class Store:
         only: with runs of equal marks x_1 < x_2 < ... (x_(i) is x_u for ranks in run u),
         H_u the ranks up to the end of run u and C(k) the sum of the k smallest X, it is the
         sum over runs of (x_u - x_(u+1)) C(H_u), x after the last run being 0.
+
+        Rest scores take few values too, so the counted (x, answer, X) are sorted once,
+        into groups of equal ones (`groups`, a fifth of the rows at 10,000 learners), and
+        everything else is read from those: per answer (`by_answer`), and per X in order
+        (`by_r`: the ranks `upto` and sum `below` up to the end of each X), where C(k) for
+        a rank k within the group of X is below - (upto - k) X.
         """
         if which not in _CHOOSE:
             raise ValueError(f"attempts must be one of {', '.join(_CHOOSE)}")
@@ -2076,19 +2126,29 @@ class Store:
                     coalesce(st.t, c.score) AS t, coalesce(st.counted, c.max_score) AS maximum
                 FROM chosen c LEFT JOIN stale st ON st.attempt_id = c.id
             ),
-            pairs AS MATERIALIZED (
+            pairs AS (
                 SELECT k.question_id, k.answer, k.x, coalesce(st.t, k.score) - k.x AS r
                 FROM shown k LEFT JOIN stale st ON st.attempt_id = k.attempt_id WHERE k.kept
             ),
+            groups AS MATERIALIZED (
+                SELECT question_id, x, answer, r, count(*) AS n
+                FROM pairs GROUP BY question_id, x, answer, r
+            ),
+            by_answer AS MATERIALIZED (
+                SELECT question_id, x, answer, sum(n) AS n, total(r * n) AS r,
+                    total(r * r * n) AS rr, min(r) AS r_min, max(r) AS r_max
+                FROM groups GROUP BY question_id, x, answer
+            ),
             by_r AS MATERIALIZED (
-                SELECT question_id, row_number() OVER w AS i, sum(r) OVER w AS below
-                FROM pairs
+                SELECT question_id, r, sum(n) AS n, sum(sum(n)) OVER w AS upto,
+                    sum(r * sum(n)) OVER w AS below
+                FROM groups GROUP BY question_id, r
                 WINDOW w AS (PARTITION BY question_id ORDER BY r ROWS UNBOUNDED PRECEDING)
             ),
             x_runs AS MATERIALIZED (
                 SELECT question_id, x - coalesce(lead(x) OVER w, 0.0) AS step,
-                    sum(count(*)) OVER w AS hi
-                FROM pairs GROUP BY question_id, x
+                    sum(sum(n)) OVER w AS hi
+                FROM by_answer GROUP BY question_id, x
                 WINDOW w AS (PARTITION BY question_id ORDER BY x)
             )
             SELECT 'test' AS kind, NULL AS question_id, NULL AS answer, count(*) AS n,
@@ -2097,26 +2157,19 @@ class Store:
                 max(t) AS r_max, NULL AS xr, NULL AS sorted_xr
             FROM (SELECT counted, t, t / maximum * 100 AS f FROM attempt_totals WHERE counted > 0)
             UNION ALL
-            SELECT 'item', question_id, NULL, count(*), NULL, total(x), total(x * x), min(x),
-                max(x), total(r), total(r * r), min(r), max(r), total(x * r), NULL
-            FROM pairs GROUP BY question_id
+            SELECT 'item', question_id, NULL, sum(n), NULL, total(x * n), total(x * x * n),
+                min(x), max(x), total(r), total(rr), min(r_min), max(r_max), total(x * r), NULL
+            FROM by_answer GROUP BY question_id
             UNION ALL
-            SELECT 'sorted', question_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                NULL, NULL, NULL, NULL, NULL, total(step * below)
-            FROM (
-                SELECT question_id, max(step) AS step, max(below) AS below FROM (
-                    SELECT question_id, hi AS i, step, NULL AS below FROM x_runs
-                    UNION ALL
-                    SELECT question_id, i, NULL, below FROM by_r
-                    WHERE (question_id, i) IN (SELECT question_id, hi FROM x_runs)
-                )
-                GROUP BY question_id, i
-            )
-            GROUP BY question_id
+            SELECT 'sorted', k.question_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                NULL, NULL, NULL, NULL, NULL, total(k.step * (g.below - (g.upto - k.hi) * g.r))
+            FROM x_runs k JOIN by_r g ON g.question_id = k.question_id
+                AND g.upto - g.n < k.hi AND k.hi <= g.upto
+            GROUP BY k.question_id
             UNION ALL
-            SELECT 'answer', question_id, answer, count(*), NULL, NULL, NULL, NULL, NULL,
+            SELECT 'answer', question_id, answer, sum(n), NULL, NULL, NULL, NULL, NULL,
                 NULL, NULL, NULL, NULL, NULL, NULL
-            FROM pairs WHERE answer IS NOT NULL GROUP BY question_id, answer
+            FROM by_answer WHERE answer IS NOT NULL GROUP BY question_id, answer
             """,
             named,
         )
@@ -2126,12 +2179,11 @@ class Store:
         self, cohort_id: int, quiz_id: str, current: Iterable[tuple[str, str]]
     ) -> int:
         """How many questions a cohort's finished attempts of a quiz showed in a version
-        other than the one in `current` (question id, content hash), blanks too."""
+        other than the one in `current` (question id, content hash), blanks too, from the
+        sums m023 keeps per version shown (an attempt showing questions has a maximum)."""
         row = self.first(
-            "SELECT count(*) AS n FROM attempts a JOIN attempt_slots s ON s.attempt_id = a.id"
-            " WHERE a.cohort_id = :cohort AND a.quiz_id = :quiz"
-            " AND a.submitted_at IS NOT NULL AND a.max_score <> 0"
-            f" AND NOT {_IS_CURRENT}",
+            "SELECT total(s.shown) AS n FROM question_totals s"
+            f" WHERE s.cohort_id = :cohort AND s.quiz_id = :quiz AND NOT {_IS_CURRENT}",
             {"cohort": cohort_id, "quiz": quiz_id, "current": _pairs(current)},
         )
         return int(row["n"]) if row else 0

@@ -37,6 +37,7 @@ ALL_MIGRATIONS = [
     "m020_attempt_slots",
     "m021_slot_answers",
     "m022_card_recall_index",
+    "m023_report_sums",
 ]
 
 
