@@ -7,6 +7,8 @@ migrations on start, so an old database opens in a new version without loss.
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Iterable
 from fractions import Fraction
 
 from sqlite_utils import Database
@@ -905,15 +907,64 @@ def m023_report_sums(db: Database) -> None:
         " quiz_id TEXT NOT NULL, started INTEGER NOT NULL,"
         " PRIMARY KEY (cohort_id, quarter, quiz_id)) WITHOUT ROWID"
     )
-    db.execute("DROP TRIGGER attempts_slots_insert")
-    db.execute(
-        "CREATE TRIGGER attempts_slots_insert AFTER INSERT ON attempts BEGIN"
+    for name, definition in _SUM_TRIGGERS.items():
+        if name in _SUM_TRIGGERS_REPLACING:
+            db.execute(f"DROP TRIGGER {name}")
+        db.execute(f"CREATE TRIGGER {name} {definition}")
+    for statement in _rebuild_sums("a.cohort_id IS NOT NULL"):
+        db.execute(statement)
+
+
+def set_report_sums_aside(conn: sqlite3.Connection) -> None:
+    """Within a write that only inserts (a bulk load): stop m023's triggers that keep the
+    report sums as attempts and answers go in, leaving attempts' slots to m020's trigger;
+    `restore_report_sums` must follow in the same transaction."""
+    for name in _SET_ASIDE:
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute(f"CREATE TRIGGER attempts_slots_insert {_SLOTS_INSERT}")
+
+
+def restore_report_sums(conn: sqlite3.Connection, cohort_ids: Iterable[int]) -> None:
+    """Put back what `set_report_sums_aside` took away, and work out again, from their
+    attempts and slots, the report sums of every cohort in `cohort_ids` (those the
+    inserts touched): one pass per table instead of a trigger per row."""
+    conn.execute("DROP TRIGGER attempts_slots_insert")
+    for name in _SET_ASIDE:
+        conn.execute(f"CREATE TRIGGER {name} {_SUM_TRIGGERS[name]}")
+    cohorts = json.dumps(sorted(set(cohort_ids)))
+    chosen = "cohort_id IN (SELECT value FROM json_each(?))"
+    for table in ("question_totals", "question_quarters", "attempt_starts"):
+        conn.execute(f"DELETE FROM {table} WHERE {chosen}", (cohorts,))
+    for statement in _rebuild_sums(f"a.{chosen}"):
+        conn.execute(statement, (cohorts,))
+
+
+def _rebuild_sums(cohorts: str) -> list[str]:
+    """The statements that fill m023's sums for the attempts `a` meeting `cohorts`."""
+    counted = (
+        " FROM attempts a JOIN attempt_slots s ON s.attempt_id = a.id"
+        f" WHERE a.submitted_at IS NOT NULL AND {cohorts} AND s.question_id IS NOT NULL"
+    )
+    return [
+        "INSERT INTO question_totals SELECT a.cohort_id, a.quiz_id, s.question_id,"
+        f" coalesce(s.content_hash, ''), count(*), total(s.mark){counted} GROUP BY 1, 2, 3, 4",
+        f"INSERT INTO question_quarters SELECT a.cohort_id, {_quarter('a.started_at')},"
+        f" a.quiz_id, s.question_id, count(*), total(s.mark){counted} GROUP BY 1, 2, 3, 4",
+        f"INSERT INTO attempt_starts SELECT a.cohort_id, {_quarter('a.started_at')},"
+        f" a.quiz_id, count(*) FROM attempts a WHERE {cohorts} GROUP BY 1, 2, 3",
+    ]
+
+
+# m023's triggers (see its docstring), by name: the first two replace m020's and m021's.
+_SUM_TRIGGERS_REPLACING = ("attempts_slots_insert", "attempts_slots_update")
+_SUM_TRIGGERS = {
+    "attempts_slots_insert": (
+        "AFTER INSERT ON attempts BEGIN"
         f" {_slots_of('NEW', 'json_each(NEW.slots) s')}"
         f" {_add_marks(1, 'NEW', _OF_ATTEMPT.format('NEW'))} {_add_start(1, 'NEW')} END"
-    )
-    db.execute("DROP TRIGGER attempts_slots_update")
-    db.execute(
-        "CREATE TRIGGER attempts_slots_update AFTER UPDATE OF id, slots ON attempts BEGIN"
+    ),
+    "attempts_slots_update": (
+        "AFTER UPDATE OF id, slots ON attempts BEGIN"
         f" {_add_marks(-1, 'NEW', _OF_ATTEMPT.format('OLD'))}"
         " DELETE FROM attempt_slots WHERE attempt_id = OLD.id;"
         " INSERT INTO attempt_slots (attempt_id, position, question_id, content_hash, answer,"
@@ -921,42 +972,33 @@ def m023_report_sums(db: Database) -> None:
         " FROM json_each(NEW.slots) s LEFT JOIN responses r"
         " ON r.attempt_id = NEW.id AND r.question_id = s.value ->> 'id';"
         f" {_add_marks(1, 'NEW', _OF_ATTEMPT.format('NEW'))} END"
-    )
-    db.execute(
-        "CREATE TRIGGER attempts_sums_update"
-        " BEFORE UPDATE OF id, cohort_id, quiz_id, started_at, submitted_at ON attempts"
+    ),
+    "attempts_sums_update": (
+        "BEFORE UPDATE OF id, cohort_id, quiz_id, started_at, submitted_at ON attempts"
         " WHEN OLD.id IS NOT NEW.id OR OLD.cohort_id IS NOT NEW.cohort_id"
         " OR OLD.quiz_id IS NOT NEW.quiz_id OR OLD.started_at IS NOT NEW.started_at"
         " OR (OLD.submitted_at IS NULL) <> (NEW.submitted_at IS NULL) BEGIN"
         f" {_add_marks(-1, 'OLD', _OF_ATTEMPT.format('OLD'))}"
         f" {_add_marks(1, 'NEW', _OF_ATTEMPT.format('OLD'))}"
         f" {_add_start(-1, 'OLD')} {_add_start(1, 'NEW')} END"
-    )
-    db.execute(
-        "CREATE TRIGGER attempts_sums_delete BEFORE DELETE ON attempts BEGIN"
+    ),
+    "attempts_sums_delete": (
+        "BEFORE DELETE ON attempts BEGIN"
         f" {_add_marks(-1, 'OLD', _OF_ATTEMPT.format('OLD'))} {_add_start(-1, 'OLD')} END"
-    )
-    db.execute(
-        "CREATE TRIGGER attempt_slots_sums_update"
-        " AFTER UPDATE OF attempt_id, question_id, content_hash, mark ON attempt_slots BEGIN"
+    ),
+    "attempt_slots_sums_update": (
+        "AFTER UPDATE OF attempt_id, question_id, content_hash, mark ON attempt_slots"
+        # an answer to an open attempt, the most frequent write, costs one lookup here
+        " WHEN EXISTS (SELECT 1 FROM attempts WHERE id = NEW.attempt_id"
+        " AND submitted_at IS NOT NULL AND cohort_id IS NOT NULL)"
+        " OR (OLD.attempt_id IS NOT NEW.attempt_id AND EXISTS (SELECT 1 FROM attempts"
+        " WHERE id = OLD.attempt_id AND submitted_at IS NOT NULL AND cohort_id IS NOT NULL))"
+        " BEGIN"
         f" {_add_marks(-1, 'a', _SLOT_OF.format('OLD'))}"
         f" {_add_marks(1, 'a', _SLOT_OF.format('NEW'))} END"
-    )
-    db.execute(
-        "INSERT INTO question_totals SELECT a.cohort_id, a.quiz_id, s.question_id,"
-        " coalesce(s.content_hash, ''), count(*), total(s.mark)"
-        " FROM attempts a JOIN attempt_slots s ON s.attempt_id = a.id"
-        " WHERE a.submitted_at IS NOT NULL AND a.cohort_id IS NOT NULL"
-        " AND s.question_id IS NOT NULL GROUP BY 1, 2, 3, 4"
-    )
-    db.execute(
-        f"INSERT INTO question_quarters SELECT a.cohort_id, {_quarter('a.started_at')},"
-        " a.quiz_id, s.question_id, count(*), total(s.mark)"
-        " FROM attempts a JOIN attempt_slots s ON s.attempt_id = a.id"
-        " WHERE a.submitted_at IS NOT NULL AND a.cohort_id IS NOT NULL"
-        " AND s.question_id IS NOT NULL GROUP BY 1, 2, 3, 4"
-    )
-    db.execute(
-        f"INSERT INTO attempt_starts SELECT cohort_id, {_quarter('started_at')}, quiz_id,"
-        " count(*) FROM attempts WHERE cohort_id IS NOT NULL GROUP BY 1, 2, 3"
-    )
+    ),
+}
+# what a bulk load sets aside: the triggers an insert fires (the others fire on changes
+# and deletes); m020's trigger stores the attempts' slots meanwhile
+_SET_ASIDE = ("attempts_slots_insert", "attempt_slots_sums_update")
+_SLOTS_INSERT = f"AFTER INSERT ON attempts BEGIN {_slots_of('NEW', 'json_each(NEW.slots) s')} END"

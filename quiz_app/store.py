@@ -34,7 +34,7 @@ from sqlite_utils import Database
 
 from quiz_app import files, grading
 from quiz_app.errors import QuizError
-from quiz_app.migrations import migrations
+from quiz_app.migrations import migrations, restore_report_sums, set_report_sums_aside
 from quiz_app.records import Row
 from quiz_app.usernames import username_skeleton
 from quiz_app.writer import (
@@ -363,6 +363,24 @@ def _accommodations_of(conn: sqlite3.Connection, user_id: int) -> list[Row]:
             (user_id,),
         )
     )
+
+
+def _cohorts_of(conn: sqlite3.Connection, table: str, rows: list[Row]) -> set[int]:
+    """The cohorts whose report sums inserting `rows` into `table` changes: those of new
+    attempts, and of the attempts of new answers."""
+    if table == "attempts":
+        return {row["cohort_id"] for row in rows if row.get("cohort_id") is not None}
+    if table == "responses":
+        ids = json.dumps(sorted({row["attempt_id"] for row in rows}))
+        return {
+            cohort
+            for (cohort,) in conn.execute(
+                "SELECT DISTINCT cohort_id FROM attempts WHERE id IN"
+                " (SELECT value FROM json_each(?)) AND cohort_id IS NOT NULL",
+                (ids,),
+            )
+        }
+    return set()
 
 
 def _insert_rows(conn: sqlite3.Connection, table: str, rows: list[Row]) -> None:
@@ -2451,16 +2469,22 @@ class Store:
         millions of rows while only one batch is in memory; it must not use the store.
         Every other write, from any process, waits until the load commits.
         The rows of one table in a batch all have the columns of its first row; each goes
-        in through one prepared INSERT (executemany), triggers firing as for any insert.
+        in through one prepared INSERT (executemany), triggers firing as for any insert,
+        except those keeping the report sums (m023): the sums of every cohort the load
+        touched are worked out again once at the end, in the same transaction.
         Raises ValueError for a table that is not a data table or a row with other
         columns.
         """
 
         def load(conn: sqlite3.Connection) -> None:
+            touched: set[int] = set()
+            set_report_sums_aside(conn)
             for batch in batches:
                 for table, rows in batch.items():
                     if rows:
                         _insert_rows(conn, table, rows)
+                        touched.update(_cohorts_of(conn, table, rows))
+            restore_report_sums(conn, touched)
 
         self.write(load)
 

@@ -106,7 +106,7 @@ def test_the_services_keep_the_sums(cohort_world, store: Store) -> None:
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_every_kind_of_write_keeps_the_sums(store: Store, seed: int) -> None:
+def test_every_kind_of_write_keeps_the_sums(store: Store, seed: int, tmp_path: Path) -> None:
     rng = random.Random(seed)
     store.bulk_insert(
         {"users": users(200), "cohorts": [
@@ -129,9 +129,18 @@ def test_every_kind_of_write_keeps_the_sums(store: Store, seed: int) -> None:
         if step == 0 or chosen is None:
             store.bulk_insert({"attempts": [attempt(next_id, rng, rng.random() < 0.5)]})
             next_id += 1
-        elif step == 1 and slots:  # an answer given, or changed, or taken back
+        elif step == 1 and slots:  # an answer given (in a bulk load too), changed, taken back
             question, mark = rng.choice(sorted(slots)), rng.choice([0.0, 0.25, 1.0])
-            if rng.random() < 0.3:
+            answered = store.query(
+                "SELECT 1 FROM responses WHERE attempt_id = ? AND question_id = ?",
+                [chosen, question],
+            )
+            if not answered and rng.random() < 0.5:
+                store.bulk_insert({"responses": [
+                    {"attempt_id": chosen, "question_id": question, "answer": "b",
+                     "mark": mark, "max_mark": 1, "content_hash": "h", "answered_at": "t"}
+                ]})  # fmt: skip
+            elif rng.random() < 0.3:
                 store.execute(
                     "DELETE FROM responses WHERE attempt_id = ? AND question_id = ?",
                     [chosen, question],
@@ -177,6 +186,14 @@ def test_every_kind_of_write_keeps_the_sums(store: Store, seed: int) -> None:
             store.execute("DELETE FROM attempts WHERE id = ?", [chosen])
         assert_kept(store)
     assert store.consistency_problems() == []
+    assert triggers(store) == triggers(Store(tmp_path / "fresh.db"))  # bulk loads put them back
+
+
+def triggers(store: Store) -> set[tuple[str, str]]:
+    return {
+        (row["name"], row["sql"])
+        for row in store.query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+    }
 
 
 def test_an_older_database_gets_its_sums(db_path: Path) -> None:
