@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import IO
 
 from quiz_app.store import Store
 
@@ -40,7 +41,8 @@ REPORTS = {"responses": ["--responses"], "items": ["--items"], "gradebook": []}
 
 
 # Measures one command from a small process of its own: a child's peak memory counts the
-# memory of the process it was forked from, so the benchmark's own must stay out of it.
+# memory of the process it was forked from (Linux keeps the high-water mark across exec),
+# so the benchmark's own must stay out of it.
 LAUNCHER = """
 import os, sys, time
 started = time.perf_counter()
@@ -50,23 +52,35 @@ if pid == 0:
 _, status, usage = os.wait4(pid, 0)
 wall = time.perf_counter() - started
 with open(sys.argv[1], "w") as out:
-    out.write(f"{wall} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+    out.write(f"{wall} {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss}"
+              f" {os.waitstatus_to_exitcode(status)}")
 """
+
+
+def measured(
+    args: list[str], stdout: IO[str] | int, stdin: str | None = None, env: dict | None = None
+) -> tuple[float, float, float]:
+    """Run `args` in a fresh process started by a small one, with stdout to `stdout`;
+    returns (wall seconds, CPU seconds, peak RSS in MB: the command's own). Exits with
+    the command's error output when it fails."""
+    with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryFile("w+") as stderr:
+        figures = Path(folder) / "figures"
+        subprocess.run(
+            [sys.executable, "-S", "-c", LAUNCHER, str(figures), *args],
+            input=stdin or "", stdout=stdout, stderr=stderr, text=True, check=True, env=env,
+        )  # fmt: skip
+        wall, cpu, peak_kb, status = figures.read_text().split()
+        if status != "0":
+            stderr.seek(0)
+            sys.exit(f"{' '.join(args[:4])} failed:\n{stderr.read()}")
+    return float(wall), float(cpu), int(peak_kb) / 1024  # ru_maxrss is in KB on Linux
 
 
 def run(args: list[str], out: Path, stdin: str | None = None) -> tuple[float, float]:
     """Run `args` with stdout to `out`; returns (wall seconds, peak RSS in MB)."""
-    figures = out.with_suffix(".figures")
-    with out.open("w") as stdout, tempfile.TemporaryFile("w+") as stderr:
-        subprocess.run(
-            [sys.executable, "-S", "-c", LAUNCHER, str(figures), *args],
-            input=stdin or "", stdout=stdout, stderr=stderr, text=True, check=True,
-        )  # fmt: skip
-        wall, peak_kb, status = figures.read_text().split()
-        if status != "0":
-            stderr.seek(0)
-            sys.exit(f"{' '.join(args[:4])} failed:\n{stderr.read()}")
-    return float(wall), int(peak_kb) / 1024  # ru_maxrss is in KB on Linux
+    with out.open("w") as stdout:
+        wall, _, peak = measured(args, stdout, stdin)
+    return wall, peak
 
 
 def csv_rows(path: Path) -> int:

@@ -13,7 +13,8 @@ For the first cohort of each (its instructor is the demo `instructor`):
   instructor, with the report cache emptied before each (after one load that is not
   counted, so that every database starts with its file in the OS cache);
 - `quiz-app report --responses` and `quiz-app report --items` (CSV to /dev/null), each in
-  a fresh subprocess: wall and CPU time, and peak RSS (from os.wait4, that child's own).
+  a fresh subprocess started by a small launcher: wall and CPU time, and peak RSS (that
+  child's own, from os.wait4: a child forked from this process would count its memory).
 
 The baseline is an empty script's AppTest run, taken before each first load, so both see
 the same machine; `*_ratio` is a first load's median over the empty script's. `growth`
@@ -35,12 +36,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dashboard_bench import PAGES, first_load_ms, run_ms
+from export_bench import measured
 from streamlit.testing.v1 import AppTest
 
 import quiz_app
@@ -73,26 +74,10 @@ class Database:
 def run_child(args: list[str]) -> tuple[float, float, float]:
     """Run `python -m quiz_app ARGS` (stdout discarded); its wall seconds, CPU seconds
     (user and system: on a busy machine, wall time includes waiting for a core) and peak
-    RSS in MB. Raises RuntimeError when it fails."""
+    RSS in MB, the command's own (`export_bench.measured`); exits when it fails."""
     paths = [CODE_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
-    with tempfile.TemporaryFile() as errors:
-        started = time.perf_counter()
-        child = subprocess.Popen(
-            [sys.executable, "-m", "quiz_app", *args],
-            stdout=subprocess.DEVNULL,
-            stderr=errors,
-            env=env,
-        )
-        _, status, usage = os.wait4(child.pid, 0)  # this child's own rusage
-        wall = time.perf_counter() - started
-        child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode != 0:
-            errors.seek(0)
-            message = errors.read().decode().strip()
-            raise RuntimeError(f"quiz-app {' '.join(args)} failed: {message}")
-    cpu = usage.ru_utime + usage.ru_stime
-    return wall, cpu, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+    return measured([sys.executable, "-m", "quiz_app", *args], subprocess.DEVNULL, env=env)
 
 
 def instructor_of(path: Path) -> User | None:
