@@ -1776,13 +1776,20 @@ class Store:
         return int(row["v"]) if row else 0
 
     @staticmethod
-    def _window(quiz_id: str | None, since: str | None, until: str | None) -> tuple[str, list[Any]]:
-        """SQL conditions on `a.` (attempts) for a quiz and a start-time window."""
+    def _window(
+        quiz_id: str | None,
+        since: str | None,
+        until: str | None,
+        quiz: str = "a.quiz_id",
+        start: str = "a.started_at",
+    ) -> tuple[str, list[Any]]:
+        """SQL conditions for a quiz and a start-time window [since, until), on the columns
+        `quiz` and `start` (by default those of `a.`, attempts), and their parameters."""
         sql, params = "", []
         for clause, value in (
-            (" AND a.quiz_id = ?", quiz_id),
-            (" AND a.started_at >= ?", since),
-            (" AND a.started_at < ?", until),
+            (f" AND {quiz} = ?", quiz_id),
+            (f" AND {start} >= ?", since),
+            (f" AND {start} < ?", until),
         ):
             if value is not None:
                 sql += clause
@@ -1967,16 +1974,7 @@ class Store:
         for bound in (since, until):
             if bound is not None and not _ON_QUARTER.fullmatch(bound):
                 raise ValueError(f"a report window starts and ends on a quarter hour: {bound}")
-        sql, params = "", []
-        for clause, value in (
-            (" AND quiz_id = ?", quiz_id),
-            (" AND quarter >= ?", since),
-            (" AND quarter < ?", until),
-        ):
-            if value is not None:
-                sql += clause
-                params.append(value)
-        return sql, params
+        return Store._window(quiz_id, since, until, quiz="quiz_id", start="quarter")
 
     def cohort_question_marks(
         self,
