@@ -223,3 +223,14 @@ def test_a_report_window_falls_on_quarter_hours(store: Store) -> None:
     store.cohort_starts(1, None, "2026-03-01T09:45:00+00:00", "2026-03-02T00:00:00+00:00")
     with pytest.raises(ValueError, match="quarter hour"):
         store.cohort_question_marks(1, None, "2026-03-01T09:50:00+00:00", None)
+
+
+def test_a_failed_bulk_load_keeps_the_triggers(store: Store, tmp_path: Path) -> None:
+    def batches():
+        yield {"users": users(1)}
+        raise RuntimeError("the generator failed")
+
+    with pytest.raises(RuntimeError, match="generator failed"):
+        store.bulk_load(batches())
+    assert store.query("SELECT count(*) AS n FROM users") == [{"n": 0}]
+    assert triggers(store) == triggers(Store(tmp_path / "fresh.db"))
