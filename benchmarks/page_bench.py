@@ -13,7 +13,9 @@ answered all 500 in practice ten days ago, so that all 500 are due, opens the St
 page ("500 questions due today", "Review now"), each run timed; then starts "Review
 now" (their cap set to 100) and answers its questions one by one, each "Check answer"
 run timed (storing the answer, reviewing its card, drawing the feedback and the
-confidence buttons).
+confidence buttons). The Start page is also timed against its own elements drawn with
+fixed texts and nothing behind them (benchmarks/start_layout.py): the floor no version
+of the page can go under, whatever it does to fill them in.
 
 The baseline is an empty script's AppTest run in the same process, taken alternately
 with the pages' runs so that both see the same machine. Medians of every sample are
@@ -58,6 +60,7 @@ DUE_CARDS = 500  # the Start page's learner has this many questions due
 REVIEW_CAP = 100  # their "Review now" quiz asks this many, each answer timed
 REVIEW_ANSWERS = 50  # answers timed in the review quiz
 BENCH_TOPICS = 5  # topics the due questions are spread over
+LAYOUT = Path(__file__).with_name("start_layout.py")  # the Start page's elements alone
 
 
 def timed(at: AppTest, act) -> float:
@@ -202,11 +205,14 @@ def measure_reviews(folder: Path, db: Path, cohort_code: str, samples: int) -> d
     fresh = start_page(newcomer)  # the Start page of a learner with nothing yet
     at = start_page(learner)
     assert any(f"{due} questions due today" in m.value for m in at.markdown), "no due count"
-    empty_times, start_times, fresh_times = [], [], []
+    layout = AppTest.from_file(str(LAYOUT), default_timeout=30).run()
+    assert not layout.exception, layout.exception
+    empty_times, start_times, fresh_times, layout_times = [], [], [], []
     for _ in range(samples):
         empty_times.append(timed(empty, lambda _: None))
         start_times.append(timed(at, lambda _: None))
         fresh_times.append(timed(fresh, lambda _: None))
+        layout_times.append(timed(layout, lambda _: None))
 
     at.button(key="review-now").click().run()  # starts the review quiz: not timed
     attempt_id = at.session_state["attempt_id"]
@@ -234,6 +240,7 @@ def measure_reviews(folder: Path, db: Path, cohort_code: str, samples: int) -> d
         "review_empty_ms": statistics.median(empty_times),
         "start_page_ms": statistics.median(start_times),
         "fresh_start_ms": statistics.median(fresh_times),
+        "start_layout_ms": statistics.median(layout_times),
         "review_answer_ms": statistics.median(review_times),
         "due_cards": due,
     }
@@ -294,6 +301,9 @@ def main() -> None:
         "start_page_ratio": round(figures["start_page_ms"] / figures["review_empty_ms"], 2),
         "fresh_start_ms": round(figures["fresh_start_ms"], 2),
         "start_page_vs_fresh": round(figures["start_page_ms"] / figures["fresh_start_ms"], 2),
+        "start_layout_ms": round(figures["start_layout_ms"], 2),
+        "start_layout_ratio": round(figures["start_layout_ms"] / figures["review_empty_ms"], 2),
+        "start_page_vs_layout": round(figures["start_page_ms"] / figures["start_layout_ms"], 2),
         "review_answer_ms": round(figures["review_answer_ms"], 2),
         "review_answer_ratio": round(figures["review_answer_ms"] / figures["review_empty_ms"], 2),
         "due_cards": figures["due_cards"],
@@ -314,8 +324,10 @@ def main() -> None:
             f"empty script {result['review_empty_ms']} ms; Start page with "
             f"{result['due_cards']} questions due {result['start_page_ms']} ms "
             f"(ratio {result['start_page_ratio']}; {result['start_page_vs_fresh']} times the Start "
-            f"page of a learner with nothing yet, {result['fresh_start_ms']} ms); answering a "
-            "review question "
+            f"page of a learner with nothing yet, {result['fresh_start_ms']} ms; "
+            f"{result['start_page_vs_layout']} times its elements drawn with nothing behind "
+            f"them, {result['start_layout_ms']} ms, ratio {result['start_layout_ratio']}); "
+            "answering a review question "
             f"{result['review_answer_ms']} ms (ratio {result['review_answer_ratio']}); "
             f"{result['cards_in_db']} demo cards in the database"
         )

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -256,27 +257,26 @@ def retention_by_topic(groups: Iterable[Row], course: Course) -> list[TopicReten
 
 
 def _current_topics(course: Course) -> Callable[[str, str], str | None]:
-    """A lookup, for the cards of one read: the topic of a card's question (id and key
-    hash) while the course asks it outside the post-test with the key the card was
-    learned with; None otherwise. Each question is looked at once."""
-    known: dict[tuple[str, str], str | None] = {}
+    """A lookup: the topic of a card's question (id and key hash) while the course asks
+    it outside the post-test with the key the card was learned with; None otherwise.
+    Made once per loaded course (not per content fingerprint, which leaves out which
+    questions are reserved), as a Start page asks it of every due card on every run."""
+    kept = _TOPICS.get(id(course))
+    if kept is not None and kept[0]() is course:
+        table = kept[1]
+    else:
+        if len(_TOPICS) >= _TOPICS_MAX:
+            _TOPICS.clear()
+        table = {
+            (question.id, key_hash(question)): course.topic_of(question.id)
+            for question in course.questions
+            if reviewable(question)
+        }
+        _TOPICS[id(course)] = (weakref.ref(course), table)
+    return lambda question_id, key: table.get((question_id, key))
 
-    def topic_of(question_id: str, key: str) -> str | None:
-        found = known.get((question_id, key), _UNSEEN)
-        if found is _UNSEEN:
-            found = known[question_id, key] = _topic_if_current(course, question_id, key)
-        return found  # type: ignore[return-value]
 
-    return topic_of
-
-
-_UNSEEN = object()
-
-
-def _topic_if_current(course: Course, question_id: str, key: str) -> str | None:
-    if not course.has_question(question_id):
-        return None
-    question = course.question(question_id)
-    if not reviewable(question) or key_hash(question) != key:
-        return None
-    return course.topic_of(question_id)
+# By id of the loaded course, with a weak reference to tell a reused id (a course
+# reloaded after the old one was dropped) from the same course.
+_TOPICS: dict[int, tuple[weakref.ref[Course], dict[tuple[str, str], str]]] = {}
+_TOPICS_MAX = 8  # courses remembered (a long-running app's bank reloads start afresh)

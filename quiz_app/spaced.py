@@ -16,7 +16,7 @@ from quiz_app.course import Course
 from quiz_app.errors import QuizError
 from quiz_app.quizdef import PRACTICE, QuizDef
 from quiz_app.reviews import DueCard, Scheduling, TopicRetention
-from quiz_app.store import Row, Store
+from quiz_app.store import Store
 
 REVIEW_QUIZ_ID = "review"
 
@@ -84,26 +84,26 @@ class SpacedReview:
     def due(self, user_id: int) -> list[DueCard]:
         """The learner's cards due by the end of today (course time zone), most overdue
         first."""
-        return self._due(self.store.card_dues(user_id))
-
-    def _due(self, cards: list[Row]) -> list[DueCard]:
         until = reviews.end_of_today(self.course.local_time, self.clock.now())
-        return reviews.due_cards(cards, self.course, until)
+        return reviews.due_cards(self.store.card_dues(user_id, before=until), self.course, until)
 
     def overview(self, user_id: int) -> ReviewOverview:
-        """What the Start page shows of the learner's review, from one read of their cards'
-        due times (the forecast's first day only when nothing is due)."""
-        cards = self.store.card_dues(user_id)
+        """What the Start page shows of the learner's review: their cards counted, and only
+        the due ones read (every card's due time only when nothing is due, for the
+        forecast's first day)."""
         settings = self.settings(user_id)
-        due = self._due(cards)
+        cards = self.store.card_count(user_id)
+        if not cards:
+            return ReviewOverview(0, settings, [], None, None)
+        due = self.due(user_id)
         paused = settings.paused_since is not None
         quiz = self._quiz(reviews.queue(due, settings.cap)) if due and not paused else None
         upcoming = None
         if not due:
             local, now = self.course.local_time, self.clock.now()
-            days = reviews.forecast(cards, self.course, local, now)
+            days = reviews.forecast(self.store.card_dues(user_id), self.course, local, now)
             upcoming = next(((day, n) for day, n in days if n), None)
-        return ReviewOverview(len(cards), settings, due, quiz, upcoming)
+        return ReviewOverview(cards, settings, due, quiz, upcoming)
 
     def review_quiz(self, user_id: int) -> tuple[QuizDef, list[str]] | None:
         """The "Review now" quiz of the learner's due cards (at most their cap) and its

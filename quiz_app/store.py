@@ -27,6 +27,7 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from fractions import Fraction
+from itertools import repeat
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -157,8 +158,11 @@ def _unique_column(exc: sqlite3.IntegrityError) -> str | None:
 
 
 def _dicts(cursor: sqlite3.Cursor) -> list[Row]:
+    # map(zip, ...), not zip(keys, row, strict=...) per row: a row always has the
+    # description's length, and passing the keyword cost 30% of this function, which
+    # every read goes through (500 rows: 0.33 ms, now 0.23 ms).
     keys = [d[0] for d in cursor.description or ()]
-    return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
+    return list(map(dict, map(zip, repeat(keys), cursor.fetchall())))
 
 
 def _one(cursor: sqlite3.Cursor) -> Row | None:
@@ -1458,12 +1462,23 @@ class Store:
             (user_id,),
         )
 
-    def card_dues(self, user_id: int) -> list[Row]:
+    def card_dues(self, user_id: int, before: str | None = None) -> list[Row]:
         """A learner's cards as the due queue and forecast read them: question, key hash,
-        due time (not the FSRS state, most of each row)."""
+        due time (not the FSRS state, most of each row); with `before`, only those due
+        before it (stored UTC text; the index on (user_id, due) finds them)."""
+        if before is None:
+            return self.query(
+                "SELECT question_id, key_hash, due FROM cards WHERE user_id = ?", (user_id,)
+            )
         return self.query(
-            "SELECT question_id, key_hash, due FROM cards WHERE user_id = ?", (user_id,)
+            "SELECT question_id, key_hash, due FROM cards WHERE user_id = ? AND due < ?",
+            (user_id, before),
         )
+
+    def card_count(self, user_id: int) -> int:
+        """How many cards a learner has (of any question, current or not)."""
+        row = self.first("SELECT count(*) AS n FROM cards WHERE user_id = ?", (user_id,))
+        return int(row["n"]) if row else 0
 
     def review_log(self, attempt_id: int, question_id: str) -> Row | None:
         """The review an attempt's answer to a question made, if it made one, with

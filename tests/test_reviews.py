@@ -364,3 +364,22 @@ def test_retention_over_time_is_fsrs_of_each_card(attempts, spaced, store, learn
         ]
         (demo,) = spaced.retention(learner.id)
         assert demo.retention == pytest.approx(sum(expected) / len(rows), rel=1e-12)
+
+
+def test_a_question_reserved_in_a_reloaded_course_leaves_its_queue(
+    store, clock, learner, tmp_path, sources_dir
+):
+    """Which questions are reserved is not in the course's content fingerprint: a course
+    reloaded with one reserved (in the same process, both alive) must not be served the
+    other's lookup of reviewable questions."""
+    first = demo_course(tmp_path / "v1", ALL_TYPES)
+    practise(Attempts(store, first, clock), learner.id, right=set())
+    clock.advance(days=3)  # every card (all answered wrong) is due
+    assert "q-tf" in {c.question_id for c in SpacedReview(store, first, clock).due(learner.id)}
+    marked = ALL_TYPES.replace("  - id: q-tf\n", "  - id: q-tf\n    reserved: true\n", 1)
+    second = demo_course(tmp_path / "v2", marked)
+    assert second.question("q-tf").reserved and first.fingerprint == second.fingerprint
+    due = {c.question_id for c in SpacedReview(store, second, clock).due(learner.id)}
+    assert due == {"q-single", "q-multiple", "q-match", "q-order"}
+    again = {c.question_id for c in SpacedReview(store, first, clock).due(learner.id)}
+    assert "q-tf" in again  # the first course still asks it outside the post-test
