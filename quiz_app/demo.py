@@ -516,7 +516,7 @@ class _Demo:
         self, user_id: int, attempt_id: int, question_id: str, grade: Rating, at: str
     ) -> None:
         """An answer released at `at` reviews the learner's card of its question, as
-        quiz_app.store._review records it: the card's new state, holding the card as it
+        quiz_app.store.attempts._review records it: the card's new state, holding the card as it
         was, and a log row. `at` is the stored time. (The demo never edits a question, so
         every answer is in the question's current version and every card keeps its key.)"""
         if question_id not in self._keys:  # not reviewable (reserved): never a card

@@ -278,8 +278,6 @@ def test_backup_that_runs_out_of_disk_leaves_nothing(
     world, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The copy's file may grow by one page only: SQLite fails with SQLITE_FULL half-way."""
-    import quiz_app.store as store_module
-
     real_connect = sqlite3.connect
 
     def small_disk(path, *args, **kwargs):
@@ -288,7 +286,7 @@ def test_backup_that_runs_out_of_disk_leaves_nothing(
             conn.execute("PRAGMA max_page_count = 1")
         return conn
 
-    monkeypatch.setattr(store_module.sqlite3, "connect", small_disk)
+    monkeypatch.setattr(sqlite3, "connect", small_disk)
     dest = tmp_path / "copies" / "copy.db"
     line = one_error_line(run("backup", "--db", str(db_path), str(dest)))
     assert "disk is full" in line

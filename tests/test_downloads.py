@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from quiz_app import downloads, session
-from quiz_app import store as store_module
 from quiz_app.accounts import Accounts, User
 from quiz_app.cli import cli
 from quiz_app.cookies import SESSION_COOKIE
 from quiz_app.downloads import Download
+from quiz_app.store import reports as store_module
 from quiz_app.writer import StoreBusy
 from tests.asgi import Answer, call
 

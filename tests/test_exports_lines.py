@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 
 from quiz_app import exports as exports_module
-from quiz_app import store as store_module
 from quiz_app.course import Course
 from quiz_app.exports import csv_value_chunks
 from quiz_app.reports import RESPONSE_COLUMNS, Filters, Reports
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
+from quiz_app.store import reports as store_module
 
 ODD_USERNAMES = [
     "=HYPERLINK(\"http://evil\")", "+Cy", "-Fa", "@cmd", 'Ed "the" quote', "a,b;c|d",

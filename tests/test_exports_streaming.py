@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from quiz_app import exports as exports_module
 from quiz_app import reports as reports_module
-from quiz_app import store as store_module
 from quiz_app.cli import cli
 from quiz_app.course import BANKS_ENV, Course
 from quiz_app.demo import generate
@@ -25,6 +24,7 @@ from quiz_app.exports import csv_chunks, csv_value_chunks, json_chunks, safe_cel
 from quiz_app.reports import RESPONSE_COLUMNS, Filters, Reports
 from quiz_app.scoring import correct_answer, describe
 from quiz_app.store import Store
+from quiz_app.store import reports as store_module
 
 
 @pytest.fixture

@@ -225,7 +225,7 @@ def test_a_database_busy_in_another_process_is_waited_for(store: Store, db_path:
 def test_a_database_busy_too_long_says_so_and_stores_nothing(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import quiz_app.store as store_module
+    import quiz_app.store.base as store_module
     import quiz_app.writer as writer_module
 
     monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 100)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import quiz_app.store as store_module
+import quiz_app.store.base as store_module
 from quiz_app.attempts import Attempts
 from quiz_app.course import Course
 from quiz_app.store import Store
