@@ -157,11 +157,10 @@ def route() -> None:
         show_failure(exc)
         return
     instructor = user is not None and user.is_instructor
-    _configure(instructor)
     ui.page_style()
     try:
         page = _allowed_page(user)  # first: it may switch pages, which ends this run
-        st.set_page_config(page_title=f"{page.title} · {APP_TITLE}")  # each tab names its page
+        _configure(instructor, f"{page.title} · {APP_TITLE}")  # each tab names its page
         if st.session_state.get(SHOWN, page.url_path) != page.url_path:
             ui.close_sidebar_on_narrow_screens()  # another page was chosen
         st.session_state[SHOWN] = page.url_path
@@ -202,9 +201,9 @@ def _allowed_page(user: User | None) -> st.Page:
     return chosen
 
 
-def _configure(instructor: bool) -> None:
+def _configure(instructor: bool, title: str = APP_TITLE) -> None:
     st.set_page_config(
-        page_title=APP_TITLE,
+        page_title=title,
         page_icon=":material/health_and_safety:",
         layout="wide" if instructor else "centered",
     )

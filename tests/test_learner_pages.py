@@ -415,3 +415,26 @@ def test_signed_out_visitors_see_only_sign_in(env: None) -> None:
     at = open_app(page="views/home.py")
     assert "Please sign in" in texts(at) or at.title[0].value == "Dry needling CE quizzes"
     assert not [b for b in at.button if b.key == "start-post-test"]
+
+
+def test_each_run_sets_the_page_config_once_naming_its_page(
+    learner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One page config per run, with the page's own title: two (the app's title, then
+    the page's) made the browser's tab title flip and the frontend handle the page's
+    configuration twice on every rerun."""
+    import streamlit as st
+
+    calls: list[dict] = []
+    real = st.set_page_config
+
+    def counted(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    at = open_app(learner, "views/home.py")
+    monkeypatch.setattr(st, "set_page_config", counted)
+    at.run()
+    assert not at.exception
+    assert [c.get("page_title") for c in calls] == ["Start · Dry needling CE quizzes"], calls
+    assert calls[0]["layout"] == "centered"
