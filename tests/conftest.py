@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
+import tempfile
 import textwrap
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -369,3 +373,51 @@ def add_compliance_records(world: dict, store: Store, course: Course, clock) -> 
         teacher, cohort["id"], people["bob"].id, multiplier="1.5", reason="On file"
     )
     return {"evaluated": passed, "old_code": old, "new_code": new, "reported": practice}
+
+
+# -- PostgreSQL -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The URL of a PostgreSQL server for the tests, never a system cluster: the one
+    `.ci/run` started ($QUIZ_TEST_POSTGRES), or else a throwaway cluster of the session's
+    own (tests/pg_cluster.py) when PostgreSQL is installed. Skips the test when it is not
+    (or psycopg is missing), except under QUIZ_REQUIRE_POSTGRES=1 (CI): a failure there."""
+    from tests import pg_cluster
+
+    def missing(reason: str) -> None:
+        if os.environ.get("QUIZ_REQUIRE_POSTGRES") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        missing("psycopg is not installed (pip install -e '.[test]')")
+    given = os.environ.get("QUIZ_TEST_POSTGRES")
+    if given:
+        yield given
+        return
+    if pg_cluster.binaries() is None:
+        missing("PostgreSQL is not installed (Debian: apt-get install postgresql)")
+    folder = Path(tempfile.mkdtemp(prefix="quiz-test-postgres-"))
+    try:
+        yield pg_cluster.start(folder)
+    finally:
+        pg_cluster.stop(folder)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """The URL of a new, empty database on the test server, dropped after the test."""
+    import psycopg
+
+    name = f"quiz_test_{secrets.token_hex(6)}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield urllib.parse.urlsplit(postgres_server)._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(postgres_server, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
