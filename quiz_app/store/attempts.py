@@ -14,9 +14,9 @@ from quiz_app.records import Row
 from quiz_app.store.base import (
     AttemptClosed,
     DeadlinePassed,
+    Engine,
     NotFound,
     Reviewer,
-    StoreBase,
     _accommodations_of,
     _dicts,
     _one,
@@ -159,7 +159,7 @@ def _close(
     return True
 
 
-class AttemptRows(StoreBase):
+class AttemptRows(Engine):
     # -- attempts --------------------------------------------------------------------
 
     def save_question_versions(self, versions: Iterable[tuple[str, str, str]]) -> None:
@@ -219,14 +219,15 @@ class AttemptRows(StoreBase):
             ).fetchone()
             if not grading.may_start(used, cap):
                 return 0, False
-            cursor = conn.execute(
+            made = conn.execute(
                 f"INSERT INTO attempts ({columns}) VALUES ({marks})"
-                " ON CONFLICT (user_id, quiz_id) WHERE submitted_at IS NULL DO NOTHING",
+                " ON CONFLICT (user_id, quiz_id) WHERE submitted_at IS NULL DO NOTHING"
+                " RETURNING id",
                 tuple(values.values()),
-            )
-            if cursor.rowcount != 1:
+            ).fetchall()
+            if not made:
                 raise QuizError("Another attempt of this quiz opened at the same time.")
-            return int(cursor.lastrowid or 0), True
+            return int(made[0][0]), True
 
         return self.write(insert)
 

@@ -7,6 +7,7 @@ How connections, the writer and errors behave is told in the package's docstring
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import stat as stat_module
@@ -197,9 +198,41 @@ def _no_block(path: str, flags: int) -> int:
     return os.open(path, flags | os.O_NONBLOCK)
 
 
-class StoreBase:
-    """The connections, the writer and transactions of one SQLite file, which every
-    part of the Store (quiz_app.store) builds on."""
+class Engine:
+    """What every part of the Store (quiz_app.store) builds on: connections and
+    transactions of one database. `StoreBase` is SQLite's, `postgres.PostgresBase`
+    PostgreSQL's; the parts use only what is declared here, on a connection that speaks
+    sqlite3's dialect of the DB-API (`?` and `:name` parameters, sqlite3's errors)."""
+
+    path: str  # what names the database in messages: the file, or the URL without password
+    read_only: bool
+
+    def borrow(self, synchronous: str = "FULL") -> contextlib.AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def write(self, work: Callable[[Any], T]) -> T:
+        raise NotImplementedError
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
+        """One write statement, committed; returns how many rows it changed."""
+        return self.write(lambda conn: conn.execute(sql, params).rowcount)
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
+        """Rows of a read, as dicts."""
+        with self.borrow() as conn:
+            return _dicts(conn.execute(sql, params))
+
+    def first(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Row | None:
+        """The first row of a read, or None."""
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def close(self, wait: bool = False) -> None:
+        raise NotImplementedError
+
+
+class StoreBase(Engine):
+    """The connections, the writer and transactions of one SQLite file."""
 
     def __init__(self, path: str | Path, *, migrate: bool = True, read_only: bool = False):
         self.path = str(Path(path).resolve())
@@ -324,20 +357,6 @@ class StoreBase:
                 "The database was opened read-only, so nothing can be saved.", self.path
             )
         return self._writer.run(work)
-
-    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
-        """One write statement, committed; returns how many rows it changed."""
-        return self.write(lambda conn: conn.execute(sql, params).rowcount)
-
-    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
-        """Rows of a read, as dicts."""
-        with self.borrow() as conn:
-            return _dicts(conn.execute(sql, params))
-
-    def first(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Row | None:
-        """The first row of a read, or None."""
-        rows = self.query(sql, params)
-        return rows[0] if rows else None
 
     def pragma(self, name: str) -> Any:
         """The value of a PRAGMA on the store's connections (journal_mode, synchronous...)."""

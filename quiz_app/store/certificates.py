@@ -6,15 +6,15 @@ import sqlite3
 
 from quiz_app.records import Row
 from quiz_app.store.base import (
+    Engine,
     EvaluationSubmitted,
-    StoreBase,
     _one,
 )
 
 _CURRENT_OF_ATTEMPT = "SELECT * FROM certificates WHERE attempt_id = ? AND superseded_by IS NULL"
 
 
-class CertificateRows(StoreBase):
+class CertificateRows(Engine):
     # -- certificates -------------------------------------------------------------------
 
     def issue_certificate(self, fields: Row) -> Row:

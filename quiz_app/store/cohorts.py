@@ -8,7 +8,7 @@ from collections.abc import Callable
 from quiz_app.records import Row
 from quiz_app.store.base import (
     _IN_FORCE,
-    StoreBase,
+    Engine,
     _accommodations_of,
     _dicts,
 )
@@ -19,7 +19,7 @@ _MEMBER = (
 )
 
 
-class CohortRows(StoreBase):
+class CohortRows(Engine):
     # -- cohorts ---------------------------------------------------------------------
 
     def create_cohort(
@@ -32,12 +32,12 @@ class CohortRows(StoreBase):
         now: str,
     ) -> int:
         def insert(conn: sqlite3.Connection) -> int:
-            cursor = conn.execute(
+            ((made,),) = conn.execute(
                 "INSERT INTO cohorts (name, join_code, instructor_id, starts_on, ends_on,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                " created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (name, join_code, instructor_id, starts_on, ends_on, now),
-            )
-            return int(cursor.lastrowid or 0)
+            ).fetchall()
+            return int(made)
 
         return self.write(insert)
 
@@ -136,9 +136,10 @@ class CohortRows(StoreBase):
         now = fields["recorded_at"]
 
         def insert(conn: sqlite3.Connection) -> int:
-            cursor = conn.execute(
-                f"INSERT INTO accommodations ({columns}) VALUES ({marks})", tuple(fields.values())
-            )
+            ((made,),) = conn.execute(
+                f"INSERT INTO accommodations ({columns}) VALUES ({marks}) RETURNING id",
+                tuple(fields.values()),
+            ).fetchall()
             if fields["action"] == "grant":
                 learners = (
                     "SELECT ?" if fields["user_id"] is not None
@@ -159,7 +160,7 @@ class CohortRows(StoreBase):
                         conn.execute(
                             "UPDATE attempts SET deadline = ? WHERE id = ?", (later, attempt["id"])
                         )
-            return int(cursor.lastrowid or 0)
+            return int(made)
 
         return self.write(insert)
 

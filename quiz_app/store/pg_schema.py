@@ -154,8 +154,46 @@ def _padded(arguments: str) -> str:
     return f"lpad(({value.strip()})::text, 2, '0') || ':00+00:00'"
 
 
-def postgres_sql(statement: str) -> str:
-    """A statement of an SQLite trigger body in PostgreSQL's dialect."""
+@functools.cache
+def _columns_of() -> dict[str, frozenset[str]]:
+    """Each table's columns, as every migration leaves them (from an in-memory SQLite)."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        migrations.apply(Database(conn))
+        return {
+            name: frozenset(column[0] for column in table.columns)
+            for name, table in describe_sqlite(conn).tables.items()
+        }
+    finally:
+        conn.close()
+
+
+_UPSERT = re.compile(r"INSERT INTO (\w+)(.*?) DO UPDATE SET (.*?)(?=\bRETURNING\b|;|$)", re.S)
+
+
+def _qualified(match: re.Match[str]) -> str:
+    """An upsert whose DO UPDATE names the old row's columns by their table, as PostgreSQL
+    asks (a bare name could be the old row's or `excluded`'s), but for the columns set."""
+    table, body = match[1], match[3]
+    columns = _columns_of().get(table, frozenset())
+
+    def name(word: re.Match[str]) -> str:
+        before = body[: word.start()].rstrip()
+        if word[0] not in columns or before.endswith("."):
+            return word[0]
+        setting = before == "" or before.endswith(",")
+        if setting and re.match(r"\s*=(?!=)", body[word.end() :]):
+            return word[0]  # the column set, which PostgreSQL wants bare
+        return f"{table}.{word[0]}"
+
+    return f"INSERT INTO {table}{match[2]} DO UPDATE SET " + re.sub(
+        r"(?<![.\w'])[A-Za-z_]\w*", name, body
+    )
+
+
+def postgres_sql(statement: str, *, trigger: bool = True) -> str:
+    """A statement of SQLite's dialect (a trigger body's, or with `trigger` False one of
+    the Store's) in PostgreSQL's."""
     text = re.sub(
         r"json_each\((\w+\.\w+)\) (\w+)",
         r"jsonb_array_elements(\1::jsonb) WITH ORDINALITY AS \2 (value, ordinal)",
@@ -164,24 +202,15 @@ def postgres_sql(statement: str) -> str:
     text = re.sub(r"\b(\w+)\.key\b", r"(\1.ordinal - 1)", text)
     text = _replace_calls(text, "total", lambda arg: f"coalesce(sum({arg}), 0)")
     text = _replace_calls(text, "printf", _padded)
-    text = re.sub(
-        r"GROUP BY (\d+(?:, \d+)*)",
-        lambda m: "GROUP BY " + ", ".join(map(str, range(1, int(m[1].split(",")[-1]) + 1))),
-        text,
-    )
-    text = re.sub(r"\bIS NOT (?!NULL\b)", "IS DISTINCT FROM ", text)
-    text = re.sub(r"\bIS (?!NOT\b|NULL\b|DISTINCT\b)", "IS NOT DISTINCT FROM ", text)
-    # ON CONFLICT DO UPDATE: the old row's value named by its table, as PostgreSQL asks
-    text = re.sub(
-        r"INSERT INTO (\w+)(.*?) DO UPDATE SET (.*?)(;|$)",
-        lambda m: (
-            f"INSERT INTO {m[1]}{m[2]} DO UPDATE SET "
-            + re.sub(r"= (\w+) \+", rf"= {m[1]}.\1 +", m[3])
-            + m[4]
-        ),
-        text,
-        flags=re.S,
-    )
+    if trigger:
+        text = re.sub(
+            r"GROUP BY (\d+(?:, \d+)*)",
+            lambda m: "GROUP BY " + ", ".join(map(str, range(1, int(m[1].split(",")[-1]) + 1))),
+            text,
+        )
+    text = re.sub(r"\bIS NOT (?!NULL\b|TRUE\b|FALSE\b)", "IS DISTINCT FROM ", text)
+    text = re.sub(r"\bIS (?!NOT\b|NULL\b|DISTINCT\b|TRUE\b|FALSE\b)", "IS NOT DISTINCT FROM ", text)
+    text = _UPSERT.sub(_qualified, text)
     return re.sub(r"SELECT RAISE\(ABORT, ('[^']*')\)", r"RAISE EXCEPTION \1", text)
 
 

@@ -6,11 +6,11 @@ import sqlite3
 
 from quiz_app.records import Row
 from quiz_app.store.base import (
-    StoreBase,
+    Engine,
 )
 
 
-class ProblemReportRows(StoreBase):
+class ProblemReportRows(Engine):
     # -- problem reports (quiz_app.problem_reports) --------------------------------------
 
     def add_question_report(
@@ -29,16 +29,16 @@ class ProblemReportRows(StoreBase):
         decides, in the insert itself) or the attempt is not theirs."""
 
         def insert(conn: sqlite3.Connection) -> int | None:
-            cursor = conn.execute(
+            made = conn.execute(
                 "INSERT INTO question_reports (user_id, cohort_id, attempt_id, question_id,"
                 " content_hash, reason, comment, reported_at)"
                 " SELECT user_id, cohort_id, id, ?, ?, ?, ?, ? FROM attempts"
                 " WHERE id = ? AND user_id = ?"
                 " ON CONFLICT (user_id, content_hash, reason) WHERE resolved_at IS NULL"
-                " DO NOTHING",
+                " DO NOTHING RETURNING id",
                 (question_id, content_hash, reason, comment, now, attempt_id, user_id),
-            )
-            return int(cursor.lastrowid or 0) if cursor.rowcount == 1 else None
+            ).fetchall()
+            return int(made[0][0]) if made else None
 
         return self.write(insert)
 

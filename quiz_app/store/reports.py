@@ -10,7 +10,7 @@ from typing import Any
 
 from quiz_app.records import Row
 from quiz_app.store.base import (
-    StoreBase,
+    Engine,
 )
 
 STREAM_BATCH = 1_000  # rows a streamed read fetches at a time
@@ -52,7 +52,7 @@ def _pairs(current: Iterable[tuple[str, str]]) -> str:
     return json.dumps([list(pair) for pair in current])
 
 
-class ReportRows(StoreBase):
+class ReportRows(Engine):
     # -- reports ------------------------------------------------------------------------
     #
     # Reports aggregate in SQL: what comes back is one row per member, per question, per

@@ -13,7 +13,7 @@ from quiz_app.migrations import restore_report_sums, set_report_sums_aside
 from quiz_app.records import Row
 from quiz_app.store.base import (
     DATA_TABLES,
-    StoreBase,
+    Engine,
     _plain_errors,
     _quick_check,
 )
@@ -88,7 +88,7 @@ ATTEMPT_RECORD_TABLES = (
 )  # fmt: skip
 
 
-class UpkeepRows(StoreBase):
+class UpkeepRows(Engine):
     # -- audit pack and retention (quiz_app.audit) --------------------------------------
     #
     # The records of an attempt: its row, its responses and in-attempt flags (m012), its

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 
 from quiz_app.records import Row
 from quiz_app.store.base import (
+    Engine,
     LookalikeTaken,
-    StoreBase,
     UsernameTaken,
 )
 from quiz_app.usernames import username_skeleton
@@ -26,7 +26,7 @@ def _unique_column(exc: sqlite3.IntegrityError) -> str | None:
     return message.removeprefix(prefix) if message.startswith(prefix) else None
 
 
-class UserRows(StoreBase):
+class UserRows(Engine):
     # -- users -----------------------------------------------------------------------
 
     def create_user(
@@ -42,11 +42,11 @@ class UserRows(StoreBase):
 
         def insert(conn: sqlite3.Connection) -> int:
             try:
-                cursor = conn.execute(
+                ((made,),) = conn.execute(
                     "INSERT INTO users (username, display_name, role, password_hash,"
-                    " created_at, skeleton) VALUES (?, ?, ?, ?, ?, ?)",
+                    " created_at, skeleton) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                     (username, display_name, role, password_hash, now, skeleton),
-                )
+                ).fetchall()
             except sqlite3.IntegrityError as exc:
                 column = _unique_column(exc)
                 if column not in ("users.username", "users.skeleton"):
@@ -60,7 +60,7 @@ class UserRows(StoreBase):
                         f'The username "{username}" is taken; choose another.'
                     ) from None
                 raise LookalikeTaken(username, taken[0]) from None
-            return int(cursor.lastrowid or 0)
+            return int(made)
 
         return self.write(insert)
 
@@ -190,12 +190,12 @@ class UserRows(StoreBase):
                 conn.execute(
                     f"DELETE FROM {table} WHERE user_id = ? AND expires_at <= ?", (user_id, now)
                 )
-            cursor = conn.execute(
+            ((made,),) = conn.execute(
                 "INSERT INTO sessions (user_id, created_at, expires_at, handoff_hash,"
-                " handoff_expires_at) VALUES (?, ?, ?, ?, ?)",
+                " handoff_expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (user_id, now, expires_at, handoff_hash, handoff_expires_at),
-            )
-            return int(cursor.lastrowid or 0)
+            ).fetchall()
+            return int(made)
 
         return self.write(insert)
 

@@ -1,0 +1,240 @@
+"""PostgreSQL's engine for the Store: a psycopg 3 connection pool, transactions, errors.
+
+The Store's parts (users, cohorts, attempts...) are written once, against `base.Engine`,
+in SQLite's dialect of SQL and of the DB-API. `PostgresBase` gives them a connection
+that speaks it on PostgreSQL, so each rule stays in one query:
+
+- `translate` turns a statement into PostgreSQL's: `?` and `:name` parameters become
+  psycopg's, a literal `%` is doubled, and the expressions the trigger translation
+  knows (quiz_app.store.pg_schema.postgres_sql) plus `json_each(?)` of a JSON array of
+  values and INSERT OR IGNORE are written PostgreSQL's way. It is cached per text.
+- Each write statement inside a transaction runs in a savepoint of its own, as an SQLite
+  statement does: one that fails is undone alone and the transaction goes on, so a part
+  may catch an error and carry on (a taken username, then a look-up of who has it).
+- PostgreSQL's integrity errors are raised as sqlite3.IntegrityError in SQLite's words
+  ("UNIQUE constraint failed: users.username", with its `sqlite_errorname`), which is
+  what the parts catch; a server that cannot be reached raises StoreError.
+
+Writes run in READ COMMITTED transactions on pooled connections, several at once (no
+writer thread: PostgreSQL has no single writer); a transaction that fails on a
+serialization failure or deadlock is run again, up to WRITE_RETRIES times. psycopg is
+imported only when a PostgreSQL store is opened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import re
+import sqlite3
+import urllib.parse
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from quiz_app.store import pg_schema
+from quiz_app.store.base import POOL_SIZE, Engine
+from quiz_app.writer import StoreBusy, StoreError
+
+T = TypeVar("T")
+WRITE_RETRIES = 5
+CONNECT_TIMEOUT_S = 10
+UNREACHABLE = (
+    "The database server cannot be reached, so nothing can be read or saved. Please try "
+    "again in a moment; if it keeps happening, tell the administrator."
+)
+_WRITES = ("INSERT", "UPDATE", "DELETE", "WITH")
+# a string literal (skipped), a `?`, a `:name` (not a `::` cast) or a `%`
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\?|(?<!:):(\w+)|%")
+
+
+def is_url(target: object) -> bool:
+    """True when `target` names a PostgreSQL database rather than an SQLite file."""
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def shown_url(url: str) -> str:
+    """`url` without its password, for messages and logs."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return parts._replace(netloc=f"{parts.username}:***@{host}").geturl()
+
+
+@functools.lru_cache(maxsize=4096)
+def translate(sql: str) -> str:
+    """An SQLite statement of the Store in PostgreSQL's dialect, with psycopg's parameters."""
+    text = re.sub(r"json_each\(\?\)", "json_array_elements_text(?::json)", sql)
+    if text.lstrip().upper().startswith("INSERT OR IGNORE INTO"):
+        text = re.sub(r"(?i)INSERT OR IGNORE INTO", "INSERT INTO", text, count=1)
+        text += " ON CONFLICT DO NOTHING"
+    text = pg_schema.postgres_sql(text, trigger=False)
+
+    def token(match: re.Match[str]) -> str:
+        found = match.group(0)
+        if found == "?":
+            return "%s"
+        if found == "%":
+            return "%%"
+        if match.group(1) is not None:
+            return f"%({match.group(1)})s"
+        return found.replace("%", "%%")  # a literal, as it is
+
+    return _TOKENS.sub(token, text)
+
+
+def _columns(detail: str) -> list[str]:
+    found = re.match(r"Key \((.*?)\)=", detail or "")
+    return [c.strip().strip('"') for c in found.group(1).split(",")] if found else []
+
+
+def _as_sqlite(exc: Exception) -> sqlite3.IntegrityError:
+    """PostgreSQL's integrity error (or a trigger's exception) in SQLite's words."""
+    import psycopg.errors as errors
+
+    diag = exc.diag  # type: ignore[attr-defined]
+    if isinstance(exc, errors.UniqueViolation):
+        names = ", ".join(f"{diag.table_name}.{c}" for c in _columns(diag.message_detail))
+        error = sqlite3.IntegrityError(f"UNIQUE constraint failed: {names}")
+        error.sqlite_errorname = "SQLITE_CONSTRAINT_UNIQUE"
+    elif isinstance(exc, errors.ForeignKeyViolation):
+        error = sqlite3.IntegrityError("FOREIGN KEY constraint failed")
+        error.sqlite_errorname = "SQLITE_CONSTRAINT_FOREIGNKEY"
+    elif isinstance(exc, errors.NotNullViolation):
+        error = sqlite3.IntegrityError(
+            f"NOT NULL constraint failed: {diag.table_name}.{diag.column_name}"
+        )
+        error.sqlite_errorname = "SQLITE_CONSTRAINT_NOTNULL"
+    elif isinstance(exc, errors.CheckViolation):
+        error = sqlite3.IntegrityError(f"CHECK constraint failed: {diag.constraint_name}")
+        error.sqlite_errorname = "SQLITE_CONSTRAINT_CHECK"
+    else:  # a trigger's RAISE, as SQLite's RAISE(ABORT, ...) is raised
+        error = sqlite3.IntegrityError(diag.message_primary or str(exc))
+        error.sqlite_errorname = "SQLITE_CONSTRAINT_TRIGGER"
+    return error
+
+
+class _Connection:
+    """A psycopg connection seen as the Store's parts see an sqlite3 one."""
+
+    __slots__ = ("_conn",)
+
+    def __init__(self, conn: Any):
+        self._conn = conn
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return self._conn.info.transaction_status != TransactionStatus.IDLE
+
+    def _run(self, sql: str, call: Callable[[Any], Any]) -> Any:
+        import psycopg
+
+        cursor = self._conn.cursor()
+        alone = self.in_transaction and sql.lstrip()[:6].upper().startswith(_WRITES)
+        try:
+            if alone:
+                with self._conn.transaction():  # a savepoint: SQLite's statement rollback
+                    call(cursor)
+            else:
+                call(cursor)
+        except (psycopg.errors.IntegrityError, psycopg.errors.RaiseException) as exc:
+            raise _as_sqlite(exc) from None
+        return cursor
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        query = translate(sql)
+        return self._run(sql, lambda cursor: cursor.execute(query, params or ()))
+
+    def executemany(self, sql: str, rows: Any) -> Any:
+        query = translate(sql)
+        return self._run(sql, lambda cursor: cursor.executemany(query, rows))
+
+
+def _mapped(exc: BaseException) -> StoreError | None:
+    """The StoreError for a failure of the server or the pool, or None."""
+    import psycopg
+    import psycopg_pool
+
+    if isinstance(exc, psycopg_pool.PoolTimeout):
+        return StoreBusy("The database is busy right now; please try again in a moment.", str(exc))
+    if isinstance(exc, psycopg.OperationalError):
+        return StoreError(UNREACHABLE, str(exc))
+    return None
+
+
+@contextlib.contextmanager
+def _plain_errors() -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        mapped = _mapped(exc)
+        if mapped is None:
+            raise
+        raise mapped from None
+
+
+class PostgresBase(Engine):
+    """The connections and transactions of one PostgreSQL database, by its URL."""
+
+    def __init__(self, url: str, *, migrate: bool = True, read_only: bool = False):
+        import psycopg
+        from psycopg_pool import ConnectionPool
+
+        self.url = url
+        self.path = shown_url(url)
+        self.read_only = read_only
+        options = {"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S}
+        # one connection first, so that a server out of reach is said at once, in words
+        with _plain_errors(), psycopg.connect(url, **options) as conn:
+            if migrate and not read_only:
+                pg_schema.apply(conn)
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=POOL_SIZE,
+            kwargs=options,
+            timeout=CONNECT_TIMEOUT_S,
+            open=True,
+            name="quiz-store",
+        )
+
+    @contextlib.contextmanager
+    def borrow(self, synchronous: str = "FULL") -> Iterator[Any]:
+        """A pooled connection for this thread alone until the block ends (for reads; a
+        statement commits by itself). `synchronous` is SQLite's; PostgreSQL has one."""
+        with _plain_errors(), self._pool.connection() as conn:
+            yield _Connection(conn)
+
+    def write(self, work: Callable[[Any], T]) -> T:
+        """Run `work(conn)` in one transaction: all of it is committed, or none; returns
+        its result once committed. Run again after a serialization failure or deadlock."""
+        import psycopg.errors as errors
+
+        if self.read_only:
+            raise StoreError(
+                "The database was opened read-only, so nothing can be saved.", self.path
+            )
+        for attempt in range(WRITE_RETRIES):
+            try:
+                with _plain_errors(), self._pool.connection() as conn, conn.transaction():
+                    return work(_Connection(conn))
+            except (errors.SerializationFailure, errors.DeadlockDetected):
+                if attempt == WRITE_RETRIES - 1:
+                    raise StoreBusy(
+                        "The database is busy right now; please try again in a moment.",
+                        f"{WRITE_RETRIES} attempts failed on conflicts",
+                    ) from None
+        raise AssertionError("unreachable")
+
+    def close(self, wait: bool = False) -> None:
+        self._pool.close()
+
+    def migrate(self) -> None:
+        with _plain_errors(), self._pool.connection() as conn:
+            pg_schema.apply(conn)
+
+    def applied_migrations(self) -> list[str]:
+        rows = self.query(f"SELECT name FROM {pg_schema.MIGRATIONS_TABLE} ORDER BY id")
+        return [row["name"] for row in rows]
