@@ -10,12 +10,13 @@ import textwrap
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from quiz_app.clock import ManualClock, SystemClock
 from quiz_app.course import BANKS_ENV, SHIPPED_BANKS, Course, load_course
-from quiz_app.store import Store
+from quiz_app.store import PostgresStore, Store
 
 SOURCE_TEXT = (
     "The quick brown fox jumps over the “lazy” dog — twice.\n"
@@ -239,9 +240,29 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "quiz.db"
 
 
+BACKENDS = ("sqlite", "postgres")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked `both_backends` runs once per backend, on the `store` fixture."""
+    if metafunc.definition.get_closest_marker("both_backends") and (
+        "store" in metafunc.fixturenames
+    ):
+        metafunc.parametrize("store", BACKENDS, indirect=True)
+
+
 @pytest.fixture
-def store(db_path: Path) -> Store:
-    return Store(db_path)
+def store(request: pytest.FixtureRequest, db_path: Path) -> Iterator[Store]:
+    """The Store of `db_path`, or a PostgresStore on a new database of the test server:
+    for a test marked `both_backends`, its "postgres" run; for any test, with
+    QUIZ_TEST_STORE=postgres (to see how a module fares on PostgreSQL)."""
+    backend = getattr(request, "param", os.environ.get("QUIZ_TEST_STORE", "sqlite"))
+    if backend == "postgres":
+        made: Any = PostgresStore(request.getfixturevalue("postgres_url"))
+    else:
+        made = Store(db_path)
+    yield made
+    made.close()
 
 
 @pytest.fixture

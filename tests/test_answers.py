@@ -21,6 +21,7 @@ def right(course: Course, question_id: str):
     return correct_answer(course.question(question_id))
 
 
+@pytest.mark.both_backends
 def test_same_answer_twice_is_one_row(attempts: Attempts, store: Store, tiny_course) -> None:
     attempt = attempts.start(1, tiny_course.post_test)
     qid = attempt.slots[0].question_id
@@ -29,6 +30,7 @@ def test_same_answer_twice_is_one_row(attempts: Attempts, store: Store, tiny_cou
     assert len(store.responses(attempt.id)) == 1
 
 
+@pytest.mark.both_backends
 def test_changed_answer_replaces_before_submit(attempts: Attempts, store: Store) -> None:
     attempt = attempts.start(1, attempts.course.post_test)
     slot = next(s for s in attempt.slots if s.question_id == "q-tf")
@@ -38,6 +40,7 @@ def test_changed_answer_replaces_before_submit(attempts: Attempts, store: Store)
     assert len(rows) == 1 and rows[0]["answer"] == "false" and stored.mark == 1.0
 
 
+@pytest.mark.both_backends
 def test_practice_keeps_the_first_answer(attempts: Attempts, store: Store, tiny_course) -> None:
     practice = tiny_course.quiz("practice-demo")
     attempt = attempts.start(1, practice, length=5)
@@ -47,6 +50,7 @@ def test_practice_keeps_the_first_answer(attempts: Attempts, store: Store, tiny_
     assert [(r["answer"], r["mark"]) for r in store.responses(attempt.id)] == [("0", 1.0)]
 
 
+@pytest.mark.both_backends
 def test_submit_is_final(attempts: Attempts, store: Store, tiny_course) -> None:
     attempt = attempts.start(1, tiny_course.post_test)
     for slot in attempt.slots[:4]:
@@ -62,6 +66,7 @@ def test_submit_is_final(attempts: Attempts, store: Store, tiny_course) -> None:
     assert (store.table_rows("responses"), store.table_rows("attempts")) == before
 
 
+@pytest.mark.both_backends
 def test_answer_after_deadline_is_refused_and_attempt_submitted(
     attempts: Attempts, store: Store, clock: ManualClock, tiny_course
 ) -> None:
@@ -77,6 +82,7 @@ def test_answer_after_deadline_is_refused_and_attempt_submitted(
     assert [r["question_id"] for r in store.responses(attempt.id)] == [first]
 
 
+@pytest.mark.both_backends
 def test_open_attempt_past_deadline_is_submitted_on_load(
     attempts: Attempts, clock: ManualClock, tiny_course
 ) -> None:
@@ -86,6 +92,7 @@ def test_open_attempt_past_deadline_is_submitted_on_load(
     assert loaded.submitted_at == attempt.deadline and loaded.score == 0.0
 
 
+@pytest.mark.both_backends
 def test_post_test_attempts_are_limited(attempts: Attempts, tiny_course) -> None:
     for _ in range(2):
         attempts.submit(attempts.start(1, tiny_course.post_test))
@@ -93,12 +100,14 @@ def test_post_test_attempts_are_limited(attempts: Attempts, tiny_course) -> None
         attempts.start(1, tiny_course.post_test)
 
 
+@pytest.mark.both_backends
 def test_starting_again_resumes_the_open_attempt(attempts: Attempts, tiny_course) -> None:
     first = attempts.start(1, tiny_course.post_test)
     again = attempts.start(1, tiny_course.post_test)
     assert again.id == first.id and again.slots == first.slots
 
 
+@pytest.mark.both_backends
 def test_another_learners_attempt_is_not_found(attempts: Attempts, store: Store, tiny_course):
     attempt = attempts.start(1, tiny_course.post_test)
     store.create_user("bo", "Bo", "learner", "x", "t")
@@ -108,6 +117,7 @@ def test_another_learners_attempt_is_not_found(attempts: Attempts, store: Store,
         attempts.load(attempt.id, user_id=2)
 
 
+@pytest.mark.both_backends
 def test_review_shows_the_version_that_was_answered(
     attempts: Attempts, store: Store, tiny_course, tmp_path
 ) -> None:

@@ -61,6 +61,7 @@ def answer_all(attempts: Attempts, attempt, course: Course, right: int) -> None:
         attempts.answer(attempt, slot.question_id, answer)
 
 
+@pytest.mark.both_backends
 def test_two_tabs_one_post_test(attempts: Attempts, store: Store, people, tiny_course) -> None:
     """Scenario 5: twelve starts at once open one post-test and spend one attempt."""
     ana = people["ana"]
@@ -70,6 +71,7 @@ def test_two_tabs_one_post_test(attempts: Attempts, store: Store, people, tiny_c
     assert store.count_attempts(ana.id, "post-test") == 1
 
 
+@pytest.mark.both_backends
 def test_one_open_post_test_is_a_constraint_of_the_database(store: Store, people) -> None:
     """Whatever the code in front of it does, the table holds one open attempt per quiz."""
     fields = {"user_id": people["ana"].id, "quiz_id": "post-test", "quiz_title": "PT",
@@ -86,6 +88,7 @@ def test_one_open_post_test_is_a_constraint_of_the_database(store: Store, people
         )
 
 
+@pytest.mark.both_backends
 def test_two_loads_of_an_expired_attempt_both_succeed(
     attempts: Attempts, clock: ManualClock, people, tiny_course
 ) -> None:
@@ -143,6 +146,7 @@ def test_a_timed_out_attempt_shows_on_the_learners_own_pages(
     assert "40%" in shown and "not passed" in shown and "in progress" not in shown
 
 
+@pytest.mark.both_backends
 def test_exact_pass_mark(store: Store, people) -> None:
     """Scenario 8: three marks of 1/3 and two of 1 are exactly 60%, which passes 60%."""
     attempt_id, _ = store.create_attempt(
@@ -174,6 +178,7 @@ def test_deferred_feedback_stays_deferred(env, attempts: Attempts, people, tiny_
     assert "Weak spots" in texts(go(progress, "views/home.py"))
 
 
+@pytest.mark.both_backends
 def test_a_new_practice_choice_starts_what_was_chosen(
     attempts: Attempts, people, tiny_course, course: Course
 ) -> None:

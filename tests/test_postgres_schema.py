@@ -51,6 +51,7 @@ def _comparable(schema: Schema) -> dict[str, Any]:
                 table.key,
                 sorted(table.foreign_keys),
                 len(table.checks),  # the CHECKs' effect is compared by test_same_writes
+                table.uniques,
             )
             for name, table in schema.tables.items()
         },

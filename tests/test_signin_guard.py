@@ -94,6 +94,7 @@ class HeldChecks:
 # -- 12: lockout under parallel guesses ----------------------------------------------------
 
 
+@pytest.mark.both_backends
 def test_lockout_holds_under_64_parallel_guesses(
     accounts: Accounts, ana: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -122,6 +123,7 @@ def test_lockout_holds_under_64_parallel_guesses(
     assert outcome(lambda: accounts.sign_in("ana", RIGHT)) == "AccountLocked"
 
 
+@pytest.mark.both_backends
 def test_lockout_refuses_the_right_password_in_the_same_burst(
     accounts: Accounts, ana: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -144,6 +146,7 @@ def test_lockout_refuses_the_right_password_in_the_same_burst(
 # -- 13: lockout is not a weapon ------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize("role", [LEARNER, INSTRUCTOR])
 def test_lockout_is_not_a_weapon_against_a_recognised_browser(
     accounts: Accounts, clock: ManualClock, role: str
@@ -162,6 +165,7 @@ def test_lockout_is_not_a_weapon_against_a_recognised_browser(
         accounts.sign_in("morgan", RIGHT)  # the owner's success did not unlock the attacker
 
 
+@pytest.mark.both_backends
 def test_a_recognised_browser_has_its_own_limit_then_is_forgotten(
     accounts: Accounts, ana: User
 ) -> None:
@@ -176,6 +180,7 @@ def test_a_recognised_browser_has_its_own_limit_then_is_forgotten(
         accounts.sign_in("ana", WRONG, device)  # from now on, like any other browser
 
 
+@pytest.mark.both_backends
 def test_a_success_clears_only_the_count_it_came_from(accounts: Accounts, ana: User) -> None:
     device = device_of(accounts, ana)
     for _ in range(3):
@@ -190,6 +195,7 @@ def test_a_success_clears_only_the_count_it_came_from(accounts: Accounts, ana: U
         accounts.sign_in("ana", WRONG)
 
 
+@pytest.mark.both_backends
 def test_a_device_token_counts_only_for_its_own_account(accounts: Accounts, ana: User) -> None:
     bob = accounts.sign_up("bob", "Bob", RIGHT)
     for _ in range(5):
@@ -200,6 +206,7 @@ def test_a_device_token_counts_only_for_its_own_account(accounts: Accounts, ana:
     assert accounts.sign_in("bob", RIGHT, device_of(accounts, bob)) == bob
 
 
+@pytest.mark.both_backends
 def test_parallel_guesses_with_a_stolen_device_token_get_at_most_ten_checks(
     accounts: Accounts, ana: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -222,6 +229,7 @@ def test_parallel_guesses_with_a_stolen_device_token_get_at_most_ten_checks(
 # -- 14: no username enumeration ------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 def test_unknown_username_locks_like_a_real_one(accounts: Accounts, ana: User) -> None:
     def answers(username: str) -> list[tuple[str, str]]:
         said = []

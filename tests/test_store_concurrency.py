@@ -43,6 +43,7 @@ def make_attempts(store: Store, count: int) -> list[int]:
     ]
 
 
+@pytest.mark.both_backends
 def test_32_threads_each_record_500_answers(store: Store) -> None:
     attempts_per_thread = PER_THREAD // QUESTIONS_PER_ATTEMPT
     attempt_ids = make_attempts(store, THREADS * attempts_per_thread)
@@ -162,6 +163,7 @@ def test_backup_command(store: Store, db_path: Path, tmp_path: Path) -> None:
     assert missing.exit_code == 1 and "does not exist" in missing.output
 
 
+@pytest.mark.both_backends
 def test_a_failing_write_in_a_group_affects_only_its_caller(store: Store) -> None:
     """Writes committed together still succeed or fail one by one."""
     (attempt,) = make_attempts(store, 1)

@@ -60,6 +60,7 @@ def test_simultaneous_lookalike_sign_ups_let_exactly_one_in(db_path: Path, store
     assert len(shared.table_rows("users")) == 1
 
 
+@pytest.mark.both_backends
 def test_the_insert_alone_refuses_a_lookalike(store: Store) -> None:
     store.create_user("paypal", "First", "learner", "x", "t")
     with pytest.raises(LookalikeTaken, match='would look the same as "paypal"') as refused:

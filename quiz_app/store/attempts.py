@@ -19,6 +19,7 @@ from quiz_app.store.base import (
     Reviewer,
     _accommodations_of,
     _dicts,
+    _locked,
     _one,
 )
 from quiz_app.writer import is_busy
@@ -63,8 +64,8 @@ def _answers_refused(
 ) -> str | None:
     """Inside a write: why the attempt's answers can no longer change ("missing", "closed",
     or "late", in which case it is submitted as it stood at its deadline), or None."""
-    row = conn.execute(
-        "SELECT submitted_at, deadline FROM attempts WHERE id = ?", (attempt_id,)
+    row = _locked(
+        conn, "SELECT submitted_at, deadline FROM attempts WHERE id = ?", (attempt_id,)
     ).fetchone()
     if row is None:
         return "missing"
@@ -127,7 +128,8 @@ def _close(
     decided by quiz_app.grading. False when it was submitted already. A post-test's
     answers are reviews from now (their feedback is released): with `reviewer`, each
     updates its card in this same write."""
-    row = conn.execute(
+    row = _locked(
+        conn,
         "SELECT slots, pass_mark, mode, user_id FROM attempts WHERE id = ?"
         " AND submitted_at IS NULL",
         (attempt_id,),
@@ -201,6 +203,8 @@ class AttemptRows(Engine):
         marks = ", ".join("?" for _ in fields)
 
         def insert(conn: sqlite3.Connection) -> tuple[int, bool]:
+            # one start of this learner's at a time decides on their open and used attempts
+            _locked(conn, "SELECT id FROM users WHERE id = ?", (user_id,))
             values, cap = dict(fields), allowed
             if limits is not None:
                 values["deadline"], cap = limits(_accommodations_of(conn, user_id))
@@ -392,8 +396,8 @@ class AttemptRows(Engine):
         """
 
         def submit(conn: sqlite3.Connection) -> str:
-            row = conn.execute(
-                "SELECT submitted_at, deadline FROM attempts WHERE id = ?", (attempt_id,)
+            row = _locked(
+                conn, "SELECT submitted_at, deadline FROM attempts WHERE id = ?", (attempt_id,)
             ).fetchone()
             if row is None:
                 return "missing"
@@ -603,7 +607,8 @@ class AttemptRows(Engine):
         """How many members a cohort has, and how many of them have at least one card."""
         row = self.first(
             "SELECT count(*) AS members,"
-            " total(EXISTS (SELECT 1 FROM cards c WHERE c.user_id = m.user_id)) AS holders"
+            " total(CASE WHEN EXISTS (SELECT 1 FROM cards c WHERE c.user_id = m.user_id)"
+            " THEN 1 ELSE 0 END) AS holders"
             " FROM memberships m WHERE m.cohort_id = ?",
             (cohort_id,),
         )

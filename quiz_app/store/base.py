@@ -134,6 +134,17 @@ _IN_FORCE = (
 )
 
 
+def _locked(conn: Any, sql: str, params: Sequence[Any] = ()) -> Any:
+    """Run `sql` (a SELECT of the rows a read-then-write decides on) so that the rows it
+    reads stay as read until the write commits: under SQLite's one writer they always do;
+    on PostgreSQL (a connection with `row_locks`) the SELECT locks them FOR NO KEY UPDATE,
+    so a second write deciding on them waits, then reads them as the first left them.
+    (NO KEY: inserts that only reference the rows, by a foreign key, need not wait.)"""
+    if getattr(conn, "row_locks", False):
+        sql += " FOR NO KEY UPDATE"
+    return conn.execute(sql, params)
+
+
 def _accommodations_of(conn: sqlite3.Connection, user_id: int) -> list[Row]:
     return _dicts(
         conn.execute(

@@ -52,6 +52,7 @@ class Table:
     key: list[str]
     foreign_keys: list[tuple[str, str, str, str]]  # column, table, column, ON DELETE
     checks: list[str] = field(default_factory=list)
+    uniques: list[tuple[str, ...]] = field(default_factory=list)  # UNIQUE (...) constraints
 
 
 @dataclass
@@ -97,6 +98,11 @@ def describe_sqlite(conn: sqlite3.Connection) -> Schema:
                     for f in conn.execute(f"PRAGMA foreign_key_list({name})").fetchall()
                 ],
                 checks=_checks(sql),
+                uniques=sorted(
+                    tuple(c[2] for c in conn.execute(f"PRAGMA index_info({index[1]})"))
+                    for index in conn.execute(f"PRAGMA index_list({name})").fetchall()
+                    if index[3] == "u"
+                ),
             )
         elif kind == "index" and sql is not None:
             on = tuple(r[2] for r in conn.execute(f"PRAGMA index_info({name})").fetchall())
@@ -148,24 +154,32 @@ def _replace_calls(text: str, name: str, write: Any) -> str:
 
 
 def _padded(arguments: str) -> str:
+    """printf('...%0Nd...', value) as text and lpad, the one form of printf used."""
     pattern, value = arguments.split(",", 1)
-    if pattern.strip() != "'%02d:00+00:00'":
+    found = re.fullmatch(r"'([^'%]*)%0(\d+)d([^'%]*)'", pattern.strip())
+    if found is None:
         raise ValueError(f"a printf this translation does not know: {pattern}")
-    return f"lpad(({value.strip()})::text, 2, '0') || ':00+00:00'"
+    before, width, after = found.groups()
+    padded = f"lpad(({value.strip()})::text, {width}, '0')"
+    return " || ".join([*([f"'{before}'"] if before else []), padded,
+                        *([f"'{after}'"] if after else [])])  # fmt: skip
 
 
 @functools.cache
-def _columns_of() -> dict[str, frozenset[str]]:
-    """Each table's columns, as every migration leaves them (from an in-memory SQLite)."""
+def current() -> Schema:
+    """The schema every migration leaves (read from an in-memory SQLite database)."""
     conn = sqlite3.connect(":memory:")
     try:
         migrations.apply(Database(conn))
-        return {
-            name: frozenset(column[0] for column in table.columns)
-            for name, table in describe_sqlite(conn).tables.items()
-        }
+        return describe_sqlite(conn)
     finally:
         conn.close()
+
+
+def _columns_of() -> dict[str, frozenset[str]]:
+    return {
+        name: frozenset(c[0] for c in table.columns) for name, table in current().tables.items()
+    }
 
 
 _UPSERT = re.compile(r"INSERT INTO (\w+)(.*?) DO UPDATE SET (.*?)(?=\bRETURNING\b|;|$)", re.S)
@@ -232,6 +246,7 @@ def _create_table(name: str, table: Table) -> str:
     for column, other, other_column, on_delete in table.foreign_keys:
         rule = "" if on_delete == "NO ACTION" else f" ON DELETE {on_delete}"
         parts.append(f"FOREIGN KEY ({column}) REFERENCES {other} ({other_column}){rule}")
+    parts.extend(f"UNIQUE ({', '.join(columns)})" for columns in table.uniques)
     parts.extend(f"CHECK ({check})" for check in table.checks)
     return f"CREATE TABLE {name} ({', '.join(parts)})"
 
@@ -374,7 +389,12 @@ def describe_postgres(conn: Any) -> Schema:
                 assert m is not None, definition
                 foreign.append((m[1], m[2], m[3], m[4] or "NO ACTION"))
         checks = [d[len("CHECK (") : -1] for t, d in constraints if t == "c"]
-        tables[name] = Table(columns, key, foreign, checks)
+        uniques = sorted(
+            tuple(c.strip().strip('"') for c in d[len("UNIQUE (") : -1].split(","))
+            for t, d in constraints
+            if t == "u"
+        )
+        tables[name] = Table(columns, key, foreign, checks, uniques)
     indexes = {}
     for name, table, definition in conn.execute(
         "SELECT indexname, tablename, indexdef FROM pg_indexes WHERE schemaname = 'public'"

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import re
 import sqlite3
 import urllib.parse
@@ -33,7 +34,7 @@ from typing import Any, TypeVar
 
 from quiz_app.store import pg_schema
 from quiz_app.store.base import POOL_SIZE, Engine
-from quiz_app.writer import StoreBusy, StoreError
+from quiz_app.writer import WRITE_PATIENCE_S, StoreBusy, StoreError
 
 T = TypeVar("T")
 WRITE_RETRIES = 5
@@ -41,6 +42,11 @@ CONNECT_TIMEOUT_S = 10
 UNREACHABLE = (
     "The database server cannot be reached, so nothing can be read or saved. Please try "
     "again in a moment; if it keeps happening, tell the administrator."
+)
+BUSY = "The database is busy right now; please try again in a moment."
+DISK_FULL = (
+    "The database server's disk is full, so this could not be saved. Everything saved "
+    "before is safe. Please tell your instructor or the administrator."
 )
 _WRITES = ("INSERT", "UPDATE", "DELETE", "WITH")
 # a string literal (skipped), a `?`, a `:name` (not a `::` cast) or a `%`
@@ -61,26 +67,52 @@ def shown_url(url: str) -> str:
     return parts._replace(netloc=f"{parts.username}:***@{host}").geturl()
 
 
+_LIST = "\x00"  # marks a parameter that is a JSON array passed as a PostgreSQL array
+
+
 @functools.lru_cache(maxsize=4096)
-def translate(sql: str) -> str:
-    """An SQLite statement of the Store in PostgreSQL's dialect, with psycopg's parameters."""
-    text = re.sub(r"json_each\(\?\)", "json_array_elements_text(?::json)", sql)
+def translate(sql: str) -> tuple[str, frozenset[int | str]]:
+    """An SQLite statement of the Store in PostgreSQL's dialect, with psycopg's parameters,
+    and which parameters (by position or name) are JSON arrays to pass as arrays: `x IN
+    (SELECT value FROM json_each(?))` becomes `x = ANY(?)`, which keeps the types (and
+    the index) of x; any other json_each of a parameter reads it as json."""
+    text = re.sub(r"IN \(SELECT value FROM json_each\((\?|:\w+)\)\)", rf"= ANY(\1{_LIST})", sql)
+    text = re.sub(r"json_each\((\?|:\w+)\)", r"json_array_elements(\1::json)", text)
     if text.lstrip().upper().startswith("INSERT OR IGNORE INTO"):
         text = re.sub(r"(?i)INSERT OR IGNORE INTO", "INSERT INTO", text, count=1)
         text += " ON CONFLICT DO NOTHING"
+    # SQLite's CROSS JOIN ... ON is an inner join in the order written (a hint to its
+    # planner); PostgreSQL plans an inner join itself
+    text = re.sub(r"\bCROSS JOIN (\w+ \w+ ON)\b", r"JOIN \1", text)
     text = pg_schema.postgres_sql(text, trigger=False)
+    lists: set[int | str] = set()
+    position = 0
 
     def token(match: re.Match[str]) -> str:
+        nonlocal position
         found = match.group(0)
-        if found == "?":
-            return "%s"
         if found == "%":
             return "%%"
-        if match.group(1) is not None:
-            return f"%({match.group(1)})s"
+        if found == "?" or match.group(1) is not None:
+            key: int | str = position if found == "?" else match.group(1)
+            position += found == "?"
+            if text.startswith(_LIST, match.end()):
+                lists.add(key)
+            return "%s" if found == "?" else f"%({key})s"
         return found.replace("%", "%%")  # a literal, as it is
 
-    return _TOKENS.sub(token, text)
+    return _TOKENS.sub(token, text).replace(_LIST, ""), frozenset(lists)
+
+
+def _parameters(params: Any, lists: frozenset[int | str]) -> Any:
+    """`params` for psycopg: () for none, the JSON arrays `lists` names decoded."""
+    if not params:
+        return ()
+    if not lists:
+        return params
+    if isinstance(params, dict):
+        return {k: json.loads(v) if k in lists else v for k, v in params.items()}
+    return [json.loads(v) if i in lists else v for i, v in enumerate(params)]
 
 
 def _columns(detail: str) -> list[str]:
@@ -118,6 +150,7 @@ class _Connection:
     """A psycopg connection seen as the Store's parts see an sqlite3 one."""
 
     __slots__ = ("_conn",)
+    row_locks = True  # base._locked: read-then-write steps lock the rows they read
 
     def __init__(self, conn: Any):
         self._conn = conn
@@ -144,12 +177,20 @@ class _Connection:
         return cursor
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
-        query = translate(sql)
-        return self._run(sql, lambda cursor: cursor.execute(query, params or ()))
+        query, lists = translate(sql)
+        return self._run(sql, lambda cursor: cursor.execute(query, _parameters(params, lists)))
 
     def executemany(self, sql: str, rows: Any) -> Any:
-        query = translate(sql)
-        return self._run(sql, lambda cursor: cursor.executemany(query, rows))
+        query, lists = translate(sql)
+        return self._run(
+            sql, lambda cursor: cursor.executemany(query, (_parameters(r, lists) for r in rows))
+        )
+
+
+def _conflict(exc: BaseException) -> bool:
+    """A transaction PostgreSQL rolled back for a conflict (a serialization failure, a
+    deadlock: SQLSTATE class 40), which succeeds when run again."""
+    return (getattr(exc, "sqlstate", None) or "").startswith("40")
 
 
 def _mapped(exc: BaseException) -> StoreError | None:
@@ -158,8 +199,15 @@ def _mapped(exc: BaseException) -> StoreError | None:
     import psycopg_pool
 
     if isinstance(exc, psycopg_pool.PoolTimeout):
-        return StoreBusy("The database is busy right now; please try again in a moment.", str(exc))
-    if isinstance(exc, psycopg.OperationalError):
+        return StoreBusy(BUSY, str(exc))
+    if not isinstance(exc, psycopg.OperationalError) or _conflict(exc):
+        return None  # a conflict is run again by `write`
+    state = exc.sqlstate or ""
+    if state == "53100":
+        return StoreError(DISK_FULL, str(exc))
+    if state.startswith("53"):  # out of connections or memory
+        return StoreBusy(BUSY, f"{state}: {exc}")
+    if state == "" or state.startswith(("08", "57P")):  # no connection, or a shutdown
         return StoreError(UNREACHABLE, str(exc))
     return None
 
@@ -192,10 +240,10 @@ class PostgresBase(Engine):
                 pg_schema.apply(conn)
         self._pool = ConnectionPool(
             url,
-            min_size=1,
+            min_size=2,
             max_size=POOL_SIZE,
             kwargs=options,
-            timeout=CONNECT_TIMEOUT_S,
+            timeout=WRITE_PATIENCE_S,  # as long as an SQLite write waits for a lock
             open=True,
             name="quiz-store",
         )
@@ -210,7 +258,7 @@ class PostgresBase(Engine):
     def write(self, work: Callable[[Any], T]) -> T:
         """Run `work(conn)` in one transaction: all of it is committed, or none; returns
         its result once committed. Run again after a serialization failure or deadlock."""
-        import psycopg.errors as errors
+        import psycopg
 
         if self.read_only:
             raise StoreError(
@@ -220,12 +268,11 @@ class PostgresBase(Engine):
             try:
                 with _plain_errors(), self._pool.connection() as conn, conn.transaction():
                     return work(_Connection(conn))
-            except (errors.SerializationFailure, errors.DeadlockDetected):
+            except psycopg.OperationalError as exc:
+                if not _conflict(exc):
+                    raise
                 if attempt == WRITE_RETRIES - 1:
-                    raise StoreBusy(
-                        "The database is busy right now; please try again in a moment.",
-                        f"{WRITE_RETRIES} attempts failed on conflicts",
-                    ) from None
+                    raise StoreBusy(BUSY, f"{WRITE_RETRIES} tries: {exc}") from None
         raise AssertionError("unreachable")
 
     def close(self, wait: bool = False) -> None:

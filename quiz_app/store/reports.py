@@ -337,7 +337,8 @@ class ReportRows(Engine):
                     min(CASE WHEN a.quiz_id IS :post AND a.passed = 1 THEN a.submitted_at END)
                         AS completed_at,
                     max(coalesce(a.submitted_at, a.started_at)) AS last_activity,
-                    total(:quiz IS NULL OR a.quiz_id = :quiz) AS attempts
+                    total(CASE WHEN :quiz IS NULL OR a.quiz_id = :quiz THEN 1 ELSE 0 END)
+                        AS attempts
                 FROM attempts a WHERE {in_window}
                 GROUP BY a.user_id
             ) p ON p.user_id = m.user_id
@@ -419,7 +420,7 @@ class ReportRows(Engine):
                     SELECT a.id, a.score, a.max_score, {_CHOOSE[which]} AS pick FROM attempts a
                     WHERE a.cohort_id = :cohort AND a.quiz_id = :quiz
                         AND a.submitted_at IS NOT NULL AND a.max_score <> 0
-                )
+                ) AS picked
                 WHERE pick = 1
             ),
             shown AS MATERIALIZED (
@@ -428,7 +429,8 @@ class ReportRows(Engine):
                 FROM chosen c JOIN attempt_slots s ON s.attempt_id = c.id
             ),
             stale AS MATERIALIZED (
-                SELECT attempt_id, total(CASE WHEN kept THEN x END) AS t, sum(kept) AS counted
+                SELECT attempt_id, total(CASE WHEN kept THEN x END) AS t,
+                    sum(CASE WHEN kept THEN 1 ELSE 0 END) AS counted
                 FROM shown WHERE attempt_id IN (SELECT attempt_id FROM shown WHERE NOT kept)
                 GROUP BY attempt_id
             ),
@@ -468,6 +470,7 @@ class ReportRows(Engine):
                 max(f) AS x_max, total(t) AS r, total(t * t) AS rr, min(t) AS r_min,
                 max(t) AS r_max, NULL AS xr, NULL AS sorted_xr
             FROM (SELECT counted, t, t / maximum * 100 AS f FROM attempt_totals WHERE counted > 0)
+                AS scored
             UNION ALL
             SELECT 'item', question_id, NULL, sum(n), NULL, total(x * n), total(x * x * n),
                 min(x), max(x), total(r), total(rr), min(r_min), max(r_max), total(x * r), NULL

@@ -11,6 +11,7 @@ from pathlib import Path
 from quiz_app import files
 from quiz_app.migrations import restore_report_sums, set_report_sums_aside
 from quiz_app.records import Row
+from quiz_app.store import pg_schema
 from quiz_app.store.base import (
     DATA_TABLES,
     Engine,
@@ -18,15 +19,6 @@ from quiz_app.store.base import (
     _quick_check,
 )
 from quiz_app.writer import StoreError
-
-# The primary key order of each data table WITHOUT ROWID (every other one's is rowid).
-_KEY_ORDER = {
-    "report_versions": "cohort_id, quiz_id",
-    "attempt_slots": "attempt_id, position",
-    "question_totals": "cohort_id, quiz_id, question_id, content_hash",
-    "question_quarters": "cohort_id, quarter, quiz_id, question_id",
-    "attempt_starts": "cohort_id, quarter, quiz_id",
-}
 
 # The reissues of the certificates of the attempts `{}` selects (by id).
 _REISSUE_OF = (
@@ -244,11 +236,11 @@ class UpkeepRows(Engine):
         return result
 
     def table_rows(self, table: str) -> list[Row]:
-        """Every row of one data table, in insertion order (exports, comparisons); a table
-        WITHOUT ROWID (_KEY_ORDER) in its primary key's order."""
+        """Every row of one data table, in its primary key's order (exports, comparisons:
+        the same on both backends, whatever order the rows went in)."""
         if table not in DATA_TABLES:
             raise ValueError(f"unknown table {table}")
-        order = _KEY_ORDER.get(table, "rowid")
+        order = ", ".join(pg_schema.current().tables[table].key)
         return self.query(f"SELECT * FROM {table} ORDER BY {order}")
 
     def bulk_insert(self, tables: dict[str, list[Row]]) -> None:
