@@ -1,13 +1,17 @@
 """One contract for the Store, whichever backend holds it: every test here runs against
 SQLite and against PostgreSQL (skipped where PostgreSQL is missing, except in CI).
 
-So far the engine (transactions, errors, concurrent writes) and the users part (accounts,
-sign-in tickets, sessions and devices, password resets); the other parts follow."""
+So far the engine (transactions, errors, concurrent writes), the users part (accounts,
+sign-in tickets, sessions and devices, password resets) and attempts racing their submit
+and time-out; the other parts follow (and the integrity issue's store tests, marked
+`both_backends`, run on both too)."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +19,14 @@ import pytest
 
 from quiz_app.accounts import AccountError, AccountLocked, Accounts
 from quiz_app.clock import ManualClock
-from quiz_app.store import LookalikeTaken, PostgresStore, Store, StoreError, UsernameTaken
+from quiz_app.store import (
+    AttemptClosed,
+    LookalikeTaken,
+    PostgresStore,
+    Store,
+    StoreError,
+    UsernameTaken,
+)
 from quiz_app.store.base import Engine
 
 NOW = "2026-12-01T09:00:00+00:00"
@@ -233,3 +244,50 @@ def test_accounts_sign_up_lock_out_and_sign_in(store: Any) -> None:
             accounts.sign_in("carla", "wrong password here")
     with pytest.raises(AccountLocked):
         accounts.sign_in("carla", "a long enough password")
+
+
+# -- attempts --------------------------------------------------------------------------------
+
+
+def _attempt(store: Any, user: int, questions: int) -> int:
+    slots = json.dumps([{"id": f"q{n}", "hash": f"h{n}"} for n in range(questions)])
+    fields = {"user_id": user, "quiz_id": "post", "quiz_title": "Post", "mode": "post_test",
+              "seed": 1, "slots": slots, "started_at": NOW, "pass_mark": 80.0}  # fmt: skip
+    attempt, made = store.create_attempt(fields)
+    assert made
+    return attempt
+
+
+def test_no_answer_lands_in_an_attempt_submitted_meanwhile(store: Any) -> None:
+    """Answers racing a submit: each is stored before it (and counted) or refused after
+    it, never stored after the total was taken. Many rounds, as the window is narrow."""
+    user = _user(store)
+    for _ in range(15):
+        attempt = _attempt(store, user, 40)
+
+        def act(i: int, attempt: int = attempt) -> Any:
+            if i == 0:
+                return store.submit_attempt(attempt, NOW)
+            stored = []
+            for n in range(i - 1, 40, 7):
+                try:
+                    store.record_answer(attempt, f"q{n}", n, Fraction(1), f"h{n}", NOW)
+                except AttemptClosed:
+                    break
+                stored.append(f"q{n}")
+            return stored
+
+        results = _together(8, act)
+        answered = {r["question_id"] for r in store.responses(attempt)}
+        acknowledged = {q for stored in results[1:] for q in stored}
+        assert answered == acknowledged
+        assert store.attempt(attempt)["score"] == len(answered)
+
+
+def test_one_of_many_time_outs_closes_an_attempt(store: Any) -> None:
+    user = _user(store)
+    attempt = _attempt(store, user, 3)
+    store.execute("UPDATE attempts SET deadline = ? WHERE id = ?", (NOW, attempt))
+    closed = _together(8, lambda i: store.finalize_expired(LATER, user_id=user))
+    assert sorted(a for ids in closed for a in ids) == [attempt]
+    assert store.attempt(attempt)["submitted_at"] == NOW
