@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -429,16 +430,23 @@ def postgres_server() -> Iterator[str]:
         pg_cluster.stop(folder)
 
 
-@pytest.fixture
-def postgres_url(postgres_server: str) -> Iterator[str]:
-    """The URL of a new, empty database on the test server, dropped after the test."""
+@contextlib.contextmanager
+def postgres_database(server: str) -> Iterator[str]:
+    """The URL of a new, empty database on the PostgreSQL `server`, dropped at the end."""
     import psycopg
 
     name = f"quiz_test_{secrets.token_hex(6)}"
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
+    with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {name}")
     try:
-        yield urllib.parse.urlsplit(postgres_server)._replace(path=f"/{name}").geturl()
+        yield urllib.parse.urlsplit(server)._replace(path=f"/{name}").geturl()
     finally:
-        with psycopg.connect(postgres_server, autocommit=True) as admin:
+        with psycopg.connect(server, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """The URL of a new, empty database on the test server, dropped after the test."""
+    with postgres_database(postgres_server) as url:
+        yield url

@@ -16,6 +16,8 @@ from quiz_app.analytics import (
     quiz_stats,
 )
 
+pytestmark = pytest.mark.both_backends  # the store-level tests run on SQLite and PostgreSQL
+
 
 def attempt(i: int, marks: dict[str, float], user: int | None = None, day: int = 1):
     return ScoredAttempt(i, user if user is not None else i, f"2026-01-{day:02d}T10:00",

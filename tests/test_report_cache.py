@@ -15,6 +15,8 @@ from quiz_app.reports import Filters, Reports
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
 
+pytestmark = pytest.mark.both_backends  # the store-level tests run on SQLite and PostgreSQL
+
 
 @pytest.fixture
 def reports(cohort_world, store: Store, tiny_course: Course, clock: ManualClock) -> Reports:
@@ -40,6 +42,7 @@ def newcomer(world, name: str, cohort):
 def test_activity_in_another_cohort_leaves_the_dashboard_warm(
     cohort_world, reports: Reports, tiny_course: Course
 ) -> None:
+
     mine, theirs = cohort_world["cohort"], cohort_world["elsewhere"]
     attempts: Attempts = cohort_world["attempts"]
     first = reports.dashboard(mine, Filters("post-test"))

@@ -17,6 +17,7 @@ import json
 import random
 import shutil
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -57,8 +58,15 @@ from quiz_app.reports import (
     TopicAverage,
 )
 from quiz_app.scoring import correct_answer
-from quiz_app.store import Store
-from tests.conftest import ALL_TYPES, SOURCE_TEXT, WITH_SPARES, demo_course
+from quiz_app.store import PostgresStore, Store
+from tests.conftest import (
+    ALL_TYPES,
+    BACKENDS,
+    SOURCE_TEXT,
+    WITH_SPARES,
+    demo_course,
+    postgres_database,
+)
 
 WHICH = ("first", "best", "last", "all")
 CLOSE = {"rel": 1e-9, "abs": 1e-9}
@@ -351,7 +359,7 @@ def sit(
         clock.advance(minutes=quiz.time_limit_minutes + 1)
 
 
-def hand_world(root: Path, seed: int) -> World:
+def hand_world(root: Path, seed: int, store: Store) -> World:
     """Two cohorts of learners (one learner in both, some never starting) taking the
     practice quiz and the post-test of the small course over a couple of weeks, with
     q-single edited halfway; at the end two attempts are open and one has timed out."""
@@ -359,7 +367,7 @@ def hand_world(root: Path, seed: int) -> World:
     before = demo_course(root / "before", WITH_SPARES)
     after = demo_course(root / "after", WITH_SPARES.replace(*EDITED_STEM))
     removed = demo_course(root / "removed", ALL_TYPES.replace(*EDITED_STEM))
-    store, clock = Store(root / "quiz.db"), ManualClock()
+    clock = ManualClock()
     accounts = Accounts(store, clock)
     teacher = accounts.sign_up("teacher", "Teacher", "teacher-pass", INSTRUCTOR)
     other = accounts.sign_up("other", "Other", "other-pass", INSTRUCTOR)
@@ -411,19 +419,37 @@ def hand_world(root: Path, seed: int) -> World:
     return World(store, clock, courses, (mine["id"], theirs["id"], empty["id"]), days)
 
 
-@pytest.fixture(scope="module", params=[1, 2, 3], ids=lambda seed: f"seed{seed}")
+def _store(request: pytest.FixtureRequest, backend: str, folder: Path) -> Iterator[Any]:
+    """A Store in `folder`, or on a new database of the PostgreSQL test server."""
+    if backend == "sqlite":
+        yield Store(folder / "quiz.db")
+        return
+    server = request.getfixturevalue("postgres_server")
+    with postgres_database(server) as url:
+        store = PostgresStore(url)
+        yield store
+        store.close()
+
+
+BOTH = [(seed, backend) for backend in BACKENDS for seed in (1, 2, 3)]
+
+
+@pytest.fixture(scope="module", params=BOTH, ids=lambda p: f"seed{p[0]}-{p[1]}")
 def hand(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp(f"hand{request.param}")
+    seed, backend = request.param
+    root = tmp_path_factory.mktemp(f"hand{seed}")
     (root / "sources").mkdir()
     (root / "sources" / "doc.txt").write_text(SOURCE_TEXT, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("QUIZ_SOURCES_DIR", str(root / "sources"))
-        # Draws seeded from the world's seed, so a failure can be replayed; and a cheap
-        # password hash, since nobody here signs in.
-        draws = random.Random(f"draws {request.param}")
-        patch.setattr(attempts_module, "secrets", SimpleNamespace(randbits=draws.getrandbits))
-        patch.setattr(accounts_module, "hash_password", lambda password: "not-a-hash")
-        return hand_world(root, request.param)
+    for store in _store(request, backend, root):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("QUIZ_SOURCES_DIR", str(root / "sources"))
+            # Draws seeded from the world's seed, so a failure can be replayed; and a cheap
+            # password hash, since nobody here signs in.
+            draws = random.Random(f"draws {seed}")
+            patch.setattr(attempts_module, "secrets", SimpleNamespace(randbits=draws.getrandbits))
+            patch.setattr(accounts_module, "hash_password", lambda password: "not-a-hash")
+            world = hand_world(root, seed, store)
+        yield world
 
 
 def test_the_hand_built_world_has_the_edge_cases(hand: World) -> None:
@@ -538,12 +564,17 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Course]:
     }
 
 
-@pytest.fixture(scope="module", params=[7, 8], ids=lambda seed: f"seed{seed}")
+@pytest.fixture(
+    scope="module",
+    params=[(7, "sqlite"), (8, "sqlite"), (7, "postgres")],
+    ids=lambda p: f"seed{p[0]}-{p[1]}",
+)
 def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, real):
-    store = Store(tmp_path_factory.mktemp(f"demo{request.param}") / "demo.db")
-    generate(store, real["shipped"], learners=40, attempts=4, seed=request.param, cohorts=2)
-    cohorts = tuple(c["id"] for c in store.query("SELECT id FROM cohorts ORDER BY id"))
-    return store, cohorts
+    seed, backend = request.param
+    for store in _store(request, backend, tmp_path_factory.mktemp(f"demo{seed}")):
+        generate(store, real["shipped"], learners=40, attempts=4, seed=seed, cohorts=2)
+        cohorts = tuple(c["id"] for c in store.query("SELECT id FROM cohorts ORDER BY id"))
+        yield store, cohorts
 
 
 def test_the_demo_data_has_what_the_comparisons_need(demo, real) -> None:

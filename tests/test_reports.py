@@ -25,6 +25,8 @@ from quiz_app.reports import (
 )
 from quiz_app.scoring import correct_answer
 
+pytestmark = pytest.mark.both_backends  # the store-level tests run on SQLite and PostgreSQL
+
 
 @pytest.fixture
 def reports(store, tiny_course, clock) -> Reports:

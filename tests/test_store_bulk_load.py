@@ -8,6 +8,8 @@ import pytest
 
 from quiz_app.store import Row, Store
 
+pytestmark = pytest.mark.both_backends  # the store-level tests run on SQLite and PostgreSQL
+
 CREATED = "2026-01-01T00:00:00+00:00"
 
 

@@ -217,6 +217,7 @@ class Engine:
 
     path: str  # what names the database in messages: the file, or the URL without password
     read_only: bool
+    dialect = "sqlite"  # or "postgresql": for the few queries each backend plans its own way
 
     def borrow(self, synchronous: str = "FULL") -> contextlib.AbstractContextManager[Any]:
         raise NotImplementedError

@@ -78,6 +78,8 @@ def translate(sql: str) -> tuple[str, frozenset[int | str]]:
     the index) of x; any other json_each of a parameter reads it as json."""
     text = re.sub(r"IN \(SELECT value FROM json_each\((\?|:\w+)\)\)", rf"= ANY(\1{_LIST})", sql)
     text = re.sub(r"json_each\((\?|:\w+)\)", r"json_array_elements(\1::json)", text)
+    # a parameter only tested for NULL has no type PostgreSQL can tell: text will do
+    text = re.sub(r"(\?|:\w+) IS (NOT )?NULL\b", r"CAST(\1 AS TEXT) IS \2NULL", text)
     if text.lstrip().upper().startswith("INSERT OR IGNORE INTO"):
         text = re.sub(r"(?i)INSERT OR IGNORE INTO", "INSERT INTO", text, count=1)
         text += " ON CONFLICT DO NOTHING"
@@ -223,8 +225,28 @@ def _plain_errors() -> Iterator[None]:
         raise mapped from None
 
 
+@functools.cache
+def _numbers() -> type:
+    """A loader of PostgreSQL's numeric as SQLite gives numbers: an int when whole (a sum
+    of integers is numeric in PostgreSQL, an integer in SQLite), else a float."""
+    from psycopg.adapt import Loader
+
+    class Numbers(Loader):
+        def load(self, data: Any) -> int | float:
+            text = bytes(data)
+            return int(text) if text.lstrip(b"-").isdigit() else float(text)
+
+    return Numbers
+
+
+def _configure(conn: Any) -> None:
+    conn.adapters.register_loader("numeric", _numbers())
+
+
 class PostgresBase(Engine):
     """The connections and transactions of one PostgreSQL database, by its URL."""
+
+    dialect = "postgresql"
 
     def __init__(self, url: str, *, migrate: bool = True, read_only: bool = False):
         import psycopg
@@ -243,6 +265,7 @@ class PostgresBase(Engine):
             min_size=2,
             max_size=POOL_SIZE,
             kwargs=options,
+            configure=_configure,
             timeout=WRITE_PATIENCE_S,  # as long as an SQLite write waits for a lock
             open=True,
             name="quiz-store",

@@ -315,11 +315,28 @@ class ReportRows(Engine):
         )
         # one pass over the cohort's attempts each (attempts_by_learner, in learner order):
         # with a single max() SQLite takes the other columns from the row holding it;
-        # the last attempt is the latest start, then the highest id
+        # the last attempt is the latest start, then the highest id. PostgreSQL has no
+        # such columns: DISTINCT ON takes each learner's first row in the same order.
         finished = (
             f"FROM attempts a WHERE {in_window} AND (:quiz IS NULL OR a.quiz_id = :quiz)"
-            " AND a.submitted_at IS NOT NULL AND a.max_score <> 0 GROUP BY a.user_id"
+            " AND a.submitted_at IS NOT NULL AND a.max_score <> 0"
         )
+        score = "a.score_exact || ' ' || a.max_score AS score"
+        if self.dialect == "postgresql":
+            best, last = (
+                f"SELECT DISTINCT ON (a.user_id) a.user_id, {score} {finished}"
+                f" ORDER BY a.user_id, {order}"
+                for order in (
+                    "a.score / a.max_score DESC, a.started_at, a.id",
+                    "a.started_at DESC, a.id DESC",
+                )
+            )
+        else:
+            best = f"SELECT a.user_id, max(a.score / a.max_score), {score} {finished}"
+            last = (
+                f"SELECT a.user_id, max(a.started_at || printf(' %020d', a.id)), {score} {finished}"
+            )
+            best, last = (f"{part} GROUP BY a.user_id" for part in (best, last))
         rows = self.query(
             f"""
             SELECT u.id, u.username, u.display_name, m.joined_at,
@@ -332,8 +349,10 @@ class ReportRows(Engine):
                  ORDER BY c.completed_at, c.code LIMIT 1) AS certificate_code
             FROM memberships m JOIN users u ON u.id = m.user_id
             LEFT JOIN (
-                SELECT a.user_id, max(a.submitted_at IS NULL) AS open,
-                    max(a.quiz_id IS :post AND a.passed = 1) AS passed,
+                SELECT a.user_id, max(CASE WHEN a.submitted_at IS NULL THEN 1 ELSE 0 END)
+                        AS open,
+                    max(CASE WHEN a.quiz_id IS :post AND a.passed = 1 THEN 1 ELSE 0 END)
+                        AS passed,
                     min(CASE WHEN a.quiz_id IS :post AND a.passed = 1 THEN a.submitted_at END)
                         AS completed_at,
                     max(coalesce(a.submitted_at, a.started_at)) AS last_activity,
@@ -342,14 +361,8 @@ class ReportRows(Engine):
                 FROM attempts a WHERE {in_window}
                 GROUP BY a.user_id
             ) p ON p.user_id = m.user_id
-            LEFT JOIN (
-                SELECT a.user_id, max(a.score / a.max_score),
-                    a.score_exact || ' ' || a.max_score AS score {finished}
-            ) b ON b.user_id = m.user_id
-            LEFT JOIN (
-                SELECT a.user_id, max(a.started_at || printf(' %020d', a.id)),
-                    a.score_exact || ' ' || a.max_score AS score {finished}
-            ) l ON l.user_id = m.user_id
+            LEFT JOIN ({best}) b ON b.user_id = m.user_id
+            LEFT JOIN ({last}) l ON l.user_id = m.user_id
             WHERE m.cohort_id = :cohort
             ORDER BY u.display_name, u.id
             """,
@@ -468,7 +481,7 @@ class ReportRows(Engine):
             SELECT 'test' AS kind, NULL AS question_id, NULL AS answer, count(*) AS n,
                 total(counted) AS items, total(f) AS x, total(f * f) AS xx, min(f) AS x_min,
                 max(f) AS x_max, total(t) AS r, total(t * t) AS rr, min(t) AS r_min,
-                max(t) AS r_max, NULL AS xr, NULL AS sorted_xr
+                max(t) AS r_max, NULL AS xr, CAST(NULL AS DOUBLE PRECISION) AS sorted_xr
             FROM (SELECT counted, t, t / maximum * 100 AS f FROM attempt_totals WHERE counted > 0)
                 AS scored
             UNION ALL

@@ -262,15 +262,29 @@ class UpkeepRows(Engine):
         columns.
         """
 
+        # PostgreSQL keeps the sums by its triggers row by row (no set-aside yet), and
+        # moves each identity sequence past the ids the rows brought
+        sqlite = self.dialect == "sqlite"
+
         def load(conn: sqlite3.Connection) -> None:
             touched: set[int] = set()
-            set_report_sums_aside(conn)
+            loaded: set[str] = set()
+            if sqlite:
+                set_report_sums_aside(conn)
             for batch in batches:
                 for table, rows in batch.items():
                     if rows:
                         _insert_rows(conn, table, rows)
                         touched.update(_cohorts_of(conn, table, rows))
-            restore_report_sums(conn, touched)
+                        loaded.add(table)
+            if sqlite:
+                restore_report_sums(conn, touched)
+                return
+            for table in sorted(loaded & pg_schema.identity_tables()):
+                conn.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                    f" (SELECT max(id) FROM {table}))"
+                )
 
         self.write(load)
 
