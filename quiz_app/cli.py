@@ -16,19 +16,31 @@ import click
 from quiz_app import formatting
 from quiz_app.analytics import ATTEMPT_CHOICES
 from quiz_app.course import default_banks_dir, load_course
+from quiz_app.databases import Database, is_url
 from quiz_app.errors import BankError, QuizError
 from quiz_app.lint import lint
 from quiz_app.validate import printable, validate_paths
 from quiz_app.writer import StoreError
 
 if TYPE_CHECKING:
-    from quiz_app.store import Store
+    from quiz_app.store import PostgresStore, Store
 
 SERVER_SCRIPT = Path(__file__).resolve().parent / "server.py"
 DB_ENV = "QUIZ_DB"
 DEBUG_ENV = "QUIZ_DEBUG"
 EX_SOFTWARE = 70  # sysexits.h: an internal error (a bug), as opposed to a usage or data error
 ROW_ID = click.IntRange(1, 2**63 - 1)  # what SQLite's INTEGER holds
+
+
+class DatabaseType(click.ParamType):
+    """--db: an SQLite file (not a folder), or a postgresql:// URL."""
+
+    name = "FILE|URL"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Database:
+        if isinstance(value, Database) or is_url(value):
+            return value if isinstance(value, Database) else Database(value)
+        return Database(click.Path(dir_okay=False, path_type=Path).convert(value, param, ctx))
 
 
 def db_option(required: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -39,8 +51,8 @@ def db_option(required: bool = False) -> Callable[[Callable[..., Any]], Callable
         required=required,
         default=None if required else "quiz.db",
         show_default=not required,
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="SQLite database file.",
+        type=DatabaseType(),
+        help="SQLite database file, or a PostgreSQL database's postgresql:// URL.",
     )
 
 
@@ -66,7 +78,7 @@ def domain_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def store_problem(db_path: Path | None, exc: StoreError) -> str:
+def store_problem(db_path: Database | None, exc: StoreError) -> str:
     """One line: the database file, what is wrong in plain words, and SQLite's detail."""
     line = f"{printable(str(db_path))}: {exc}" if db_path is not None else str(exc)
     if exc.detail:
@@ -121,7 +133,7 @@ def validate(paths: tuple[Path, ...], as_json: bool, with_lint: bool) -> None:
 @db_option()
 @click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--host", default="localhost", show_default=True, help="Address to listen on.")
-def serve(db_path: Path, port: int, host: str) -> None:
+def serve(db_path: Database, port: int, host: str) -> None:
     """Start the app (the database is created on first start).
 
     A $QUIZ_FRAME_ANCESTORS that is not a list of frame sources, a $QUIZ_PUBLIC_URL that
@@ -131,7 +143,7 @@ def serve(db_path: Path, port: int, host: str) -> None:
     """
     from quiz_app.addresses import PublicUrlError, public_url
     from quiz_app.framing import FrameAncestorsError, frame_ancestors
-    from quiz_app.store import Store
+    from quiz_app.store import open_store
 
     try:
         frame_ancestors()
@@ -139,7 +151,7 @@ def serve(db_path: Path, port: int, host: str) -> None:
     except (FrameAncestorsError, PublicUrlError) as exc:
         raise click.ClickException(f"not started: {exc}") from exc
     try:
-        store = Store(db_path)
+        store = open_store(db_path.target)
         try:
             store.check()
         finally:
@@ -147,7 +159,7 @@ def serve(db_path: Path, port: int, host: str) -> None:
     except StoreError as exc:
         raise click.ClickException("not started: " + store_problem(db_path, exc)) from exc
     env = server_environment(db_path)
-    click.echo(f"Serving on http://{host}:{port} with database {env[DB_ENV]}")
+    click.echo(f"Serving on http://{host}:{port} with database {db_path.shown_resolved()}")
     os.execve(sys.executable, streamlit_command(SERVER_SCRIPT, port, host), env)
 
 
@@ -162,10 +174,10 @@ def serve(db_path: Path, port: int, host: str) -> None:
 MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": str(1024 * 1024)}
 
 
-def server_environment(db_path: Path) -> dict[str, str]:
+def server_environment(db_path: Database) -> dict[str, str]:
     """The environment `serve` starts Streamlit in: this one, with the database's path
     and the MALLOC_ENV settings it does not already have."""
-    return {**MALLOC_ENV, **os.environ, DB_ENV: str(db_path.resolve())}
+    return {**MALLOC_ENV, **os.environ, DB_ENV: str(db_path.resolved())}
 
 
 def streamlit_command(script: Path, port: int, host: str) -> list[str]:
@@ -191,17 +203,18 @@ def streamlit_command(script: Path, port: int, host: str) -> list[str]:
 @click.option("--yes", is_flag=True, help="Create the database if it does not exist, unasked.")
 @domain_errors
 def add_instructor(
-    username: str, db_path: Path, display_name: str | None, password_stdin: bool, yes: bool
+    username: str, db_path: Database, display_name: str | None, password_stdin: bool, yes: bool
 ) -> None:
     """Create an instructor account (asks for the password unless --password-stdin).
 
     When the database does not exist, asks before creating it (--yes creates it unasked).
     """
     from quiz_app.accounts import INSTRUCTOR, Accounts
-    from quiz_app.store import Store, check_database_file
+    from quiz_app.store import check_database_file, open_store
 
-    where = printable(str(db_path.resolve()))
-    check_database_file(db_path)
+    where = printable(db_path.shown_resolved())
+    if db_path.path is not None:
+        check_database_file(db_path.path)
     if not db_path.exists() and not yes:
         if password_stdin or not _interactive():
             raise click.ClickException(
@@ -213,7 +226,7 @@ def add_instructor(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    user = Accounts(Store(db_path)).sign_up(
+    user = Accounts(open_store(db_path.target)).sign_up(
         username, display_name or username, password, INSTRUCTOR
     )
     click.echo(f"Instructor {user.username} created in {where}.")
@@ -243,7 +256,7 @@ def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     "http://localhost:8501).",
 )
 @domain_errors
-def reset_password(username: str, db_path: Path, base_url: str | None) -> None:
+def reset_password(username: str, db_path: Database, base_url: str | None) -> None:
     """Print a one-time password-reset link for USERNAME, valid for one hour.
 
     Pass the link on to its owner: opened in any browser, it sets a new password, signs
@@ -251,12 +264,12 @@ def reset_password(username: str, db_path: Path, base_url: str | None) -> None:
     """
     from quiz_app.addresses import app_address
     from quiz_app.resets import PasswordResets
-    from quiz_app.store import Store
+    from quiz_app.store import open_store
 
     if not db_path.exists():
         raise click.ClickException(f"{printable(str(db_path))} does not exist")
     base = base_url or app_address()
-    link = PasswordResets(Store(db_path)).issue_for_username(username)
+    link = PasswordResets(open_store(db_path.target)).issue_for_username(username)
     expires = load_course().local_time.moment_text(link.expires_at)
     click.echo(link.address(base))
     click.echo(f"For {link.user.username}; it works once, until {expires}.")
@@ -281,17 +294,17 @@ def reset_password(username: str, db_path: Path, base_url: str | None) -> None:
     help="Cohorts to spread the learners over, each with its own instructor.",
 )
 @domain_errors
-def demo_data(db_path: Path, learners: int, attempts: int, seed: int, cohorts: int) -> None:
+def demo_data(db_path: Database, learners: int, attempts: int, seed: int, cohorts: int) -> None:
     """Fill a database with realistic synthetic cohorts and their instructors.
 
     Rows are stored as they are made, in one transaction: an interrupted run stores
     nothing, and the command can simply be run again.
     """
     from quiz_app.demo import generate, summary_lines
-    from quiz_app.store import Store
+    from quiz_app.store import open_store
 
     started = time.perf_counter()
-    store = Store(db_path)
+    store = open_store(db_path.target)
     summary = generate(store, load_course(), learners, attempts, seed, cohorts=cohorts)
     store.close(wait=True)  # the last connection to close folds the write-ahead log in
     for line in summary_lines(summary):
@@ -303,21 +316,26 @@ def demo_data(db_path: Path, learners: int, attempts: int, seed: int, cohorts: i
 @db_option(required=True)
 @click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
 @domain_errors
-def backup(db_path: Path, dest: Path) -> None:
+def backup(db_path: Database, dest: Path) -> None:
     """Copy the database to DEST consistently, even while the app is writing.
 
     The database is checked first (a damaged one is refused); the copy is written under a
     temporary name, checked, and named DEST only when complete.
     """
-    from quiz_app.store import Store
+    from quiz_app.store import open_store
 
+    if db_path.url is not None:
+        raise click.ClickException(
+            "backup copies an SQLite file; back a PostgreSQL database up with its own tools"
+            " (pg_dump, or the server's continuous archiving)"
+        )
     if not db_path.exists():
         raise click.ClickException(f"{printable(str(db_path))} does not exist")
     if dest.exists():
         raise click.ClickException(f"{printable(str(dest))} exists; choose a new file name")
     started = time.perf_counter()
     dest.parent.mkdir(parents=True, exist_ok=True)
-    Store(db_path, read_only=True).backup(dest)
+    open_store(db_path.target, read_only=True).backup(dest)
     size = dest.stat().st_size
     click.echo(
         f"Backed up {db_path} to {dest} ({size:,} bytes, {time.perf_counter() - started:.1f} s)."
@@ -354,7 +372,7 @@ def backup(db_path: Path, dest: Path) -> None:
 )
 @domain_errors
 def report(
-    db_path: Path,
+    db_path: Database,
     code: str,
     kind: str | None,
     quiz_id: str | None,
@@ -421,7 +439,7 @@ def report(
     "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="ZIP to write."
 )
 @domain_errors
-def audit_export(db_path: Path, code: str, out: Path) -> None:
+def audit_export(db_path: Database, code: str, out: Path) -> None:
     """Write a cohort's audit pack: a ZIP of its gradebook, every attempt with its answers
     as the learner saw the questions, the certificates issued, the item analysis, the
     course definition and the question versions shown, and a manifest with each file's
@@ -460,7 +478,7 @@ def audit_export(db_path: Path, code: str, out: Path) -> None:
 )
 @click.option("--yes", is_flag=True, help="Delete without asking.")
 @domain_errors
-def prune(db_path: Path, day: Any, pack: Path | None, yes: bool) -> None:
+def prune(db_path: Database, day: Any, pack: Path | None, yes: bool) -> None:
     """Delete attempts older than --before with their records (answers, flags,
     certificates and their reissues, review logs, course evaluations, problem reports),
     after writing and checking their audit pack.
@@ -473,12 +491,12 @@ def prune(db_path: Path, day: Any, pack: Path | None, yes: bool) -> None:
     from quiz_app.audit import plan_prune
     from quiz_app.audit import prune as prune_records
     from quiz_app.reports import Reports
-    from quiz_app.store import Store
+    from quiz_app.store import open_store
 
     before = day.date()
     if not db_path.exists():
         raise click.ClickException(f"{printable(str(db_path))} does not exist")
-    reports = Reports(Store(db_path), load_course())
+    reports = Reports(open_store(db_path.target), load_course())
     plan = plan_prune(reports, before)
     if plan.empty:
         click.echo(f"Nothing is older than {before.isoformat()}; nothing deleted.")
@@ -546,7 +564,7 @@ def _note_timed_out(reports: Any) -> None:
 @click.argument("code")
 @db_option()
 @domain_errors
-def verify_certificate(code: str, db_path: Path) -> None:
+def verify_certificate(code: str, db_path: Database) -> None:
     """Check a certificate code: exit 0 and its details when found, 1 when not.
 
     Reads the database only; needs no question banks (a certificate keeps what it says)."""
@@ -581,7 +599,7 @@ def verify_certificate(code: str, db_path: Path) -> None:
 )
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @domain_errors
-def certificate(db_path: Path, attempt_id: int, out: Path, force: bool) -> None:
+def certificate(db_path: Database, attempt_id: int, out: Path, force: bool) -> None:
     """Write the certificate of a passed post-test attempt as PDF (issuing it if need be).
 
     An existing --out is refused unless --force; the PDF is written whole or not at all.
@@ -590,7 +608,7 @@ def certificate(db_path: Path, attempt_id: int, out: Path, force: bool) -> None:
     from quiz_app.certificate_pdf import render
     from quiz_app.certificates import Certificates
     from quiz_app.files import write_new
-    from quiz_app.store import Store
+    from quiz_app.store import open_store
 
     if not db_path.exists():
         raise click.ClickException(f"{printable(str(db_path))} does not exist")
@@ -602,7 +620,7 @@ def certificate(db_path: Path, attempt_id: int, out: Path, force: bool) -> None:
         )
     if not out.parent.is_dir():
         raise click.ClickException(f"{printable(str(out.parent))}: no such folder")
-    found = Certificates(Store(db_path), load_course()).issue(attempt_id)
+    found = Certificates(open_store(db_path.target), load_course()).issue(attempt_id)
     write_new(out, render(found, app_address()), replace=force)
     click.echo(f"Wrote {printable(str(out))}: certificate {found.code} for {found.learner_name}.")
 
@@ -612,14 +630,14 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def open_read_only(db_path: Path) -> Store:
+def open_read_only(db_path: Database) -> Store | PostgresStore:
     """The database at `db_path` for a command that only reads it: never created, upgraded
     or written (raises StoreError, which names the reason)."""
-    from quiz_app.store import Store
+    from quiz_app.store import open_store
 
     if not db_path.exists():
         raise click.ClickException(f"{printable(str(db_path))} does not exist")
-    store = Store(db_path, read_only=True)
+    store = open_store(db_path.target, read_only=True)
     store.check_current()
     return store
 

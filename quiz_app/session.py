@@ -30,7 +30,7 @@ from quiz_app.reports import Reports
 from quiz_app.resets import PasswordResets
 from quiz_app.reviews import CAP_RANGE
 from quiz_app.spaced import SpacedReview
-from quiz_app.store import Row, Store
+from quiz_app.store import PostgresStore, Row, Store, open_store
 
 DB_ENV = "QUIZ_DB"
 
@@ -46,17 +46,18 @@ def clock() -> Clock:
     return _clock[0]
 
 
-_stores: dict[str, Store] = {}
+_stores: dict[str, Store | PostgresStore] = {}
 _stores_lock = threading.Lock()
 
 
-def store() -> Store:
-    """The database the app was started with ($QUIZ_DB, else quiz.db here), one per process."""
+def store() -> Store | PostgresStore:
+    """The database the app was started with ($QUIZ_DB: a file, else quiz.db here, or a
+    postgresql:// URL), one per process."""
     path = os.environ.get(DB_ENV, "quiz.db")
     found = _stores.get(path)
     if found is None:
-        with _stores_lock:
-            found = _stores.setdefault(path, Store(path))
+        with _stores_lock:  # one Store (one pool of connections) per database
+            found = _stores.get(path) or _stores.setdefault(path, open_store(path))
     return found
 
 

@@ -286,13 +286,21 @@ def learner(accounts):
 
 @pytest.fixture
 def env(
-    monkeypatch: pytest.MonkeyPatch, db_path: Path, tiny_course: Course, clock: ManualClock
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    db_path: Path,
+    tiny_course: Course,
+    clock: ManualClock,
 ) -> Iterator[None]:
     """The app (under AppTest, or its cookie routes) on `db_path` and the tiny course, on
-    the test's clock."""
+    the test's clock; with QUIZ_TEST_STORE=postgres, on the `store` fixture's PostgreSQL
+    database instead."""
     from quiz_app import session  # Streamlit, imported only by the tests that need it
 
-    monkeypatch.setenv("QUIZ_DB", str(db_path))
+    if os.environ.get("QUIZ_TEST_STORE") == "postgres":
+        monkeypatch.setenv("QUIZ_DB", request.getfixturevalue("store").url)
+    else:
+        monkeypatch.setenv("QUIZ_DB", str(db_path))
     monkeypatch.setenv(BANKS_ENV, str(tiny_course.folder))
     session.set_clock(clock)
     yield

@@ -30,6 +30,8 @@ from quiz_app.spaced import SpacedReview
 from quiz_app.store import Store
 from tests.conftest import ALL_TYPES, WRONG_ANSWERS, demo_course
 
+pytestmark = pytest.mark.both_backends  # the store-level tests run on SQLite and PostgreSQL
+
 
 @pytest.fixture
 def attempts(store: Store, tiny_course: Course, clock: ManualClock) -> Attempts:

@@ -21,6 +21,9 @@ attempts, certificates, reports, problem reports, upkeep), each a part written a
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from quiz_app.databases import is_url
 from quiz_app.store.attempts import AttemptRows
 from quiz_app.store.base import (
     DATA_TABLES,
@@ -80,6 +83,16 @@ class PostgresStore(
     no command or page opens one yet)."""
 
 
+def open_store(
+    target: str | Path, *, migrate: bool = True, read_only: bool = False
+) -> Store | PostgresStore:
+    """The Store of what `target` names: a postgresql:// URL (PostgresStore) or an SQLite
+    file (Store); the options as each takes them."""
+    if is_url(target):
+        return PostgresStore(str(target), migrate=migrate, read_only=read_only)
+    return Store(target, migrate=migrate, read_only=read_only)
+
+
 __all__ = [
     "DATA_TABLES",
     "AttemptClosed",
@@ -95,4 +108,5 @@ __all__ = [
     "StoreError",
     "UsernameTaken",
     "check_database_file",
+    "open_store",
 ]

@@ -239,6 +239,20 @@ class Engine:
         rows = self.query(sql, params)
         return rows[0] if rows else None
 
+    def stream(
+        self, sql: str, params: Sequence[Any] | dict[str, Any], batch: int = 1_000
+    ) -> Iterator[tuple[Any, ...]]:
+        """The rows of one read as tuples, fetched `batch` at a time, never all at once.
+        The generator may be advanced from different threads, one at a time (as a
+        threadpool does)."""
+        with self.borrow() as conn:
+            cursor = conn.execute(sql, params)
+            try:
+                while rows := cursor.fetchmany(batch):
+                    yield from rows
+            finally:
+                cursor.close()
+
     def close(self, wait: bool = False) -> None:
         raise NotImplementedError
 

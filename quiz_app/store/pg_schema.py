@@ -134,7 +134,7 @@ def _trigger_parts(sql: str) -> tuple[str, str, str | None, str]:
 # -- writing it in PostgreSQL's dialect ---------------------------------------------------
 
 
-def _call_argument(text: str, start: int) -> int:
+def closing_parenthesis(text: str, start: int) -> int:
     """The index of the parenthesis closing the one at `text[start]`."""
     depth = 0
     for end in range(start, len(text)):
@@ -144,11 +144,11 @@ def _call_argument(text: str, start: int) -> int:
     raise ValueError(f"unbalanced parentheses in {text[start:][:80]}")
 
 
-def _replace_calls(text: str, name: str, write: Any) -> str:
+def replace_calls(text: str, name: str, write: Any) -> str:
     """`text` with each call name(args) replaced by write(args)."""
     while (found := text.find(name + "(")) != -1:
         start = found + len(name)
-        end = _call_argument(text, start)
+        end = closing_parenthesis(text, start)
         text = text[:found] + write(text[start + 1 : end]) + text[end + 1 :]
     return text
 
@@ -228,8 +228,8 @@ def postgres_sql(statement: str, *, trigger: bool = True) -> str:
         statement,
     )
     text = re.sub(r"\b(\w+)\.key\b", r"(\1.ordinal - 1)", text)
-    text = _replace_calls(text, "total", lambda arg: f"coalesce(sum({arg}), 0)")
-    text = _replace_calls(text, "printf", _padded)
+    text = replace_calls(text, "total", lambda arg: f"coalesce(sum({arg}), 0)")
+    text = replace_calls(text, "printf", _padded)
     if trigger:
         text = re.sub(
             r"GROUP BY (\d+(?:, \d+)*)",

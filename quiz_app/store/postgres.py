@@ -28,10 +28,10 @@ import functools
 import json
 import re
 import sqlite3
-import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from quiz_app.databases import shown_url
 from quiz_app.store import pg_schema
 from quiz_app.store.base import POOL_SIZE, Engine
 from quiz_app.writer import WRITE_PATIENCE_S, StoreBusy, StoreError
@@ -51,20 +51,6 @@ DISK_FULL = (
 _WRITES = ("INSERT", "UPDATE", "DELETE", "WITH")
 # a string literal (skipped), a `?`, a `:name` (not a `::` cast) or a `%`
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\?|(?<!:):(\w+)|%")
-
-
-def is_url(target: object) -> bool:
-    """True when `target` names a PostgreSQL database rather than an SQLite file."""
-    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
-
-
-def shown_url(url: str) -> str:
-    """`url` without its password, for messages and logs."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[-1]
-    return parts._replace(netloc=f"{parts.username}:***@{host}").geturl()
 
 
 _LIST = "\x00"  # marks a parameter that is a JSON array passed as a PostgreSQL array
@@ -87,6 +73,13 @@ def translate(sql: str) -> tuple[str, frozenset[int | str]]:
     # planner); PostgreSQL plans an inner join itself
     text = re.sub(r"\bCROSS JOIN (\w+ \w+ ON)\b", r"JOIN \1", text)
     text = pg_schema.postgres_sql(text, trigger=False)
+    # unixepoch() is whole seconds, as SQLite's (so a difference / 86400 is whole days)
+    text = pg_schema.replace_calls(
+        text,
+        "unixepoch",
+        lambda arg: f"CAST(extract(epoch FROM CAST({arg} AS timestamptz)) AS bigint)",
+    )
+    text = _scalar_extremes(text)
     lists: set[int | str] = set()
     position = 0
 
@@ -104,6 +97,24 @@ def translate(sql: str) -> tuple[str, frozenset[int | str]]:
         return found.replace("%", "%%")  # a literal, as it is
 
     return _TOKENS.sub(token, text).replace(_LIST, ""), frozenset(lists)
+
+
+def _scalar_extremes(text: str) -> str:
+    """SQLite's max(a, b) and min(a, b) of several arguments (not the aggregates of one)
+    as PostgreSQL's greatest and least."""
+    for name, other in (("max", "greatest"), ("min", "least")):
+        start = 0
+        while (found := re.compile(rf"\b{name}\(").search(text, start)) is not None:
+            opening = found.end() - 1
+            closing = pg_schema.closing_parenthesis(text, opening)
+            depth, several = 0, False
+            for char in text[opening + 1 : closing]:
+                depth += {"(": 1, ")": -1}.get(char, 0)
+                several = several or (char == "," and depth == 0)
+            if several:
+                text = text[: found.start()] + other + text[opening:]
+            start = found.start() + 1
+    return text
 
 
 def _parameters(params: Any, lists: frozenset[int | str]) -> Any:
@@ -255,7 +266,9 @@ class PostgresBase(Engine):
         self.url = url
         self.path = shown_url(url)
         self.read_only = read_only
-        options = {"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S}
+        options: dict[str, Any] = {"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S}
+        if read_only:  # every transaction on these connections refuses to write
+            options["options"] = "-c default_transaction_read_only=on"
         # one connection first, so that a server out of reach is said at once, in words
         with _plain_errors(), psycopg.connect(url, **options) as conn:
             if migrate and not read_only:
@@ -298,6 +311,22 @@ class PostgresBase(Engine):
                     raise StoreBusy(BUSY, f"{WRITE_RETRIES} tries: {exc}") from None
         raise AssertionError("unreachable")
 
+    def stream(
+        self, sql: str, params: Sequence[Any] | dict[str, Any], batch: int = 1_000
+    ) -> Iterator[tuple[Any, ...]]:
+        """As Engine.stream, through a server-side cursor in a read transaction (a client
+        cursor would hold every row of the result in memory)."""
+        query, lists = translate(sql)
+        with (
+            _plain_errors(),
+            self._pool.connection() as conn,
+            conn.transaction(),
+            conn.cursor(name=f"quiz_stream_{id(conn):x}") as cursor,
+        ):
+            cursor.execute(query, _parameters(params, lists))
+            while rows := cursor.fetchmany(batch):
+                yield from rows
+
     def close(self, wait: bool = False) -> None:
         self._pool.close()
 
@@ -308,3 +337,51 @@ class PostgresBase(Engine):
     def applied_migrations(self) -> list[str]:
         rows = self.query(f"SELECT name FROM {pg_schema.MIGRATIONS_TABLE} ORDER BY id")
         return [row["name"] for row in rows]
+
+    def check(self) -> None:
+        """Raise StoreError unless this process can write to the database: a trial lock
+        of the kind every write takes, in a transaction that is undone."""
+
+        def trial(conn: Any) -> None:
+            conn.execute("LOCK TABLE users IN ROW EXCLUSIVE MODE NOWAIT")
+            raise _TrialWritten
+
+        import psycopg
+
+        try:
+            self.write(trial)
+        except _TrialWritten:
+            return
+        except psycopg.Error as exc:
+            raise StoreError(
+                "The database cannot be written: the server refuses this account's writes.",
+                f"{self.path}: {exc}",
+            ) from None
+
+    def check_current(self) -> None:
+        """Raise StoreError unless the database holds exactly this version's migrations
+        (for a read-only store, which cannot apply them)."""
+        found = self.first(
+            "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = ?",
+            (pg_schema.MIGRATIONS_TABLE,),
+        )
+        if not found or not found["n"]:
+            raise StoreError("This PostgreSQL database is not a quiz database.", self.path)
+        applied, known = set(self.applied_migrations()), pg_schema.migration_names()
+        if applied - set(known):
+            raise StoreError(
+                "This database was written by a newer version of quiz-app; upgrade quiz-app "
+                "to read it.",
+                self.path,
+            )
+        if pending := [name for name in known if name not in applied]:
+            raise StoreError(
+                "This database was made by an older version of quiz-app and needs an upgrade, "
+                "which a read-only command does not do: start the app on it once "
+                "(quiz-app serve --db ...), then try again.",
+                f"{self.path}: {len(pending)} migrations pending",
+            )
+
+
+class _TrialWritten(Exception):
+    """Raised by the trial of PostgresBase.check, so that its transaction is undone."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import operator
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from quiz_app.records import Row
@@ -50,6 +52,12 @@ _IS_CURRENT = (
 
 def _pairs(current: Iterable[tuple[str, str]]) -> str:
     return json.dumps([list(pair) for pair in current])
+
+
+def _batches(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
+    """`rows` in lists of up to STREAM_BATCH."""
+    rows = iter(rows)
+    return iter(lambda: list(itertools.islice(rows, STREAM_BATCH)), [])
 
 
 class ReportRows(Engine):
@@ -173,7 +181,9 @@ class ReportRows(Engine):
         which goes back to the pool when it is exhausted or closed, or raises; nothing is
         borrowed until the first row is asked for.
         """
-        return self._stream(*self.response_export_sql(cohort_id, quiz_id, since, until))
+        return self.stream(
+            *self.response_export_sql(cohort_id, quiz_id, since, until), STREAM_BATCH
+        )
 
     def response_export_lines(
         self,
@@ -202,6 +212,9 @@ class ReportRows(Engine):
         asked for.
         """
         where, params = self._submitted(cohort_id, quiz_id, since, until)
+        if self.dialect == "postgresql":
+            yield from self._export_lines_in_python(where, params, attempt_texts, answer_text)
+            return
         with self.borrow() as conn:
             conn.execute("BEGIN")  # the TEMP tables are dropped by the ROLLBACK that ends it
             conn.create_function("export_answer_text", 4, answer_text, deterministic=True)
@@ -248,18 +261,43 @@ class ReportRows(Engine):
                 conn.execute("ROLLBACK")
                 conn.create_function("export_answer_text", 4, None)
 
-    def _stream(
-        self, sql: str, params: Sequence[Any] | dict[str, Any]
-    ) -> Iterator[tuple[Any, ...]]:
-        """The rows of one read as tuples, fetched STREAM_BATCH at a time. The generator
-        may be advanced from different threads, one at a time (as a threadpool does)."""
-        with self.borrow() as conn:
-            cursor = conn.execute(sql, params)
-            try:
-                while batch := cursor.fetchmany(STREAM_BATCH):
-                    yield from batch
-            finally:
-                cursor.close()
+    def _export_lines_in_python(
+        self,
+        where: str,
+        params: Any,
+        attempt_texts: Callable[[list[tuple[Any, ...]]], Iterable[tuple[int, str, str]]],
+        answer_text: Callable[[str, str, str, float], str],
+    ) -> Iterator[str]:
+        """`response_export_lines` where the database cannot call Python (PostgreSQL): the
+        same lines, put together here from two streamed reads (attempts, then answers in
+        the same order), each distinct answer's text worked out once."""
+        texts: dict[int, tuple[str, str]] = {}
+        for batch in _batches(
+            self.stream(
+                f"SELECT a.id, {_EXPORT_USERNAME}, a.quiz_id, a.submitted_at FROM attempts a"
+                + _EXPORT_MEMBER
+                + where
+                + " ORDER BY a.id",
+                params,
+                STREAM_BATCH,
+            )
+        ):
+            texts.update((attempt, (head, tail)) for attempt, head, tail in attempt_texts(batch))
+        known = functools.lru_cache(maxsize=65_536)(answer_text)
+        rows = self.stream(
+            "SELECT r.attempt_id, r.question_id, r.content_hash, r.answer, r.mark"
+            " FROM attempts a JOIN responses r ON r.attempt_id = a.id"
+            + where
+            + " ORDER BY a.id, r.question_id",
+            params,
+            STREAM_BATCH,
+        )
+        for batch in _batches(rows):
+            yield "".join(
+                f"{texts[attempt][0]},{known(question, version, answer, mark)},"
+                f"{texts[attempt][1]}\n"
+                for attempt, question, version, answer, mark in batch
+            )
 
     @staticmethod
     def _quarters(

@@ -110,7 +110,7 @@ class UpkeepRows(Engine):
             " LEFT JOIN responses r ON r.attempt_id = a.id AND r.question_id = s.value ->> 'id'"
             f" WHERE a.cohort_id IS :cohort AND {_OLDER} ORDER BY a.id, s.key"
         )
-        rows = self._stream(sql, {"cohort": cohort_id, "before": before})
+        rows = self.stream(sql, {"cohort": cohort_id, "before": before})
         try:
             for row in rows:
                 yield dict(zip(columns, row, strict=True))
