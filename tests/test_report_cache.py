@@ -112,3 +112,29 @@ def test_a_renamed_learner_refreshes_every_cohort_they_are_in(
     store.execute("UPDATE users SET display_name = 'Ana Maria' WHERE id = ?", [ana.id])
     assert reports.dashboard(mine, Filters()) is not here
     assert reports.dashboard(theirs, Filters()) is not there
+
+
+def test_a_write_by_another_server_process_refreshes_the_cached_report(
+    cohort_world, reports: Reports, store: Store
+) -> None:
+    """Several servers share one database (PostgreSQL behind a load balancer): a report
+    cached in this process is built again once another process's write changes what it
+    reads, since the versions it is cached at live in the database, read on each run."""
+    import subprocess
+    import sys
+
+    mine = cohort_world["cohort"]
+    first = reports.dashboard(mine, Filters("post-test"))
+    target = getattr(store, "url", store.path)
+    other_server = (
+        "from quiz_app.accounts import Accounts\n"
+        "from quiz_app.store import open_store\n"
+        f"store = open_store({target!r})\n"
+        "accounts = Accounts(store)\n"
+        "user = accounts.sign_up('yan', 'Yan', 'password123')\n"
+        f"accounts.join(user, {mine['join_code']!r})\n"
+        "store.close(wait=True)\n"
+    )
+    subprocess.run([sys.executable, "-c", other_server], check=True, timeout=60)
+    again = reports.dashboard(mine, Filters("post-test"))
+    assert again is not first and again.enrolled == first.enrolled + 1
