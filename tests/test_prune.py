@@ -74,6 +74,7 @@ def counts(store: Store) -> dict[str, int]:
     ],
     ids=["plain", "leap-to-leap", "leap-day-to-common-year"],
 )
+@pytest.mark.both_backends
 def test_the_latest_day_a_prune_may_name(today: date, years: int, latest: date) -> None:
     assert latest_prune_day(today, years) == latest
     check_prune_day(latest, today, years)
@@ -81,6 +82,7 @@ def test_the_latest_day_a_prune_may_name(today: date, years: int, latest: date) 
         check_prune_day(date.fromordinal(latest.toordinal() + 1), today, years)
 
 
+@pytest.mark.both_backends
 def test_the_course_sets_the_retention_years(tiny_course) -> None:
     path = tiny_course.folder / "quizzes.yaml"
     text = path.read_text()
@@ -95,6 +97,7 @@ def test_the_course_sets_the_retention_years(tiny_course) -> None:
     assert line.startswith(f"{path}:4: course.records_retention_years:")
 
 
+@pytest.mark.both_backends
 def test_a_day_within_the_retention_period_is_refused(world, store, tiny_course, clock) -> None:
     before = counts(store)
     with pytest.raises(TooRecent, match=r"keeps records for 7 years.*2019-11-21"):
@@ -102,6 +105,7 @@ def test_a_day_within_the_retention_period_is_refused(world, store, tiny_course,
     assert counts(store) == before
 
 
+@pytest.mark.both_backends
 def test_prune_packs_then_deletes_only_the_older_records(
     world, store: Store, tiny_course, clock, tmp_path: Path
 ) -> None:
@@ -154,6 +158,7 @@ def test_prune_packs_then_deletes_only_the_older_records(
     assert certificates.count("\n") == 1 + before["certificates"] - after["certificates"]
 
 
+@pytest.mark.both_backends
 def test_nothing_is_deleted_when_the_pack_cannot_be_written_or_checked(
     world, store: Store, tiny_course, clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

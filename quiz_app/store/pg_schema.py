@@ -10,12 +10,13 @@ part in PostgreSQL's words:
   INTEGER PRIMARY KEY (SQLite's rowid) an identity column, which takes an explicit id
   as SQLite's does (a bulk load that sets ids must move the sequence on after it);
 - each trigger becomes a PL/pgSQL function of the same statements and a row trigger
-  of the same event: `json_each` becomes `jsonb_array_elements ... WITH ORDINALITY`
-  (its key counting from 0), `total()` a sum that is 0 for no rows, `printf('%02d')` a
-  left-padded number, `IS NOT` between values `IS DISTINCT FROM`, RAISE(ABORT) an
-  exception, a GROUP BY of later columns one of the columns before them too (SQLite
-  lets one attempt's cohort and quiz stand bare beside its slots' groups; PostgreSQL
-  asks for them in the GROUP BY, where they change no group), and a WHEN clause
+  of the same event: `json_each` becomes `json_array_elements ... WITH ORDINALITY`
+  (json, not jsonb: a value keeps its text as stored; its key counting from 0),
+  `total()` a sum that is 0 for no rows, `printf('%02d')` a left-padded number,
+  `IS NOT` between values `IS DISTINCT FROM`, RAISE(ABORT) an exception, a GROUP BY of
+  later columns one of the columns before them too (SQLite lets one attempt's cohort
+  and quiz stand bare beside its slots' groups; PostgreSQL asks for them in the GROUP
+  BY, where they change no group), and a WHEN clause
   (PostgreSQL allows no subquery there) an IF in the body.
 
 Every migration after BASELINE is written in both dialects: its SQLite form in
@@ -224,7 +225,7 @@ def postgres_sql(statement: str, *, trigger: bool = True) -> str:
     the Store's) in PostgreSQL's."""
     text = re.sub(
         r"json_each\((\w+\.\w+)\) (\w+)",
-        r"jsonb_array_elements(\1::jsonb) WITH ORDINALITY AS \2 (value, ordinal)",
+        r"json_array_elements(\1::json) WITH ORDINALITY AS \2 (value, ordinal)",
         statement,
     )
     text = re.sub(r"\b(\w+)\.key\b", r"(\1.ordinal - 1)", text)

@@ -80,6 +80,15 @@ def translate(sql: str) -> tuple[str, frozenset[int | str]]:
         lambda arg: f"CAST(extract(epoch FROM CAST({arg} AS timestamptz)) AS bigint)",
     )
     text = _scalar_extremes(text)
+    text = re.sub(r"\btemp\.(\w+)", r"pg_temp.\1", text)  # a TEMP table, by its schema
+    text = _aliased_subqueries(text)
+    # SQLite joins a table-valued json_each without a condition; PostgreSQL asks for one
+    text = re.sub(
+        r"(JOIN json_array_elements\([^()]*\) WITH ORDINALITY AS \w+ \(value, ordinal\))"
+        r"(?!\s+ON\b)",
+        r"\1 ON true",
+        text,
+    )
     lists: set[int | str] = set()
     position = 0
 
@@ -97,6 +106,24 @@ def translate(sql: str) -> tuple[str, frozenset[int | str]]:
         return found.replace("%", "%%")  # a literal, as it is
 
     return _TOKENS.sub(token, text).replace(_LIST, ""), frozenset(lists)
+
+
+_AFTER_SUBQUERY = re.compile(
+    r"\s*($|[),;]|(WHERE|GROUP|ORDER|LIMIT|UNION|JOIN|LEFT|CROSS|INNER|ON|HAVING|WINDOW)\b)", re.I
+)
+
+
+def _aliased_subqueries(text: str) -> str:
+    """Each subquery in FROM or JOIN given a name, as PostgreSQL asks (SQLite does not)."""
+    start, named = 0, 0
+    while found := re.compile(r"\b(FROM|JOIN) \(\s*SELECT\b", re.I).search(text, start):
+        opening = text.index("(", found.start())
+        closing = pg_schema.closing_parenthesis(text, opening)
+        if _AFTER_SUBQUERY.match(text, closing + 1):
+            named += 1
+            text = f"{text[: closing + 1]} AS subquery_{named}{text[closing + 1 :]}"
+        start = opening + 1
+    return text
 
 
 def _scalar_extremes(text: str) -> str:
@@ -251,7 +278,11 @@ def _numbers() -> type:
 
 
 def _configure(conn: Any) -> None:
+    from psycopg.types.string import TextLoader
+
     conn.adapters.register_loader("numeric", _numbers())
+    for kind in ("json", "jsonb"):  # JSON comes back as its text, as from SQLite
+        conn.adapters.register_loader(kind, TextLoader)
 
 
 class PostgresBase(Engine):
