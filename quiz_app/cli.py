@@ -210,7 +210,7 @@ def add_instructor(
     When the database does not exist, asks before creating it (--yes creates it unasked).
     """
     from quiz_app.accounts import INSTRUCTOR, Accounts
-    from quiz_app.store import check_database_file, open_store
+    from quiz_app.store import check_database_file
 
     where = printable(db_path.shown_resolved())
     if db_path.path is not None:
@@ -226,7 +226,7 @@ def add_instructor(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    user = Accounts(open_store(db_path.target)).sign_up(
+    user = Accounts(opened(db_path)).sign_up(
         username, display_name or username, password, INSTRUCTOR
     )
     click.echo(f"Instructor {user.username} created in {where}.")
@@ -264,12 +264,11 @@ def reset_password(username: str, db_path: Database, base_url: str | None) -> No
     """
     from quiz_app.addresses import app_address
     from quiz_app.resets import PasswordResets
-    from quiz_app.store import open_store
 
     if not db_path.exists():
         raise click.ClickException(f"{printable(str(db_path))} does not exist")
     base = base_url or app_address()
-    link = PasswordResets(open_store(db_path.target)).issue_for_username(username)
+    link = PasswordResets(opened(db_path)).issue_for_username(username)
     expires = load_course().local_time.moment_text(link.expires_at)
     click.echo(link.address(base))
     click.echo(f"For {link.user.username}; it works once, until {expires}.")
@@ -322,7 +321,6 @@ def backup(db_path: Database, dest: Path) -> None:
     The database is checked first (a damaged one is refused); the copy is written under a
     temporary name, checked, and named DEST only when complete.
     """
-    from quiz_app.store import open_store
 
     if db_path.url is not None:
         raise click.ClickException(
@@ -335,7 +333,7 @@ def backup(db_path: Database, dest: Path) -> None:
         raise click.ClickException(f"{printable(str(dest))} exists; choose a new file name")
     started = time.perf_counter()
     dest.parent.mkdir(parents=True, exist_ok=True)
-    open_store(db_path.target, read_only=True).backup(dest)
+    opened(db_path, read_only=True).backup(dest)
     size = dest.stat().st_size
     click.echo(
         f"Backed up {db_path} to {dest} ({size:,} bytes, {time.perf_counter() - started:.1f} s)."
@@ -491,12 +489,11 @@ def prune(db_path: Database, day: Any, pack: Path | None, yes: bool) -> None:
     from quiz_app.audit import plan_prune
     from quiz_app.audit import prune as prune_records
     from quiz_app.reports import Reports
-    from quiz_app.store import open_store
 
     before = day.date()
     if not db_path.exists():
         raise click.ClickException(f"{printable(str(db_path))} does not exist")
-    reports = Reports(open_store(db_path.target), load_course())
+    reports = Reports(opened(db_path), load_course())
     plan = plan_prune(reports, before)
     if plan.empty:
         click.echo(f"Nothing is older than {before.isoformat()}; nothing deleted.")
@@ -608,7 +605,6 @@ def certificate(db_path: Database, attempt_id: int, out: Path, force: bool) -> N
     from quiz_app.certificate_pdf import render
     from quiz_app.certificates import Certificates
     from quiz_app.files import write_new
-    from quiz_app.store import open_store
 
     if not db_path.exists():
         raise click.ClickException(f"{printable(str(db_path))} does not exist")
@@ -620,7 +616,7 @@ def certificate(db_path: Database, attempt_id: int, out: Path, force: bool) -> N
         )
     if not out.parent.is_dir():
         raise click.ClickException(f"{printable(str(out.parent))}: no such folder")
-    found = Certificates(open_store(db_path.target), load_course()).issue(attempt_id)
+    found = Certificates(opened(db_path), load_course()).issue(attempt_id)
     write_new(out, render(found, app_address()), replace=force)
     click.echo(f"Wrote {printable(str(out))}: certificate {found.code} for {found.learner_name}.")
 
@@ -630,14 +626,23 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
+def opened(db_path: Database, read_only: bool = False) -> Store | PostgresStore:
+    """The Store of `db_path` for this command, closed when the command ends (a
+    PostgreSQL store holds a pool of connections to the server)."""
+    from quiz_app.store import open_store
+
+    store = open_store(db_path.target, read_only=read_only)
+    click.get_current_context().call_on_close(store.close)
+    return store
+
+
 def open_read_only(db_path: Database) -> Store | PostgresStore:
     """The database at `db_path` for a command that only reads it: never created, upgraded
     or written (raises StoreError, which names the reason)."""
-    from quiz_app.store import open_store
 
     if not db_path.exists():
         raise click.ClickException(f"{printable(str(db_path))} does not exist")
-    store = open_store(db_path.target, read_only=True)
+    store = opened(db_path, read_only=True)
     store.check_current()
     return store
 

@@ -165,8 +165,11 @@ class AttemptRows(Engine):
     # -- attempts --------------------------------------------------------------------
 
     def save_question_versions(self, versions: Iterable[tuple[str, str, str]]) -> None:
-        """Keep (content_hash, question_id, content JSON) of shown questions; idempotent."""
-        rows = list(versions)
+        """Keep (content_hash, question_id, content JSON) of shown questions; idempotent.
+
+        In the order of their hashes: starts that race insert shared versions in one order,
+        so none waits for another that waits for it (a deadlock, on PostgreSQL)."""
+        rows = sorted(set(versions))
         self.write(
             lambda conn: (
                 conn.executemany(

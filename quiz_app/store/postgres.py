@@ -26,8 +26,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import random
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -37,7 +39,8 @@ from quiz_app.store.base import POOL_SIZE, Engine
 from quiz_app.writer import WRITE_PATIENCE_S, StoreBusy, StoreError
 
 T = TypeVar("T")
-WRITE_RETRIES = 5
+WRITE_RETRIES = 10
+RETRY_PAUSE_S = 0.02  # the longest pause before a retry grows by this each time
 CONNECT_TIMEOUT_S = 10
 UNREACHABLE = (
     "The database server cannot be reached, so nothing can be read or saved. Please try "
@@ -340,6 +343,7 @@ class PostgresBase(Engine):
                     raise
                 if attempt == WRITE_RETRIES - 1:
                     raise StoreBusy(BUSY, f"{WRITE_RETRIES} tries: {exc}") from None
+                time.sleep(random.uniform(0, RETRY_PAUSE_S * (attempt + 1)))  # no lockstep
         raise AssertionError("unreachable")
 
     def stream(
