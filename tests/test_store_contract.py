@@ -291,3 +291,31 @@ def test_one_of_many_time_outs_closes_an_attempt(store: Any) -> None:
     closed = _together(8, lambda i: store.finalize_expired(LATER, user_id=user))
     assert sorted(a for ids in closed for a in ids) == [attempt]
     assert store.attempt(attempt)["submitted_at"] == NOW
+
+
+def test_a_deadlock_on_postgres_is_run_again_not_an_error(postgres_url: str) -> None:
+    """Two writes that lock the same two rows in opposite orders: PostgreSQL ends one of
+    them (a deadlock); the store runs it again, and both are stored."""
+    store = PostgresStore(postgres_url)
+    first, second = _user(store, "ana"), _user(store, "bo")
+    halfway = threading.Barrier(2, timeout=10)
+    tries = [0, 0]
+
+    def crossing(i: int) -> None:
+        def work(conn: Any) -> None:
+            tries[i] += 1
+            order = (first, second) if i == 0 else (second, first)
+            conn.execute("UPDATE users SET review_cap = ? WHERE id = ?", (i, order[0]))
+            if tries[i] == 1:
+                halfway.wait()  # both hold their first row now
+            conn.execute("UPDATE users SET review_cap = ? WHERE id = ?", (i, order[1]))
+
+        store.write(work)
+
+    try:
+        assert _together(2, crossing) == [None, None]
+        assert sorted(tries) == [1, 2]  # one was ended by the deadlock, and run again
+        caps = {row["review_cap"] for row in store.query("SELECT review_cap FROM users")}
+        assert len(caps) == 1  # the write run again came last, whole
+    finally:
+        store.close()
