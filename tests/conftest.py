@@ -8,8 +8,9 @@ import re
 import secrets
 import tempfile
 import textwrap
+import threading
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,27 @@ def bank_dir(tmp_path: Path, sources_dir: Path, monkeypatch: pytest.MonkeyPatch)
     (folder / "sources.yaml").write_text(SOURCES_YAML, encoding="utf-8")
     monkeypatch.chdir(folder)
     return folder
+
+
+def together(count: int, work: Callable[[int], Any]) -> list[Any]:
+    """`work(i)` for i in range(count), each on a thread of its own, all released at the
+    same instant: their results (or the exceptions they raised), in order."""
+    results: list[Any] = [None] * count
+    barrier = threading.Barrier(count)
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = work(i)
+        except Exception as exc:
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
 
 
 def write(folder: Path, name: str, text: str) -> Path:

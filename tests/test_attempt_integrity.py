@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import threading
 from fractions import Fraction
 
 import pytest
@@ -16,7 +15,7 @@ from quiz_app.reports import IN_PROGRESS, NOT_PASSED, PASSED, Filters, Reports
 from quiz_app.scoring import correct_answer
 from quiz_app.store import Store
 from quiz_app.testing import go, open_app, texts
-from tests.conftest import WRONG_ANSWERS
+from tests.conftest import WRONG_ANSWERS, together
 
 
 @pytest.fixture
@@ -36,22 +35,7 @@ def attempts(store: Store, tiny_course: Course, clock: ManualClock) -> Attempts:
 
 def race(count: int, action) -> list[object]:
     """Run `action()` on `count` threads released at the same instant; their outcomes."""
-    start = threading.Barrier(count)
-    outcomes: list[object] = [None] * count
-
-    def run(n: int) -> None:
-        start.wait()
-        try:
-            outcomes[n] = action()
-        except Exception as exc:
-            outcomes[n] = exc
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return together(count, lambda _: action())
 
 
 def answer_all(attempts: Attempts, attempt, course: Course, right: int) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from quiz_app.store import (
     UsernameTaken,
 )
 from quiz_app.store.base import Engine
+from tests.conftest import together
 
 NOW = "2026-12-01T09:00:00+00:00"
 LATER = "2026-12-01T10:00:00+00:00"
@@ -45,27 +46,6 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 
 def _user(store: Any, name: str = "ana") -> int:
     return store.create_user(name, name.title(), "learner", "hash", NOW)
-
-
-def _together(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """`work(i)` for i in range(count), each on its own thread, started at once; the
-    results (or exceptions) in order."""
-    results: list[Any] = [None] * count
-    barrier = threading.Barrier(count)
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        except Exception as exc:
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 # -- the engine ------------------------------------------------------------------------------
@@ -108,7 +88,7 @@ def test_a_refused_statement_leaves_the_rest_of_its_write(store: Any) -> None:
 
 
 def test_concurrent_writes_are_all_stored(store: Any) -> None:
-    ids = _together(16, lambda i: _user(store, f"user{i:02d}"))
+    ids = together(16, lambda i: _user(store, f"user{i:02d}"))
     assert all(isinstance(i, int) for i in ids), ids
     assert len(set(ids)) == 16
     assert store.query("SELECT count(*) AS n FROM users") == [{"n": 16}]
@@ -153,7 +133,7 @@ def test_a_taken_or_lookalike_username_is_refused(store: Any) -> None:
 
 
 def test_one_of_many_sign_ups_of_one_name_wins(store: Any) -> None:
-    results = _together(8, lambda i: _user(store, "same"))
+    results = together(8, lambda i: _user(store, "same"))
     assert sum(isinstance(r, int) for r in results) == 1
     assert all(isinstance(r, (int, UsernameTaken)) for r in results), results
 
@@ -177,7 +157,7 @@ def test_a_display_name_is_frozen_by_a_certificate(store: Any) -> None:
 
 
 def test_sign_in_tickets_never_exceed_the_limit_at_once(store: Any) -> None:
-    tickets = _together(
+    tickets = together(
         12, lambda i: store.take_signin_ticket("guard", None, None, NOW, LATER, 5, 3)
     )
     assert sorted(t["checks"] for t in tickets if t["checks"] is not None) == [1, 2, 3, 4, 5]
@@ -199,7 +179,7 @@ def test_a_device_takes_its_own_checks_until_its_limit(store: Any) -> None:
 def test_a_hand_off_code_is_claimed_once_however_many_try(store: Any) -> None:
     user = _user(store)
     session = store.create_session(user, "handoff", LATER, NOW, LATER)
-    claims = _together(
+    claims = together(
         6,
         lambda i: store.claim_session("handoff", f"token{i}", NOW, None, None, f"dev{i}", LATER),
     )
@@ -230,7 +210,7 @@ def test_a_reset_link_is_used_once_however_many_try(store: Any) -> None:
     store.create_password_reset(user, "link", NOW, LATER, None)  # the older one goes
     assert store.password_reset_user("old", NOW) is None
     assert store.password_reset_user("link", NOW)["id"] == user
-    used = _together(6, lambda i: store.use_password_reset("link", NOW, f"hash{i}", "guard"))
+    used = together(6, lambda i: store.use_password_reset("link", NOW, f"hash{i}", "guard"))
     assert used.count(user) == 1 and used.count(None) == 5
     assert store.password_reset_user("link", NOW) is None
 
@@ -277,7 +257,7 @@ def test_no_answer_lands_in_an_attempt_submitted_meanwhile(store: Any) -> None:
                 stored.append(f"q{n}")
             return stored
 
-        results = _together(8, act)
+        results = together(8, act)
         answered = {r["question_id"] for r in store.responses(attempt)}
         acknowledged = {q for stored in results[1:] for q in stored}
         assert answered == acknowledged
@@ -288,7 +268,7 @@ def test_one_of_many_time_outs_closes_an_attempt(store: Any) -> None:
     user = _user(store)
     attempt = _attempt(store, user, 3)
     store.execute("UPDATE attempts SET deadline = ? WHERE id = ?", (NOW, attempt))
-    closed = _together(8, lambda i: store.finalize_expired(LATER, user_id=user))
+    closed = together(8, lambda i: store.finalize_expired(LATER, user_id=user))
     assert sorted(a for ids in closed for a in ids) == [attempt]
     assert store.attempt(attempt)["submitted_at"] == NOW
 
@@ -313,7 +293,7 @@ def test_a_deadlock_on_postgres_is_run_again_not_an_error(postgres_url: str) -> 
         store.write(work)
 
     try:
-        assert _together(2, crossing) == [None, None]
+        assert together(2, crossing) == [None, None]
         assert sorted(tries) == [1, 2]  # one was ended by the deadlock, and run again
         caps = {row["review_cap"] for row in store.query("SELECT review_cap FROM users")}
         assert len(caps) == 1  # the write run again came last, whole

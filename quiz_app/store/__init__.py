@@ -47,17 +47,12 @@ from quiz_app.store.reports import ReportRows
 from quiz_app.store.upkeep import UpkeepRows
 from quiz_app.store.users import UserRows
 
+# the parts of the Store, each written once against base.Engine, on either engine
+PARTS = (UserRows, CohortRows, AttemptRows, CertificateRows, ReportRows, ProblemReportRows,
+         UpkeepRows)  # fmt: skip
 
-class Store(
-    UserRows,
-    CohortRows,
-    AttemptRows,
-    CertificateRows,
-    ReportRows,
-    ProblemReportRows,
-    UpkeepRows,
-    StoreBase,
-):
+
+class Store(*PARTS, StoreBase):
     """All reads and writes of one SQLite file. Safe to share between threads.
 
     Opening creates the file if need be and applies pending migrations; raises
@@ -68,16 +63,7 @@ class Store(
     """
 
 
-class PostgresStore(
-    UserRows,
-    CohortRows,
-    AttemptRows,
-    CertificateRows,
-    ReportRows,
-    ProblemReportRows,
-    UpkeepRows,
-    PostgresBase,
-):
+class PostgresStore(*PARTS, PostgresBase):
     """The same Store on a PostgreSQL database, by its postgresql:// URL (in the making:
     the contract tests, tests/test_store_contract.py, say which parts run on it so far;
     no command or page opens one yet)."""
