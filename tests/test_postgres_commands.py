@@ -84,3 +84,24 @@ def test_a_url_is_shown_without_its_password() -> None:
     for shown in (str(given), given.shown_resolved()):
         assert shown == "postgresql://quiz:***@db.example:5432/quiz"
     assert Database("quiz.db").shown_resolved().endswith("/quiz.db")
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("postgres://%zz@127.0.0.1/quiz", "is not a valid PostgreSQL address"),
+        ("postgresql://postgres@127.0.0.1:notaport/quiz", "is not a valid PostgreSQL address"),
+    ],
+)
+def test_a_malformed_url_is_one_line_saying_so(url: str, said: str) -> None:
+    done = run("report", "--db", url, "--cohort", "X")
+    assert done.exit_code == 1, done.output
+    assert said in done.output and done.output.count("\n") == 1
+
+
+def test_a_database_the_server_does_not_have_is_said_so(postgres_server: str) -> None:
+    missing = postgres_server.rsplit("/", 1)[0] + "/no_such_quiz_database"
+    done = run("report", "--db", missing, "--cohort", "X")
+    assert done.exit_code == 1, done.output
+    assert "cannot be opened" in done.output and "no_such_quiz_database" in done.output
+    assert "try again in a moment" not in done.output

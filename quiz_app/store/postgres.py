@@ -30,6 +30,7 @@ import random
 import re
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -45,6 +46,14 @@ CONNECT_TIMEOUT_S = 10
 UNREACHABLE = (
     "The database server cannot be reached, so nothing can be read or saved. Please try "
     "again in a moment; if it keeps happening, tell the administrator."
+)
+CANNOT_OPEN = (
+    "The database cannot be opened: the server cannot be reached, or it refused this "
+    "database, user or password."
+)
+BAD_ADDRESS = (
+    "This is not a valid PostgreSQL address; it should read "
+    "postgresql://user:password@host:port/database."
 )
 BUSY = "The database is busy right now; please try again in a moment."
 DISK_FULL = (
@@ -230,6 +239,19 @@ class _Connection:
         )
 
 
+def _check_address(url: str) -> None:
+    """Raise StoreError unless `url` is a well-formed PostgreSQL address (a number for its
+    port, percent signs that encode something)."""
+    from psycopg import ProgrammingError
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        urllib.parse.urlsplit(url).port  # noqa: B018  (raises for a port that is no number)
+        conninfo_to_dict(url)
+    except (ValueError, ProgrammingError) as exc:
+        raise StoreError(BAD_ADDRESS, str(exc)) from None
+
+
 def _conflict(exc: BaseException) -> bool:
     """A transaction PostgreSQL rolled back for a conflict (a serialization failure, a
     deadlock: SQLSTATE class 40), which succeeds when run again."""
@@ -303,8 +325,15 @@ class PostgresBase(Engine):
         options: dict[str, Any] = {"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S}
         if read_only:  # every transaction on these connections refuses to write
             options["options"] = "-c default_transaction_read_only=on"
-        # one connection first, so that a server out of reach is said at once, in words
-        with _plain_errors(), psycopg.connect(url, **options) as conn:
+        # one connection first, so that what keeps the database from opening is said at
+        # once, in words: a malformed address, or a server that is out of reach or refuses
+        # the database, user or password
+        _check_address(url)
+        try:
+            first = psycopg.connect(url, **options)
+        except psycopg.OperationalError as exc:
+            raise StoreError(CANNOT_OPEN, " ".join(str(exc).split())) from None
+        with _plain_errors(), first as conn:
             if migrate and not read_only:
                 pg_schema.apply(conn)
         self._pool = ConnectionPool(
